@@ -1,0 +1,355 @@
+"""The backward pass: walk the graph from the outputs to the leaves.
+
+The whole algorithm, in order:
+
+1. Seed: the gradient of each output w.r.t. itself (ones for a scalar loss)
+   goes into the *buffer* of the node that made the output.
+2. Pop the node with the largest creation number ``_seq``. Nodes are created
+   after the nodes of their inputs, so every node that feeds gradient into
+   this one (its consumers) was created later and has already been popped: the
+   buffer is complete. A heap gives this reverse topological order with no
+   recursion and no separate sort, and each node is visited once.
+3. Call the node's ``backward`` with its buffered gradient(s). For each input
+   it returns dL/dinput; sum that down to the input's shape if forward
+   broadcast it (``sum_to``: the one place broadcasting is undone) and add it
+   into the buffer of the input's node. A node used many times gets the sum.
+4. At a leaf's ``AccumulateGrad`` node, add the gradient into ``leaf.grad``.
+5. Unless ``retain_graph``, drop each node's saved tensors once it has run, so
+   the activations are freed as backward goes and a second backward through
+   the same ops is refused with a clear error.
+
+With ``create_graph=False`` recording is off during the walk and the
+gradients are plain arrays in Tensors; with ``create_graph=True`` it is on,
+so the gradients carry a graph and can be differentiated again.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import grad_mode
+from .function import AccumulateGrad, Function, grad_accumulator
+
+
+def _as_tensor(g: Any) -> Tensor:
+    return g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
+
+
+def sum_to(g: Tensor, shape: tuple[int, ...], node: Any, i: int) -> Tensor:
+    """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
+    from ..ops.reduce import SumTo
+
+    gs = g.data.shape
+    lead = len(gs) - len(shape)
+    if lead < 0 or any(s != 1 and s != t for s, t in zip(shape, gs[lead:])):
+        raise RuntimeError(
+            f"{node.name()} returned an invalid gradient for input {i}: got shape {tuple(gs)} "
+            f"but expected shape {tuple(shape)} (or one that broadcasts to it)"
+        )
+    return SumTo.apply(g, shape)
+
+
+def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
+    result = []
+    for i, out in enumerate(outputs):
+        g = None if grads is None else grads[i]
+        if g is None:
+            if out.data.size != 1:
+                raise RuntimeError(
+                    f"backward: grad can be implicitly created only for scalar outputs, but "
+                    f"output {i} has shape {tuple(out.shape)}; pass gradient= (dL/d output) "
+                    "or reduce it first, e.g. out.sum().backward()"
+                )
+            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype))
+        else:
+            g = _as_tensor(g)
+            if g.data.shape != out.data.shape:
+                raise RuntimeError(
+                    f"backward: mismatch in shape: gradient {i} has shape {tuple(g.shape)} but "
+                    f"output {i} has shape {tuple(out.shape)}"
+                )
+            if g.data.dtype != out.data.dtype:
+                g = Tensor._wrap(g.data.astype(out.data.dtype))
+        result.append(g)
+    return result
+
+
+def _root_node(out: Tensor, i: int) -> tuple[Any, int]:
+    if not out._requires_grad:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn: "
+            "nothing it depends on has requires_grad=True (or it was computed under no_grad)"
+        )
+    if out.grad_fn is None:
+        return grad_accumulator(out), 0
+    return out.grad_fn, out._output_nr
+
+
+def _owner(a: np.ndarray) -> np.ndarray:
+    """The array that owns ``a``'s memory."""
+    while isinstance(a.base, np.ndarray):
+        a = a.base
+    return a
+
+
+class _Pass:
+    """State of one backward pass."""
+
+    def __init__(self, retain_graph: bool, create_graph: bool, capture: dict[Any, int] | None) -> None:
+        self.retain_graph = retain_graph
+        self.create_graph = create_graph
+        self.capture = capture  # (node, output_nr) -> slot, for autograd.grad
+        self.captured: list[Tensor | None] = [None] * (0 if capture is None else len(set(capture.values())))
+        self.buffers: dict[Any, list[Tensor | None]] = {}
+        self.heap: list[tuple[int, int, Any]] = []
+        self.handed_out: dict[int, np.ndarray] = {}  # arrays already stored in some .grad
+
+    def add(self, node: Any, nr: int, g: Tensor) -> None:
+        buf = self.buffers.get(node)
+        if buf is None:
+            n = 1 if isinstance(node, AccumulateGrad) else len(node._out_meta)
+            buf = self.buffers[node] = [None] * n
+            heapq.heappush(self.heap, (-node._seq, id(node), node))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
+
+    def run(self, needed: set[int] | None) -> None:
+        while self.heap:
+            _, _, node = heapq.heappop(self.heap)
+            grads = self.buffers.pop(node)
+            if isinstance(node, AccumulateGrad):
+                self._leaf(node, grads[0])
+                continue
+            grads = self._pre_hooks(node, grads)
+            if needed is not None and id(node) not in needed:
+                continue
+            self._call(node, grads)
+
+    def _leaf(self, node: AccumulateGrad, g: Tensor) -> None:
+        leaf = node.variable
+        for hook in leaf._hooks or ():
+            new = hook(g)
+            if new is not None:
+                g = _as_tensor(new)
+        if self.capture is not None:
+            slot = self.capture.get((node, 0))
+            if slot is not None:
+                self._store_capture(slot, g)
+            return
+        self._accumulate(leaf, g)
+
+    def _accumulate(self, t: Tensor, g: Tensor) -> None:
+        """``t.grad += g``, never writing into memory that something else holds."""
+        if t.grad is not None:
+            t.grad = t.grad + g if self.create_graph else Tensor._wrap(t.grad.data + g.data)
+            return
+        if self.create_graph:
+            t.grad = g
+            return
+        data = g.data
+        owner = _owner(data)
+        if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t.data):
+            data = data.copy()
+            owner = data
+        self.handed_out[id(owner)] = owner
+        t.grad = Tensor._wrap(data)
+
+    def _store_capture(self, slot: int, g: Tensor) -> None:
+        prev = self.captured[slot]
+        self.captured[slot] = g if prev is None else prev + g
+
+    def _pre_hooks(self, node: Function, grads: list[Tensor | None]) -> list[Tensor | None]:
+        """Tensor hooks and ``retain_grad`` of the node's outputs, then captures."""
+        if node._tensor_hooks:
+            for nr, hooks in node._tensor_hooks.items():
+                for hook in hooks:
+                    if grads[nr] is not None:
+                        new = hook(grads[nr])
+                        if new is not None:
+                            grads[nr] = _as_tensor(new)
+        if node._retained:
+            for nr, ref in node._retained.items():
+                t = ref()
+                if t is not None and grads[nr] is not None:
+                    self._accumulate(t, grads[nr])
+        if self.capture is not None:
+            for nr, g in enumerate(grads):
+                slot = self.capture.get((node, nr))
+                if slot is not None and g is not None:
+                    self._store_capture(slot, g)
+        return grads
+
+    def _call(self, node: Function, grads: list[Tensor | None]) -> None:
+        if all(g is None for g in grads):
+            return
+        for i, g in enumerate(grads):  # outputs that got no gradient get zeros
+            if g is None:
+                shape, dt = node._out_meta[i]
+                grads[i] = Tensor._wrap(np.zeros(shape, dt))
+        result = type(node).backward(node, *grads)
+        if not self.retain_graph:
+            node._saved = None
+        if not isinstance(result, tuple):
+            result = (result,)
+        edges = node._edges
+        if len(result) < len(edges) or any(r is not None for r in result[len(edges) :]):
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {len(edges)}, got {len(result)})"
+            )
+        anomaly = grad_mode.state.anomaly_enabled
+        for i, (edge, g) in enumerate(zip(edges, result)):
+            if edge is None or g is None:
+                continue
+            parent, nr, shape, dt = edge
+            g = _as_tensor(g)
+            if g.data.shape != shape:
+                g = sum_to(g, shape, node, i)
+            if g.data.dtype != dt:
+                g = g.to(dtypes_of(dt))
+            if anomaly and g.data.dtype.kind == "f" and not np.isfinite(g.data).all():
+                _report_anomaly(node, i)
+            self.add(parent, nr, g)
+
+
+def dtypes_of(np_dtype: np.dtype) -> Any:
+    from ..dtypes import from_numpy_dtype
+
+    return from_numpy_dtype(np_dtype)
+
+
+def _report_anomaly(node: Function, i: int) -> None:
+    where = "".join(node._trace or []) or "(forward traceback not recorded)\n"
+    raise RuntimeError(
+        f"detect_anomaly: function '{node.name()}' returned nan or inf values in its {i}th "
+        f"output (the gradient for input {i}).\nThe forward call that created this node:\n{where}"
+    )
+
+
+def backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Any] | None = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Sequence[Tensor] | None = None,
+) -> None:
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves
+    (or only of ``inputs``, when given)."""
+    if isinstance(tensors, Tensor):
+        tensors = [tensors]
+    if isinstance(grad_tensors, Tensor):
+        grad_tensors = [grad_tensors]
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = [_root_node(t, i) for i, t in enumerate(tensors)]
+    seeds = _root_grads(tensors, grad_tensors)
+    if inputs is not None:
+        if isinstance(inputs, Tensor):
+            inputs = [inputs]
+        grads = _run(roots, seeds, retain_graph, create_graph, list(inputs), allow_unused=True)
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _Pass(retain_graph, create_graph, None)._accumulate(t, g)
+        return
+    _run(roots, seeds, retain_graph, create_graph, None, allow_unused=True)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool | None = None,
+    materialize_grads: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Return d(outputs)/d(inputs) without touching any ``.grad``.
+
+    >>> import tinygrad_np as tg
+    >>> x = tg.tensor(3.0, requires_grad=True)
+    >>> (dx,) = tg.autograd.grad(x ** 3, x, create_graph=True)
+    >>> dx.item(), tg.autograd.grad(dx, x)[0].item()
+    (27.0, 18.0)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs]
+    if retain_graph is None:
+        retain_graph = create_graph
+    for i, t in enumerate(inputs):
+        if not t._requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    roots = [_root_node(t, i) for i, t in enumerate(outputs)]
+    seeds = _root_grads(outputs, grad_outputs)
+    result = _run(roots, seeds, retain_graph, create_graph, inputs, bool(allow_unused or materialize_grads))
+    if materialize_grads:
+        result = [Tensor._wrap(np.zeros_like(t.data)) if g is None else g for t, g in zip(inputs, result)]
+    return tuple(result)
+
+
+def _run(
+    roots: list[tuple[Any, int]],
+    seeds: list[Tensor],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: list[Tensor] | None,
+    allow_unused: bool,
+) -> list[Tensor | None]:
+    capture = None
+    needed = None
+    if inputs is not None:
+        capture = {}
+        for slot, t in enumerate(inputs):
+            key = (grad_accumulator(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
+            capture.setdefault(key, slot)
+        needed = _nodes_leading_to({k[0] for k in capture}, [r[0] for r in roots])
+    state = grad_mode.state
+    prev = state.grad_enabled
+    state.grad_enabled = create_graph
+    try:
+        p = _Pass(retain_graph, create_graph, capture)
+        for (node, nr), g in zip(roots, seeds):
+            p.add(node, nr, g)
+        p.run(needed)
+    finally:
+        state.grad_enabled = prev
+    if inputs is None:
+        return []
+    result = []
+    for slot, t in enumerate(inputs):
+        key = (grad_accumulator(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
+        g = p.captured[capture[key]]
+        if g is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {slot} (shape {tuple(t.shape)}) was not used in the graph of the "
+                "outputs; pass allow_unused=True to get None for it"
+            )
+        result.append(g)
+    return result
+
+
+def _nodes_leading_to(targets: set[Any], roots: list[Any]) -> set[int]:
+    """ids of the nodes from which some target node can be reached (iteratively)."""
+    seen: dict[int, Any] = {}
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen[id(node)] = node
+        for e in getattr(node, "_edges", ()):
+            if e is not None:
+                stack.append(e[0])
+    needed: set[int] = set()
+    target_ids = {id(t) for t in targets}
+    for node in sorted(seen.values(), key=lambda n: n._seq):  # inputs before consumers
+        if id(node) in target_ids or any(
+            e is not None and id(e[0]) in needed for e in getattr(node, "_edges", ())
+        ):
+            needed.add(id(node))
+    return needed

@@ -1,0 +1,282 @@
+"""``Function``: one differentiable op, and the graph node it leaves behind.
+
+Every op, built-in or user-defined, is a subclass with two static methods::
+
+    class Exp(Function):
+        formula = "d exp(x)/dx = exp(x)"
+
+        @staticmethod
+        def forward(ctx, x):              # Tensors in, Tensor out
+            y = Tensor(np.exp(x.data))
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):          # dL/dy in, dL/dx out
+            (y,) = ctx.saved_tensors
+            return grad * y               # d/dx e^x = e^x
+
+``Exp.apply(x)`` runs ``forward`` with recording switched off and, when some
+input requires a gradient, keeps the ``ctx`` object as the output's
+``grad_fn``: a node of the graph that holds
+
+* ``_edges``: for each forward argument, ``None`` or the node that made it
+  (its ``grad_fn``, or an :class:`AccumulateGrad` for a leaf), with the
+  argument's shape and dtype so the engine can undo broadcasting;
+* the tensors saved for backward, each with its version number;
+* ``_seq``, a creation counter. A node is always created after the nodes of
+  its inputs, so processing nodes in decreasing ``_seq`` is a topological
+  order: the engine needs no separate sort.
+
+Backward is written with Tensor ops, so it is itself differentiable: under
+``create_graph=True`` the engine leaves recording on and the gradient gets a
+graph of its own (higher-order derivatives); otherwise recording is off and
+the same code runs as plain NumPy arithmetic.
+
+No reference cycles: a node refers to its inputs' nodes, never to its own
+outputs. A saved *output* is kept as its array and rebuilt into a Tensor
+(with ``grad_fn`` = this node) when backward asks for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import traceback
+import weakref
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+from . import grad_mode
+
+_next_seq = itertools.count().__next__
+
+
+class _SavedTensor:
+    """One entry of ``save_for_backward``, with the version it had when saved."""
+
+    __slots__ = ("tensor", "data", "version_counter", "version", "output_nr")
+
+    def __init__(self, tensor: Tensor) -> None:
+        self.tensor: Tensor | None = tensor
+        self.data: np.ndarray | None = None
+        self.version_counter = tensor._vc
+        self.version = tensor._vc.value
+        self.output_nr = -1
+
+    def unpack(self, node: Function) -> Tensor:
+        if self.version_counter.value != self.version:
+            shape = self.data.shape if self.tensor is None else self.tensor.shape
+            raise RuntimeError(
+                f"{node.name()}: one of the variables needed for gradient computation "
+                f"(a tensor of shape {tuple(shape)}) has been modified by an in-place "
+                f"operation: it is at version {self.version_counter.value}; expected version "
+                f"{self.version}. Do the in-place change after backward, or use an "
+                "out-of-place op (e.g. `x = x + 1` instead of `x += 1`)."
+            )
+        if self.tensor is not None:
+            return self.tensor
+        # a saved output: rebuild it, attached to the node that produced it
+        out = Tensor._wrap(self.data)
+        out._vc = self.version_counter
+        out.grad_fn = node
+        out._output_nr = self.output_nr
+        out._requires_grad = True
+        return out
+
+
+class Function:
+    """Base class of every differentiable op; see the module docstring.
+
+    Subclasses define static ``forward(ctx, *args)`` and
+    ``backward(ctx, *grad_outputs)`` and set ``formula``, the local derivative
+    as a short readable string (shown by the graph drawing and the docs).
+    ``backward`` returns one gradient per ``forward`` argument (``None`` for
+    arguments that are not tensors or need no gradient).
+    """
+
+    formula: str = ""
+
+    def __init__(self) -> None:
+        self._saved: tuple[_SavedTensor | None, ...] | None = ()
+        self._edges: tuple[tuple[Any, int, tuple[int, ...], np.dtype] | None, ...] = ()
+        self._seq = 0
+        self.needs_input_grad: tuple[bool, ...] = ()
+        self._out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+        self._tensor_hooks: dict[int, list[Any]] | None = None
+        self._retained: dict[int, Any] | None = None
+        self._trace: list[str] | None = None
+
+    # ---- used inside forward/backward -------------------------------------------
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep these tensors (inputs or outputs of forward) for backward."""
+        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, checked against in-place changes."""
+        if self._saved is None:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time (or to "
+                "read saved tensors after they were freed). The saved tensors are freed "
+                "when backward finishes; pass retain_graph=True to the first backward() "
+                "call if you need to backward through the graph again."
+            )
+        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+
+    # ---- the graph ----------------------------------------------------------------
+    @classmethod
+    def name(cls) -> str:
+        """The node's name as PyTorch prints it, e.g. ``MulBackward``."""
+        return cls.__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    @property
+    def next_functions(self) -> tuple[tuple[Any, int], ...]:
+        """``(node, output_index)`` per forward argument, ``(None, 0)`` where no
+        gradient flows; as ``grad_fn.next_functions`` in PyTorch."""
+        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self._edges)
+
+    @staticmethod
+    def forward(ctx: Any, *args: Any) -> Any:
+        raise NotImplementedError("subclasses of Function define forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
+        raise NotImplementedError("subclasses of Function define backward(ctx, *grad_outputs)")
+
+    @classmethod
+    def apply(cls, *args: Any) -> Any:
+        """Run the op; record it in the graph when an input requires grad."""
+        ctx = cls()
+        state = grad_mode.state
+        recording = state.grad_enabled
+        state.grad_enabled = False  # forward itself is never recorded
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            state.grad_enabled = recording
+        if recording:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    return ctx._attach(args, out)
+        if state.anomaly_enabled:
+            _check_forward(ctx, args, out)
+        return out
+
+    def _attach(self, args: tuple[Any, ...], out: Any) -> Any:
+        """Make this ctx the ``grad_fn`` of ``out`` and link it to its inputs."""
+        edges = []
+        needs = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                node = a.grad_fn
+                if node is None:
+                    edges.append((a._grad_accumulator(), 0, a.data.shape, a.data.dtype))
+                else:
+                    edges.append((node, a._output_nr, a.data.shape, a.data.dtype))
+                needs.append(True)
+            else:
+                edges.append(None)
+                needs.append(False)
+        self._edges = tuple(edges)
+        self.needs_input_grad = tuple(needs)
+        self._seq = _next_seq()
+
+        outputs = out if isinstance(out, tuple) else (out,)
+        outputs = tuple(_fresh_output(o, args) for o in outputs)
+        for i, o in enumerate(outputs):
+            if o.data.dtype.kind == "f":
+                o.grad_fn = self
+                o._output_nr = i
+                o._requires_grad = True
+        self._out_meta = tuple((o.data.shape, o.data.dtype) for o in outputs)
+        if self._saved:
+            self._saved = tuple(_saved_output(s, outputs) for s in self._saved)
+        if grad_mode.state.anomaly_enabled:
+            self._trace = traceback.format_stack()[:-3]
+            _check_forward(self, args, outputs)
+        return outputs if isinstance(out, tuple) else outputs[0]
+
+
+def _fresh_output(o: Any, args: tuple[Any, ...]) -> Tensor:
+    if not isinstance(o, Tensor):
+        raise TypeError(f"Function.forward must return Tensors, got {type(o).__name__}")
+    for a in args:
+        if o is a:  # forward returned an input unchanged: give the output its own Tensor
+            alias = Tensor._wrap(o.data)
+            alias._vc = o._vc
+            return alias
+    return o
+
+
+def _saved_output(s: _SavedTensor | None, outputs: tuple[Tensor, ...]) -> _SavedTensor | None:
+    """Keep a saved output as its array, not as the Tensor (that would be a cycle)."""
+    if s is None:
+        return None
+    for i, o in enumerate(outputs):
+        if s.tensor is o:
+            s.tensor = None
+            s.data = o.data
+            s.output_nr = i
+    return s
+
+
+def _check_forward(ctx: Function, args: tuple[Any, ...], out: Any) -> None:
+    """Under ``detect_anomaly``: name the op whose forward first produced NaN/Inf."""
+    outputs = out if isinstance(out, tuple) else (out,)
+    if all(_finite(o.data) for o in outputs if isinstance(o, Tensor)):
+        return
+    if all(_finite(a.data) for a in args if isinstance(a, Tensor)):
+        shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
+        raise RuntimeError(
+            f"detect_anomaly: {type(ctx).__name__} produced NaN or Inf in its forward output "
+            f"from finite inputs of shape(s) {shapes}."
+        )
+
+
+def _finite(a: np.ndarray) -> bool:
+    return a.dtype.kind != "f" or bool(np.isfinite(a).all())
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor: backward ends here and adds into ``.grad``.
+
+    A leaf caches its node weakly (``Tensor._grad_accumulator``) so all ops using
+    the leaf in one graph share one node, and hooks see the total gradient.
+    """
+
+    __slots__ = ("variable", "_seq", "__weakref__")
+    formula = "dL/dleaf accumulates into .grad"
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+        self._seq = _next_seq()
+
+    @staticmethod
+    def name() -> str:
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    @property
+    def next_functions(self) -> tuple[()]:
+        return ()
+
+
+def grad_accumulator(t: Tensor) -> AccumulateGrad:
+    """The (cached) AccumulateGrad node of leaf ``t``."""
+    ref = t._accumulator
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(t)
+        t._accumulator = weakref.ref(node)
+    return node
+
+
+class FunctionCtx(Function):
+    """Alias kept for code that annotates ``ctx`` with PyTorch's type name."""

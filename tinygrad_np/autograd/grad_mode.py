@@ -1,0 +1,109 @@
+"""The one switch for gradient recording, and the contexts that flip it.
+
+``no_grad``, ``enable_grad``, ``set_grad_enabled`` and ``create_graph=True`` in
+backward all set the same thread-local flag. When it is off, ops compute their
+result and record nothing, so evaluation and parameter updates cost no graph.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any, Callable, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _State(threading.local):
+    grad_enabled = True  # each thread starts with gradients on
+    anomaly_enabled = False
+
+
+state = _State()
+
+
+def is_grad_enabled() -> bool:
+    """True when ops record the graph (the default)."""
+    return state.grad_enabled
+
+
+class _GradModeContext:
+    """Base for contexts that set the grad flag on entry and restore it on exit;
+    each also works as a decorator."""
+
+    _mode = True
+
+    def __enter__(self) -> None:
+        self._prev = state.grad_enabled
+        state.grad_enabled = self._mode
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._prev
+
+    def __call__(self, fn: F) -> F:
+        mode = self._mode
+
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            prev = state.grad_enabled
+            state.grad_enabled = mode
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                state.grad_enabled = prev
+
+        return wrapper  # type: ignore[return-value]
+
+
+class no_grad(_GradModeContext):  # noqa: N801 - PyTorch's name
+    """Context manager and decorator that turns graph recording off.
+
+    >>> import tinygrad_np as tg
+    >>> x = tg.ones(2, requires_grad=True)
+    >>> with tg.no_grad():
+    ...     y = x * 2
+    >>> y.requires_grad
+    False
+    """
+
+    _mode = False
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        # ``@no_grad`` without parentheses decorates directly, as in PyTorch
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class enable_grad(_GradModeContext):  # noqa: N801
+    """Context manager and decorator that turns graph recording back on."""
+
+    _mode = True
+
+    def __new__(cls, orig_func: Callable[..., Any] | None = None) -> Any:
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class inference_mode(_GradModeContext):  # noqa: N801
+    """Alias of :class:`no_grad` (there is no separate inference tensor type)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._mode = not mode
+
+
+class set_grad_enabled(_GradModeContext):  # noqa: N801
+    """``set_grad_enabled(False)`` sets the flag at once; used with ``with`` it
+    restores the previous value on exit, as PyTorch's does."""
+
+    def __init__(self, mode: bool) -> None:
+        self._prev = state.grad_enabled
+        self._mode = bool(mode)
+        state.grad_enabled = self._mode
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._prev

@@ -1,0 +1,138 @@
+"""Module-level functions, ``tinygrad_np.exp(x)`` etc., as in ``torch``.
+
+Each forwards to the Tensor method of the same name, after turning a
+non-tensor first argument into a tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .ops import linalg, movement
+from .tensor import Tensor, where
+
+__all__ = [
+    "abs", "add", "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "concat",
+    "cos", "cumsum", "div", "exp", "flatten", "gather", "gelu", "leaky_relu", "log",
+    "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul",
+    "neg", "permute", "pow", "prod", "relu", "reshape", "sigmoid", "sin", "softmax",
+    "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "tanh",
+    "transpose", "unsqueeze", "var", "where", "pad", "is_tensor", "numel", "mm", "bmm",
+    "broadcast_to", "unbind", "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round",
+    "rsqrt", "reciprocal", "allclose", "equal", "t", "dot",
+]
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def is_tensor(obj: Any) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(x: Tensor) -> int:
+    return x.numel()
+
+
+def _method(name: str) -> Any:
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+        return getattr(_t(input), name)(*args, **kwargs)
+
+    fn.__name__ = name
+    fn.__qualname__ = name
+    fn.__doc__ = f"``tinygrad_np.{name}(input, ...)`` is ``input.{name}(...)``; see :meth:`Tensor.{name}`."
+    return fn
+
+
+abs = _method("abs")  # noqa: A001
+add = _method("add")
+sub = _method("sub")
+mul = _method("mul")
+div = _method("div")
+pow = _method("pow")  # noqa: A001
+neg = _method("neg")
+exp = _method("exp")
+log = _method("log")
+sqrt = _method("sqrt")
+rsqrt = _method("rsqrt")
+reciprocal = _method("reciprocal")
+square = _method("square")
+sin = _method("sin")
+cos = _method("cos")
+tanh = _method("tanh")
+sigmoid = _method("sigmoid")
+relu = _method("relu")
+leaky_relu = _method("leaky_relu")
+gelu = _method("gelu")
+softplus = _method("softplus")
+sign = _method("sign")
+floor = _method("floor")
+ceil = _method("ceil")
+round = _method("round")  # noqa: A001
+clamp = _method("clamp")
+clip = _method("clip")
+maximum = _method("maximum")
+minimum = _method("minimum")
+sum = _method("sum")  # noqa: A001
+mean = _method("mean")
+max = _method("max")  # noqa: A001
+min = _method("min")  # noqa: A001
+amax = _method("amax")
+amin = _method("amin")
+argmax = _method("argmax")
+argmin = _method("argmin")
+var = _method("var")
+std = _method("std")
+prod = _method("prod")
+logsumexp = _method("logsumexp")
+softmax = _method("softmax")
+log_softmax = _method("log_softmax")
+cumsum = _method("cumsum")
+reshape = _method("reshape")
+flatten = _method("flatten")
+squeeze = _method("squeeze")
+unsqueeze = _method("unsqueeze")
+transpose = _method("transpose")
+permute = _method("permute")
+broadcast_to = _method("broadcast_to")
+gather = _method("gather")
+split = _method("split")
+chunk = _method("chunk")
+unbind = _method("unbind")
+isnan = _method("isnan")
+isinf = _method("isinf")
+isfinite = _method("isfinite")
+mm = _method("mm")
+bmm = _method("bmm")
+dot = _method("dot")
+t = _method("t")
+allclose = _method("allclose")
+equal = _method("equal")
+
+
+def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+    """Matrix product; see :meth:`Tensor.matmul`."""
+    return linalg.matmul(input, other)
+
+
+def cat(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join tensors along an existing dimension."""
+    return movement.cat(tensors, dim if axis is None else axis)
+
+
+concat = cat
+concatenate = cat
+
+
+def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
+    """Join same-shaped tensors along a new dimension."""
+    return movement.stack(tensors, dim if axis is None else axis)
+
+
+def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
+    """Constant padding, ``pad = (left, right, top, bottom, ...)`` from the last dimension."""
+    return movement.pad(_t(input), pad, mode, value)
+
+
+where = where

@@ -1,0 +1,182 @@
+"""Binary elementwise ops with broadcasting: z = f(x, y).
+
+Operands arrive with one dtype (``Tensor`` promotes them first). A gradient
+may come back with the broadcast shape; the engine sums it down to each
+input's shape in one place (``autograd/engine.py: sum_to``), so no op here
+has to think about broadcasting.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_wrap = Tensor._wrap
+
+
+class Add(Function):
+    formula = "d(x + y)/dx = 1,  d(x + y)/dy = 1"
+    ufunc = np.add
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _wrap(x.data + y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad  # both partials are 1
+
+
+class Sub(Function):
+    formula = "d(x - y)/dx = 1,  d(x - y)/dy = -1"
+    ufunc = np.subtract
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _wrap(x.data - y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    formula = "d(x * y)/dx = y,  d(x * y)/dy = x"
+    ufunc = np.multiply
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _wrap(x.data * y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        return (grad * y if need_x else None), (grad * x if need_y else None)
+
+
+class Div(Function):
+    formula = "d(x / y)/dx = 1/y,  d(x / y)/dy = -x/y^2"
+    ufunc = np.true_divide
+    float_result = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(x.data / y.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = grad / y if need_x else None  # 1/y
+        gy = -grad * x / (y * y) if need_y else None  # -x/y^2
+        return gx, gy
+
+
+class Pow(Function):
+    formula = "d(x^y)/dx = y x^(y-1),  d(x^y)/dy = x^y log(x)"
+    ufunc = np.power
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if y.data.dtype.kind in "iu" and (y.data < 0).any():
+            raise RuntimeError("pow: integers to negative integer powers are not allowed")
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.power(x.data, y.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = gy = None
+        if need_x:
+            gx = grad * y * x ** (y - 1)  # y x^(y-1); 0 where y == 0
+            gx = gx * _wrap((y.data != 0).astype(grad.data.dtype))
+        if need_y:
+            # x^y log x, taken as 0 where x == 0 and y >= 0 (the limit), as PyTorch does
+            safe_x = x + _wrap(((x.data == 0) & (y.data >= 0)).astype(x.data.dtype))
+            gy = grad * x**y * safe_x.log()
+        return gx, gy
+
+
+class Maximum(Function):
+    formula = "d max(x, y)/dx = 1 if x > y, 1/2 if x == y, else 0"
+    ufunc = np.maximum
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _wrap(np.maximum(x.data, y.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        share = _share(x.data > y.data, x.data == y.data, grad.data.dtype)
+        return grad * _wrap(share), grad * _wrap(1 - share)
+
+
+class Minimum(Function):
+    formula = "d min(x, y)/dx = 1 if x < y, 1/2 if x == y, else 0"
+    ufunc = np.minimum
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _wrap(np.minimum(x.data, y.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        share = _share(x.data < y.data, x.data == y.data, grad.data.dtype)
+        return grad * _wrap(share), grad * _wrap(1 - share)
+
+
+def _share(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """x's share of the gradient: 1 where it wins, 1/2 on a tie, 0 where it loses."""
+    return (wins + 0.5 * ties).astype(dtype)
+
+
+class Remainder(Function):
+    formula = "d(x mod y)/dx = 1,  d(x mod y)/dy = -floor(x/y)"
+    ufunc = np.remainder
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _wrap(np.remainder(x.data, y.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return grad, -grad * _wrap(np.floor(x.data / y.data))  # x mod y = x - floor(x/y) y
+
+
+class Where(Function):
+    formula = "d where(c, x, y)/dx = c,  d/dy = not c"
+
+    @staticmethod
+    def forward(ctx, cond, x, y):
+        ctx.cond = cond
+        return _wrap(np.where(cond, x.data, y.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        c = ctx.cond
+        zero = np.zeros((), grad.data.dtype)
+        _, need_x, need_y = ctx.needs_input_grad
+        gx = grad * _wrap(np.where(c, 1, zero)) if need_x else None
+        gy = grad * _wrap(np.where(c, zero, 1)) if need_y else None
+        return None, gx, gy

@@ -1,0 +1,300 @@
+"""Unary elementwise ops: y = f(x), and dL/dx = dL/dy * f'(x).
+
+Each backward is written with Tensor ops, so it is differentiable again when
+``create_graph=True``. Masks (where f' is piecewise constant) are constants.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .special import erf
+
+_wrap = Tensor._wrap
+
+
+def _mask(condition: np.ndarray, like: np.ndarray) -> Tensor:
+    """A 0/1 constant tensor in ``like``'s dtype."""
+    return _wrap(condition.astype(like.dtype))
+
+
+class Neg(Function):
+    formula = "d(-x)/dx = -1"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(np.negative(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad  # d(-x)/dx = -1
+
+
+class Exp(Function):
+    formula = "d exp(x)/dx = exp(x)"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(np.exp(x.data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y  # d/dx e^x = e^x
+
+
+class Log(Function):
+    formula = "d log(x)/dx = 1/x"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x  # d/dx log x = 1/x
+
+
+class Sqrt(Function):
+    formula = "d sqrt(x)/dx = 1/(2 sqrt(x))"
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(invalid="ignore"):
+            y = _wrap(np.sqrt(x.data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)  # d/dx sqrt(x) = 1 / (2 sqrt(x))
+
+
+class Sin(Function):
+    formula = "d sin(x)/dx = cos(x)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.sin(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()  # d/dx sin x = cos x
+
+
+class Cos(Function):
+    formula = "d cos(x)/dx = -sin(x)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.cos(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()  # d/dx cos x = -sin x
+
+
+class Tanh(Function):
+    formula = "d tanh(x)/dx = 1 - tanh(x)^2"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(np.tanh(x.data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)  # d/dx tanh x = 1 - tanh^2 x
+
+
+class Sigmoid(Function):
+    formula = "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))"
+
+    @staticmethod
+    def forward(ctx, x):
+        # e = exp(-|x|) never overflows: sigmoid = 1/(1+e) for x >= 0, e/(1+e) below
+        e = np.exp(-np.abs(x.data))
+        y = _wrap(np.where(x.data >= 0, 1, e) / (1 + e))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * (1 - y))  # d/dx s(x) = s(x)(1 - s(x))
+
+
+class Relu(Function):
+    formula = "d relu(x)/dx = 1 if x > 0 else 0"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(np.maximum(x.data, 0))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * _mask(y.data > 0, grad.data)  # 1 where x > 0, else 0
+
+
+class LeakyRelu(Function):
+    formula = "d leaky_relu(x)/dx = 1 if x > 0 else slope"
+
+    @staticmethod
+    def forward(ctx, x, slope):
+        ctx.save_for_backward(x)
+        ctx.slope = slope
+        return _wrap(np.where(x.data > 0, x.data, x.data * slope))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        slope = np.asarray(ctx.slope, grad.data.dtype)
+        return grad * _wrap(np.where(x.data > 0, np.ones((), grad.data.dtype), slope)), None
+
+
+class Erf(Function):
+    formula = "d erf(x)/dx = 2/sqrt(pi) exp(-x^2)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(erf(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()  # d erf = 2/sqrt(pi) e^(-x^2)
+
+
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+
+
+class Gelu(Function):
+    formula = "d gelu(x)/dx = Phi(x) + x phi(x)"
+
+    @staticmethod
+    def forward(ctx, x, approximate):
+        ctx.save_for_backward(x)
+        ctx.approximate = approximate
+        a = x.data
+        if approximate == "tanh":
+            y = 0.5 * a * (1 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3)))
+        else:
+            y = 0.5 * a * (1 + erf(a / math.sqrt(2)))
+        return _wrap(y.astype(a.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if ctx.approximate == "tanh":
+            # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)
+            t = (_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)).tanh()
+            du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du), None
+        cdf = 0.5 * (1 + Erf.apply(x * (1 / math.sqrt(2))))
+        pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+        return grad * (cdf + x * pdf), None  # d/dx x Phi(x) = Phi(x) + x phi(x)
+
+
+class Softplus(Function):
+    formula = "d softplus(x)/dx = sigmoid(beta x)"
+
+    @staticmethod
+    def forward(ctx, x, beta, threshold):
+        ctx.save_for_backward(x)
+        ctx.beta, ctx.threshold = beta, threshold
+        bx = x.data * beta
+        # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), linear where z > threshold
+        soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
+        return _wrap(np.where(bx > threshold, x.data, soft).astype(x.data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.beta
+        linear = _mask(bx.data > ctx.threshold, grad.data)
+        return grad * (linear + (1 - linear) * bx.sigmoid()), None, None
+
+
+class Abs(Function):
+    formula = "d |x|/dx = sign(x)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(np.abs(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _wrap(np.sign(x.data).astype(grad.data.dtype))  # sign(x), 0 at 0
+
+
+class Clamp(Function):
+    formula = "d clamp(x)/dx = 1 if min <= x <= max else 0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x)
+        ctx.lo, ctx.hi = lo, hi
+        return _wrap(np.clip(x.data, lo, hi).astype(x.data.dtype, copy=False))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        inside = np.ones(x.data.shape, dtype=bool)
+        if ctx.lo is not None:
+            inside &= x.data >= ctx.lo
+        if ctx.hi is not None:
+            inside &= x.data <= ctx.hi
+        return grad * _mask(inside, grad.data), None, None
+
+
+class _Rounding(Function):
+    """Piecewise constant ops: the gradient is zero almost everywhere."""
+
+    formula = "d round(x)/dx = 0"
+    fn = staticmethod(np.round)
+
+    @classmethod
+    def forward(cls, ctx, x):  # type: ignore[override]
+        ctx.shape = x.data.shape
+        return _wrap(cls.fn(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0  # zero almost everywhere
+
+
+class Floor(_Rounding):
+    formula = "d floor(x)/dx = 0"
+    fn = staticmethod(np.floor)
+
+
+class Ceil(_Rounding):
+    formula = "d ceil(x)/dx = 0"
+    fn = staticmethod(np.ceil)
+
+
+class Round(_Rounding):
+    formula = "d round(x)/dx = 0"
+    fn = staticmethod(np.round)

@@ -1,0 +1,355 @@
+"""Ops that move elements without arithmetic: shape changes, indexing, joining.
+
+Their gradients move dL/dy back to where each element came from: reshape it
+back, permute it back, sum it over broadcast copies, scatter it to the
+indexed positions (adding where an index repeats).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import dtypes
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .reduce import sum_to_array
+
+_wrap = Tensor._wrap
+
+
+def _view_of(y: np.ndarray, x: Tensor) -> Tensor:
+    """Wrap ``y``; if it shares ``x``'s memory it also shares x's version counter."""
+    out = _wrap(y)
+    base = x.data if x.data.base is None else x.data.base
+    if y.base is not None and (y.base is base or y.base is x.data):
+        out._vc = x._vc
+    return out
+
+
+class Cast(Function):
+    formula = "d cast(x)/dx = 1 (gradient cast back to x's dtype)"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.dtype = x.data.dtype
+        return _wrap(x.data.astype(dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+class Clone(Function):
+    formula = "d clone(x)/dx = 1"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(x.data.copy())
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Reshape(Function):
+    formula = "d reshape(x)/dx = 1 (gradient reshaped back)"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.data.shape
+        return _view_of(x.data.reshape(shape), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape), None
+
+
+def reshape(x: Tensor, shape: tuple[int, ...]) -> Tensor:
+    if shape == x.data.shape:
+        return x if x.grad_fn is None and not x._requires_grad else Reshape.apply(x, shape)
+    try:
+        return Reshape.apply(x, shape)
+    except ValueError:
+        raise RuntimeError(
+            f"reshape: shape {list(shape)} is invalid for input of shape {tuple(x.data.shape)} "
+            f"(size {x.data.size})"
+        ) from None
+
+
+class Permute(Function):
+    formula = "d permute(x)/dx = 1 (gradient permuted back)"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _view_of(np.transpose(x.data, dims), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(*np.argsort(ctx.dims).tolist()), None
+
+
+class Expand(Function):
+    formula = "d expand(x)/dx = sum of dL/dy over the copies"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.data.shape
+        return _view_of(np.broadcast_to(x.data, shape), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SumTo.apply(grad, ctx.shape), None  # each copy passes its gradient back
+
+
+def broadcast_to(x: Tensor, shape: tuple[int, ...], op: str) -> Tensor:
+    if shape == x.data.shape:
+        return x
+    try:
+        np.broadcast_shapes(x.data.shape, shape)
+        ok = len(shape) >= x.ndim and np.broadcast_shapes(x.data.shape, shape) == tuple(shape)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise RuntimeError(
+            f"{op}: cannot expand a tensor of shape {tuple(x.data.shape)} to {tuple(shape)}: "
+            "each dimension must match or be 1 in the tensor"
+        )
+    return Expand.apply(x, tuple(shape))
+
+
+# ---- indexing ----------------------------------------------------------------------------------
+
+
+def normalize_index(index: Any) -> Any:
+    """Turn a user index into one NumPy understands: tensors to arrays, lists to arrays."""
+    items = index if isinstance(index, tuple) else (index,)
+    out = []
+    for i in items:
+        if isinstance(i, Tensor):
+            i = i.data
+        elif isinstance(i, list):
+            i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
+        if isinstance(i, np.ndarray):
+            if i.dtype.kind not in "iub":
+                raise IndexError(
+                    f"tensors used as indices must be integer or bool tensors, got {i.dtype}"
+                )
+            if i.ndim == 0 and i.dtype.kind in "iu":
+                i = int(i)
+        out.append(i)
+    return tuple(out)
+
+
+def _is_basic(index: tuple[Any, ...]) -> bool:
+    return all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis for i in index)
+
+
+class Index(Function):
+    formula = "d x[i]/dx = 1 at the indexed positions (repeats add up)"
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.shape = index, x.data.shape
+        y = x.data[index]
+        return _view_of(y, x) if _is_basic(index) else _wrap(y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+
+
+class IndexAdd(Function):
+    """zeros(shape) with ``grad`` added at ``index``: the backward of indexing."""
+
+    formula = "d scatter(g)/dg = 1 at the indexed positions"
+
+    @staticmethod
+    def forward(ctx, g, shape, index):
+        ctx.index = index
+        out = np.zeros(shape, g.data.dtype)
+        if _is_basic(index):
+            out[index] = g.data
+        else:
+            np.add.at(out, index, g.data)  # repeated indices accumulate
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+class IndexPut(Function):
+    """``x`` with ``value`` written at ``index``: how ``x[index] = value`` is recorded."""
+
+    formula = "d put/dx = 0 at the index, 1 elsewhere;  d put/dvalue = 1 at the index"
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        out = x.data.copy()
+        try:
+            out[index] = value.data
+        except ValueError:
+            raise RuntimeError(
+                f"__setitem__: value of shape {tuple(value.shape)} cannot be broadcast to the "
+                f"indexed region of shape {out[index].shape}"
+            ) from None
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        keep = np.ones(grad.data.shape, grad.data.dtype)
+        keep[ctx.index] = 0
+        need_x, need_v = ctx.needs_input_grad[:2]
+        gx = grad * _wrap(keep) if need_x else None
+        gv = grad[ctx.index] if need_v else None
+        return gx, gv, None
+
+
+class Gather(Function):
+    formula = "d gather(x, idx)/dx = 1 at the gathered positions (repeats add up)"
+
+    @staticmethod
+    def forward(ctx, x, dim, idx):
+        if idx.ndim != x.data.ndim:
+            raise RuntimeError(
+                f"gather(): index {idx.shape} and input {x.data.shape} must have the same "
+                "number of dimensions"
+            )
+        # as PyTorch: only the leading index.shape[d] entries of other dimensions are used
+        src = x.data[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))]
+        ctx.dim, ctx.idx, ctx.shape = dim, idx, x.data.shape
+        return _wrap(np.take_along_axis(src, idx, axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAdd.apply(grad, ctx.dim, ctx.idx, ctx.shape), None, None
+
+
+class ScatterAdd(Function):
+    """zeros(shape) with ``g`` added at ``idx`` along ``dim``: the backward of gather."""
+
+    formula = "d scatter_add(g)/dg = 1 at the indexed positions"
+
+    @staticmethod
+    def forward(ctx, g, dim, idx, shape):
+        ctx.dim, ctx.idx = dim, idx
+        out = np.zeros(shape, g.data.dtype)
+        where = list(np.indices(idx.shape, sparse=True))
+        where[dim] = idx
+        np.add.at(out, tuple(where), g.data)
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Gather.apply(grad, ctx.dim, ctx.idx), None, None, None
+
+
+# ---- joining and splitting --------------------------------------------------------------------
+
+
+class Cat(Function):
+    formula = "d cat(x1, x2, ...)/dx_k = 1 on x_k's slice"
+
+    @staticmethod
+    def forward(ctx, dim, *xs):
+        ctx.dim = dim
+        ctx.sizes = [x.data.shape[dim] for x in xs]
+        return _wrap(np.concatenate([x.data for x in xs], axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (None, *split(grad, ctx.sizes, ctx.dim))
+
+
+def cat(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``."""
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("cat(): expected a non-empty list of Tensors")
+    ndim = tensors[0].ndim
+    if ndim == 0:
+        raise RuntimeError("cat(): zero-dimensional tensor cannot be concatenated")
+    d = dim % ndim if -ndim <= dim < ndim else None
+    if d is None:
+        raise IndexError(f"cat(): dimension {dim} out of range for {ndim}-D tensors")
+    first = tensors[0].data.shape
+    for i, t in enumerate(tensors[1:], 1):
+        s = t.data.shape
+        if len(s) != ndim or any(a != b for k, (a, b) in enumerate(zip(first, s)) if k != d):
+            raise RuntimeError(
+                f"cat(): sizes of tensors must match except in dimension {dim}: tensor 0 has "
+                f"shape {tuple(first)} but tensor {i} has shape {tuple(s)}"
+            )
+    dt = dtypes.result_type(*tensors)
+    tensors = [t if t.data.dtype == dt else Cast.apply(t, dt) for t in tensors]
+    return Cat.apply(d, *tensors)
+
+
+def stack(tensors: Any, dim: int = 0) -> Tensor:
+    """Join tensors of one shape along a new dimension ``dim``."""
+    tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    if not tensors:
+        raise RuntimeError("stack(): expected a non-empty list of Tensors")
+    shapes = {tuple(t.data.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise RuntimeError(f"stack(): expects each tensor to be equal size, got shapes {sorted(shapes)}")
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def split(x: Tensor, size_or_sections: Any, dim: int) -> tuple[Tensor, ...]:
+    n = x.data.shape[dim]
+    if isinstance(size_or_sections, (int, np.integer)):
+        if size_or_sections <= 0:
+            raise RuntimeError(f"split: split_size must be positive, got {size_or_sections}")
+        sizes = [min(size_or_sections, n - s) for s in range(0, n, int(size_or_sections))] or [0]
+    else:
+        sizes = [int(s) for s in size_or_sections]
+        if sum(sizes) != n:
+            raise RuntimeError(
+                f"split: split sizes {sizes} must sum to the size of dimension {dim} ({n})"
+            )
+    pieces, start = [], 0
+    for s in sizes:
+        pieces.append(x[(slice(None),) * dim + (slice(start, start + s),)])
+        start += s
+    return tuple(pieces)
+
+
+class Pad(Function):
+    formula = "d pad(x)/dx = 1 inside, the padding gets no gradient"
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.inside = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.data.shape))
+        return _wrap(np.pad(x.data, widths, mode="constant", constant_values=value))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.inside], None, None
+
+
+def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions: ``pad = (left, right, top, bottom, ...)``
+    starting from the last dimension, as ``torch.nn.functional.pad``."""
+    if mode != "constant":
+        raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > x.ndim:
+        raise RuntimeError(
+            f"pad: padding length {len(pad)} must be even and at most 2 * ndim ({2 * x.ndim})"
+        )
+    if any(p < 0 for p in pad):
+        raise NotImplementedError("pad: negative padding (cropping) is not supported; slice instead")
+    widths = [(0, 0)] * x.ndim
+    for i in range(len(pad) // 2):
+        widths[x.ndim - 1 - i] = (pad[2 * i], pad[2 * i + 1])
+    return Pad.apply(x, tuple(widths), value)
+
+
+from .reduce import SumTo  # noqa: E402  (SumTo lives with the reductions)
+
+__all__ = ["cat", "stack", "split", "pad", "reshape", "broadcast_to", "normalize_index", "sum_to_array"]

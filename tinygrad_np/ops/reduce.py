@@ -1,0 +1,184 @@
+"""Reductions: y = reduce(x) over some dimensions.
+
+Backward of a reduction spreads dL/dy back over the reduced dimensions:
+re-insert them as size 1 (``_unreduce``) and broadcast to x's shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+
+_wrap = Tensor._wrap
+
+
+def _unreduce(grad: Tensor, dims: tuple[int, ...] | None, keepdim: bool, shape: tuple[int, ...]) -> Tensor:
+    """Broadcast a reduced gradient back to ``shape`` (differentiably)."""
+    if not keepdim:
+        axes = range(len(shape)) if dims is None else dims
+        kshape = list(shape)
+        for d in axes:
+            kshape[d] = 1
+        grad = grad.reshape(tuple(kshape))
+    return grad.expand(*shape)
+
+
+class Sum(Function):
+    formula = "d sum(x)/dx_i = 1"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
+        return _wrap(np.sum(x.data, axis=dims, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1 for every x_i
+
+
+class Mean(Function):
+    formula = "d mean(x)/dx_i = 1/N"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
+        n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+        ctx.n = n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _wrap(np.asarray(np.sum(x.data, axis=dims, keepdims=keepdim) / n, x.data.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
+
+
+class Amax(Function):
+    """max (``is_max``) or min over ``dims``; ties share the gradient equally."""
+
+    formula = "d max(x)/dx_i = 1/k for the k maximal x_i, else 0"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, is_max):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        fn = np.max if is_max else np.min
+        ctx.save_for_backward(x)
+        out = fn(x.data, axis=dims, keepdims=True)
+        ctx.out_keep = out
+        return _wrap(out if keepdim else np.squeeze(out, axis=dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        hit = x.data == ctx.out_keep
+        share = hit / hit.sum(axis=ctx.dims, keepdims=True)
+        return _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape) * _wrap(share.astype(grad.data.dtype)), None, None, None
+
+
+class Prod(Function):
+    formula = "d prod(x)/dx_i = prod_{j != i} x_j"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        y = _wrap(np.prod(x.data, axis=dims, keepdims=keepdim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        g = _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape)
+        if not (x.data == 0).any():
+            return g * _unreduce(y, ctx.dims, ctx.keepdim, x.data.shape) / x, None, None  # prod / x_i
+        # with zeros, prod/x_i is 0/0: multiply the products left and right of each x_i
+        return g * _wrap(_prod_of_others(x.data, ctx.dims)), None, None
+
+
+def _prod_of_others(a: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
+    """For each element, the product of the other elements in its reduced group."""
+    dims = tuple(range(a.ndim)) if dims is None else dims
+    kept = [d for d in range(a.ndim) if d not in dims]
+    moved = np.transpose(a, kept + list(dims))
+    flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), a.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.transpose(others, np.argsort(kept + list(dims)))
+
+
+class Softmax(Function):
+    formula = "d softmax(x)_i/dx_j = s_i (delta_ij - s_j)"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
+        y = _wrap(e / e.sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None  # s * (g - <g, s>)
+
+
+class LogSoftmax(Function):
+    formula = "d log_softmax(x)_i/dx_j = delta_ij - softmax(x)_j"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        shifted = x.data - x.data.max(axis=dim, keepdims=True)
+        y = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None  # g - softmax * sum(g)
+
+
+class Cumsum(Function):
+    formula = "d cumsum(x)_i/dx_j = 1 if j <= i"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        return _wrap(np.cumsum(x.data, axis=dim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        # reverse cumulative sum: x_j feeds every y_i with i >= j
+        flipped = grad[(slice(None),) * ctx.dim + (slice(None, None, -1),)]
+        return flipped.cumsum(ctx.dim)[(slice(None),) * ctx.dim + (slice(None, None, -1),)], None
+
+
+class SumTo(Function):
+    """Sum a broadcast gradient back down to ``shape``: the inverse of broadcasting."""
+
+    formula = "d sum_to(x)/dx_i = 1"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.data.shape
+        return _wrap(sum_to_array(x.data, shape))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.expand(*ctx.shape), None
+
+
+def sum_to_array(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum ``a`` over the leading axes broadcasting added and the axes where
+    ``shape`` has size 1, giving an array of ``shape``."""
+    lead = a.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
+    )
+    out = a.sum(axis=axes, keepdims=True) if axes else a
+    return out.reshape(shape) if lead or out.shape != shape else out

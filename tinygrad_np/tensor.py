@@ -1,0 +1,1214 @@
+"""The Tensor: a NumPy array plus the bookkeeping autodiff needs.
+
+A tensor is a *leaf* when no recorded op made it (``grad_fn is None``); leaves
+that require grad receive ``.grad`` from backward. Every other tensor that
+requires grad has a ``grad_fn``: the node of the op that made it (see
+``autograd/function.py``), and ``backward`` (``autograd/engine.py``) walks those
+nodes from the output back to the leaves.
+
+The methods below are thin: each one checks its arguments and calls the op
+(a :class:`~tinygrad_np.autograd.Function` in ``ops/``) that does the work.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterator, Sequence
+from typing import Any, Callable
+
+import numpy as np
+
+from . import dtypes
+from .device import device as _device
+from .device import check_device
+
+__all__ = ["Tensor", "Size", "VersionCounter"]
+
+MaxMin = namedtuple("MaxMin", ["values", "indices"])
+"""What ``max(dim)``/``min(dim)`` return, as ``torch.return_types.max``."""
+
+
+class Size(tuple):
+    """A shape; a tuple that prints as ``tinygrad_np.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"tinygrad_np.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class VersionCounter:
+    """How many times a tensor's memory was changed in place. Views share one
+    counter with their base, so a change through a view is seen everywhere."""
+
+    __slots__ = ("value",)
+
+    def __init__(self) -> None:
+        self.value = 0
+
+
+class _HookHandle:
+    __slots__ = ("hooks", "fn")
+
+    def __init__(self, hooks: list[Any], fn: Any) -> None:
+        self.hooks, self.fn = hooks, fn
+
+    def remove(self) -> None:
+        if self.fn in self.hooks:
+            self.hooks.remove(self.fn)
+
+
+_new = object.__new__
+ArrayLike = Any  # a Tensor, an ndarray, a (nested) list or a Python scalar
+
+
+def _infer_array(data: Any, dt: dtypes.dtype | None) -> np.ndarray:
+    """Python data to an array with PyTorch's dtype inference: Python floats give
+    the default float dtype, ints int64, bools bool; NumPy data keeps its dtype."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dt is not None:
+        return np.asarray(data, dtype=dt.np)
+    if isinstance(data, (np.ndarray, np.generic)):
+        arr = np.asarray(data)
+    else:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+            data = [np.asarray(x) for x in data]
+        arr = np.asarray(data)
+        if arr.dtype.kind == "f":
+            arr = arr.astype(dtypes.get_default_dtype().np, copy=False)
+        elif arr.dtype.kind in "iu":
+            arr = arr.astype(np.int64, copy=False)
+    if arr.dtype.kind == "O" or arr.dtype.kind in "USV":
+        raise TypeError(f"cannot make a tensor from {type(data).__name__} of {arr.dtype} values")
+    dtypes.from_numpy_dtype(arr.dtype)  # a clear error for unsupported dtypes
+    return arr
+
+
+def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
+    """Normalise the ``dim``/``axis`` argument of a reduction to a sorted tuple."""
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}(): pass either dim or axis, not both")
+        dim = axis
+    if dim is None:
+        return None
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    return tuple(sorted(_wrap_dim(d, ndim, op) for d in dims))
+
+
+def _wrap_dim(d: int, ndim: int, op: str) -> int:
+    n = max(ndim, 1)
+    if not -n <= d < n:
+        raise IndexError(
+            f"{op}(): dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+            f"but got {d})"
+        )
+    return int(d) % n
+
+
+def _keep(keepdim: bool, keepdims: bool | None) -> bool:
+    return bool(keepdim if keepdims is None else keepdims)
+
+
+def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f([2, 3])``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        shape = tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+class Tensor:
+    """A multi-dimensional array that can record the ops applied to it.
+
+    ``Tensor(data, requires_grad=False)`` wraps ``data`` (an ndarray is used
+    as it is, no copy); ``tinygrad_np.tensor(data)`` copies.
+    """
+
+    __slots__ = (
+        "data",  # the NumPy array
+        "grad",  # a Tensor, or None
+        "grad_fn",  # the node of the op that made this tensor, None for leaves
+        "_requires_grad",
+        "_output_nr",  # which output of grad_fn this tensor is
+        "_vc",  # VersionCounter, shared with views
+        "_accumulator",  # weakref to this leaf's AccumulateGrad node
+        "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
+        "__weakref__",
+    )
+
+    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
+        self.data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
+        self.grad: Tensor | None = None
+        self.grad_fn: Any = None
+        self._requires_grad = False
+        self._output_nr = 0
+        self._vc = VersionCounter()
+        self._accumulator = None
+        self._hooks: list[Any] | None = None
+        if requires_grad:
+            self.requires_grad = True
+
+    @staticmethod
+    def _wrap(data: np.ndarray) -> Tensor:
+        """A new Tensor around ``data`` with no history; the fast path every op uses."""
+        t = _new(Tensor)
+        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t.grad = None
+        t.grad_fn = None
+        t._requires_grad = False
+        t._output_nr = 0
+        t._vc = VersionCounter()
+        t._accumulator = None
+        t._hooks = None
+        return t
+
+    # ---- attributes -------------------------------------------------------------
+    @property
+    def requires_grad(self) -> bool:
+        """Whether ops on this tensor are recorded for backward."""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        value = bool(value)
+        if self.grad_fn is not None:
+            if not value:
+                raise RuntimeError(
+                    "you can only change requires_grad flags of leaf variables; use "
+                    "`y = y.detach()` to get a tensor that does not require grad"
+                )
+            return
+        if value and self.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"only tensors of floating point dtype can require gradients, got "
+                f"{self.dtype} (shape {tuple(self.shape)}); convert first, e.g. x.float()"
+            )
+        self._requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place and return ``self``."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for tensors not made by a recorded op."""
+        return self.grad_fn is None
+
+    @property
+    def shape(self) -> Size:
+        return Size(self.data.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        """The shape, or the length of one dimension."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_wrap_dim(dim, self.data.ndim, "size")]
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    @property
+    def dtype(self) -> dtypes.dtype:
+        return dtypes.from_numpy_dtype(self.data.dtype)
+
+    @property
+    def device(self) -> _device:
+        return _device("cpu")
+
+    is_cuda = False
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    @property
+    def _version(self) -> int:
+        """How many in-place changes this tensor's memory has seen."""
+        return self._vc.value
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802
+        """All dimensions reversed (the transpose for 2-D)."""
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self) -> Tensor:  # noqa: N802
+        """The last two dimensions swapped (batched transpose)."""
+        return self.transpose(-2, -1)
+
+    def t(self) -> Tensor:
+        """Transpose of a tensor with at most 2 dimensions."""
+        if self.ndim > 2:
+            raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+        return self.T
+
+    # ---- conversion ---------------------------------------------------------------
+    def item(self) -> Any:
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"item(): a Tensor with {self.data.size} elements cannot be converted to a "
+                "Python scalar"
+            )
+        return self.data.item()
+
+    def numpy(self, force: bool = False) -> np.ndarray:
+        """The NumPy array (shared memory). As in PyTorch, refused for a tensor that
+        requires grad: call ``.detach().numpy()``."""
+        if self._requires_grad and not force:
+            raise RuntimeError(
+                "can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def tolist(self) -> Any:
+        return self.data.tolist()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iub":
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    __hash__ = object.__hash__
+
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
+        """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
+        returns ``self`` when nothing changes, as in PyTorch."""
+        dt = kwargs.pop("dtype", None)
+        dev = kwargs.pop("device", None)
+        copy = kwargs.pop("copy", False)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dt = a.dtype
+            elif isinstance(a, (str, _device)):
+                dev = a
+            else:
+                dt = a
+        if dev is not None:
+            check_device(dev)
+        if dt is None or dtypes.to_dtype(dt).np == self.data.dtype:
+            return self.clone() if copy else self
+        return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
+
+    def type(self, dtype: Any = None) -> Any:
+        if dtype is None:
+            return f"tinygrad_np.{self.dtype.name}"
+        return self.to(dtype)
+
+    def float(self) -> Tensor:
+        return self.to(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.to(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.to(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.to(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.to(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(dtypes.bool_)
+
+    def cpu(self) -> Tensor:
+        return self
+
+    def cuda(self, *args: Any, **kwargs: Any) -> Tensor:
+        check_device("cuda")
+        return self  # pragma: no cover - check_device raises
+
+    def clone(self) -> Tensor:
+        """A copy with its own memory; gradients flow back to ``self``."""
+        return _mov.Clone.apply(self)
+
+    def contiguous(self) -> Tensor:
+        return self if self.data.flags.c_contiguous else self.clone()
+
+    def detach(self) -> Tensor:
+        """The same memory, cut from the graph (shares the version counter)."""
+        t = Tensor._wrap(self.data)
+        t._vc = self._vc
+        return t
+
+    # ---- autograd ------------------------------------------------------------------
+    def backward(
+        self,
+        gradient: ArrayLike | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Sequence[Tensor] | None = None,
+    ) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``.
+
+        ``gradient`` is dL/d(self) (needed unless ``self`` has one element).
+        The graph's saved tensors are freed afterwards unless ``retain_graph``;
+        ``create_graph=True`` records the backward computation itself so the
+        gradients can be differentiated again.
+        """
+        _engine.backward([self], None if gradient is None else [gradient], retain_graph, create_graph, inputs)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _HookHandle:
+        """Call ``hook(grad)`` when this tensor's gradient is computed; a
+        non-None return value replaces the gradient."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        else:
+            if self.grad_fn._tensor_hooks is None:
+                self.grad_fn._tensor_hooks = {}
+            hooks = self.grad_fn._tensor_hooks.setdefault(self._output_nr, [])
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    def retain_grad(self) -> None:
+        """Keep this non-leaf tensor's gradient in ``.grad`` after backward."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on a Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return  # leaves keep their gradient anyway
+        import weakref
+
+        if self.grad_fn._retained is None:
+            self.grad_fn._retained = {}
+        self.grad_fn._retained[self._output_nr] = weakref.ref(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        fn = self.grad_fn
+        return fn is not None and fn._retained is not None and self._output_nr in fn._retained
+
+    def _grad_accumulator(self) -> Any:
+        return _function.grad_accumulator(self)
+
+    # ---- in-place changes ------------------------------------------------------------
+    def _bump(self) -> Tensor:
+        self._vc.value += 1
+        return self
+
+    def _check_inplace(self, op: str, other: Any = None) -> bool:
+        """True when the in-place op must be recorded in the graph."""
+        needs_graph = grad_mode.state.grad_enabled and (
+            self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
+        )
+        if needs_graph and self.grad_fn is None and self._requires_grad:
+            raise RuntimeError(
+                f"{op}: a leaf Variable that requires grad (shape {tuple(self.shape)}) is being "
+                "used in an in-place operation; wrap the update in `with tinygrad_np.no_grad():`"
+            )
+        return needs_graph
+
+    def _rebase(self, new: Tensor) -> Tensor:
+        """Make ``self`` hold ``new``'s values (in its own memory, so views see them)
+        and ``new``'s history: how a recorded in-place op lands."""
+        if not np.can_cast(new.data.dtype, self.data.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"in-place op: result type {dtypes.from_numpy_dtype(new.data.dtype)} can't be cast "
+                f"to the desired output type {self.dtype}"
+            )
+        try:
+            np.copyto(self.data, new.data, casting="same_kind")
+        except ValueError:
+            raise RuntimeError(
+                f"in-place op: output of shape {tuple(self.shape)} doesn't match the broadcast "
+                f"shape {tuple(new.shape)}"
+            ) from None
+        self.grad_fn = new.grad_fn
+        self._output_nr = new._output_nr
+        self._requires_grad = new._requires_grad
+        return self._bump()
+
+    def _inplace_binary(self, op: Any, other: Any, name: str) -> Tensor:
+        if self._check_inplace(name, other):
+            return self._rebase(_binary(op, self, other))
+        b = other.data if isinstance(other, Tensor) else other
+        if not np.can_cast(dtypes.result_type(self, other), self.data.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {dtypes.from_numpy_dtype(dtypes.result_type(self, other))} "
+                f"can't be cast to the desired output type {self.dtype}"
+            )
+        try:
+            op.ufunc(self.data, b, out=self.data, casting="unsafe")
+        except ValueError:
+            _raise_broadcast(name, self, other)
+        return self._bump()
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._inplace_binary(_bin.Add, other, "add_")
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._inplace_binary(_bin.Sub, other, "sub_")
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._inplace_binary(_bin.Mul, other, "mul_")
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        if self.data.dtype.kind != "f":
+            raise RuntimeError(f"div_: result type Float can't be cast to {self.dtype}")
+        return self._inplace_binary(_bin.Div, other, "div_")
+
+    def add_(self, other: Any, alpha: float = 1) -> Tensor:
+        """``self += alpha * other`` in place."""
+        return self.__iadd__(other if alpha == 1 else other * alpha)
+
+    def sub_(self, other: Any, alpha: float = 1) -> Tensor:
+        return self.__isub__(other if alpha == 1 else other * alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        return self.__imul__(other)
+
+    def div_(self, other: Any) -> Tensor:
+        return self.__itruediv__(other)
+
+    def copy_(self, src: Any) -> Tensor:
+        """Copy ``src`` into this tensor's memory (broadcasting), in place."""
+        if self._check_inplace("copy_", src):
+            src_t = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
+            return self._rebase(_mov.Cast.apply(src_t.expand(*self.shape), self.data.dtype))
+        try:
+            np.copyto(self.data, src.data if isinstance(src, Tensor) else src, casting="unsafe")
+        except ValueError:
+            _raise_broadcast("copy_", self, src)
+        return self._bump()
+
+    def fill_(self, value: Any) -> Tensor:
+        """Set every element to ``value`` in place."""
+        self._check_inplace("fill_")
+        self.data[...] = value.item() if isinstance(value, Tensor) else value
+        if self.grad_fn is not None:  # the old history no longer describes the values
+            self.grad_fn, self._requires_grad = None, False
+        return self._bump()
+
+    def zero_(self) -> Tensor:
+        return self.fill_(0)
+
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        if self._check_inplace("clamp_"):
+            return self._rebase(self.clamp(min, max))
+        np.clip(self.data, min, max, out=self.data)
+        return self._bump()
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from U(a, b) in place."""
+        self._check_inplace("uniform_")
+        self.data[...] = _random.rng(generator).uniform(a, b, self.data.shape)
+        return self._bump()
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
+        """Fill with samples from N(mean, std^2) in place."""
+        self._check_inplace("normal_")
+        self.data[...] = _random.rng(generator).normal(mean, std, self.data.shape)
+        return self._bump()
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        index = _mov.normalize_index(index)
+        if self._check_inplace("__setitem__", value):
+            v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, self.data.dtype))
+            self._rebase(_mov.IndexPut.apply(self, v.to(self.dtype), index))
+            return
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._bump()
+
+    # ---- arithmetic --------------------------------------------------------------------
+    def __add__(self, other: Any) -> Tensor:
+        return _binary(_bin.Add, self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return _binary(_bin.Add, other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return _binary(_bin.Sub, self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return _binary(_bin.Sub, other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return _binary(_bin.Mul, self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return _binary(_bin.Mul, other, self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return _binary(_bin.Div, self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return _binary(_bin.Div, other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        return _binary(_bin.Pow, self, other)
+
+    def __rpow__(self, other: Any) -> Tensor:
+        return _binary(_bin.Pow, other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _la.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _la.matmul(other, self)
+
+    def __neg__(self) -> Tensor:
+        if self.data.dtype.kind == "b":
+            raise RuntimeError("negation, the `-` operator, on a bool tensor is not supported; use ~")
+        return _ew.Neg.apply(self)
+
+    def __pos__(self) -> Tensor:
+        return self
+
+    def __abs__(self) -> Tensor:
+        return self.abs()
+
+    def __floordiv__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.floor_divide, self, other, "floor_divide")
+
+    def __rfloordiv__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.floor_divide, other, self, "floor_divide")
+
+    def __mod__(self, other: Any) -> Tensor:
+        return _binary(_bin.Remainder, self, other)
+
+    def __rmod__(self, other: Any) -> Tensor:
+        return _binary(_bin.Remainder, other, self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    divide = __truediv__
+    multiply = __mul__
+    subtract = __sub__
+    true_divide = __truediv__
+    remainder = __mod__
+    floor_divide = __floordiv__
+
+    def pow(self, exponent: Any) -> Tensor:
+        """``self ** exponent`` elementwise."""
+        return _binary(_bin.Pow, self, exponent)
+
+    def neg(self) -> Tensor:
+        return -self
+
+    negative = neg
+
+    def matmul(self, other: Any) -> Tensor:
+        """Matrix product with NumPy's rules for 1-D and batched operands."""
+        return _la.matmul(self, other)
+
+    def mm(self, other: Tensor) -> Tensor:
+        if self.ndim != 2 or _ndim(other) != 2:
+            raise RuntimeError(f"mm: expected 2-D tensors, got {self.ndim}-D and {_ndim(other)}-D")
+        return _la.matmul(self, other)
+
+    def bmm(self, other: Tensor) -> Tensor:
+        if self.ndim != 3 or _ndim(other) != 3:
+            raise RuntimeError(f"bmm: expected 3-D tensors, got {self.ndim}-D and {_ndim(other)}-D")
+        return _la.matmul(self, other)
+
+    def dot(self, other: Tensor) -> Tensor:
+        if self.ndim != 1 or _ndim(other) != 1:
+            raise RuntimeError(f"dot: expected 1-D tensors, got {self.ndim}-D and {_ndim(other)}-D")
+        return _la.matmul(self, other)
+
+    # ---- comparisons and logic (no gradient; bool results) -------------------------------
+    def __eq__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _no_grad_binary(np.equal, self, other, "eq")
+
+    def __ne__(self, other: Any) -> Tensor:  # type: ignore[override]
+        return _no_grad_binary(np.not_equal, self, other, "ne")
+
+    def __lt__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.less, self, other, "lt")
+
+    def __le__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.less_equal, self, other, "le")
+
+    def __gt__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.greater, self, other, "gt")
+
+    def __ge__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.greater_equal, self, other, "ge")
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def __and__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.bitwise_and, self, other, "bitwise_and")
+
+    def __or__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.bitwise_or, self, other, "bitwise_or")
+
+    def __xor__(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.bitwise_xor, self, other, "bitwise_xor")
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __invert__(self) -> Tensor:
+        if self.data.dtype.kind == "f":
+            raise TypeError("~ (bitwise_not) is only defined for bool and integer tensors")
+        return Tensor._wrap(np.invert(self.data))
+
+    def logical_not(self) -> Tensor:
+        return Tensor._wrap(np.logical_not(self.data))
+
+    def isnan(self) -> Tensor:
+        return Tensor._wrap(np.isnan(self.data))
+
+    def isinf(self) -> Tensor:
+        return Tensor._wrap(np.isinf(self.data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._wrap(np.isfinite(self.data))
+
+    def equal(self, other: Tensor) -> bool:
+        """True if both tensors have the same shape and elements."""
+        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+
+    def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+        return bool(np.allclose(self.data, np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    # ---- elementwise -------------------------------------------------------------------------
+    def exp(self) -> Tensor:
+        """e^x."""
+        return _ew.Exp.apply(_floating(self))
+
+    def log(self) -> Tensor:
+        """Natural logarithm."""
+        return _ew.Log.apply(_floating(self))
+
+    def sqrt(self) -> Tensor:
+        return _ew.Sqrt.apply(_floating(self))
+
+    def rsqrt(self) -> Tensor:
+        return 1.0 / self.sqrt()
+
+    def sin(self) -> Tensor:
+        return _ew.Sin.apply(_floating(self))
+
+    def cos(self) -> Tensor:
+        return _ew.Cos.apply(_floating(self))
+
+    def tanh(self) -> Tensor:
+        return _ew.Tanh.apply(_floating(self))
+
+    def sigmoid(self) -> Tensor:
+        """1 / (1 + e^-x), computed without overflow."""
+        return _ew.Sigmoid.apply(_floating(self))
+
+    def relu(self) -> Tensor:
+        """max(x, 0)."""
+        return _ew.Relu.apply(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
+        return _ew.LeakyRelu.apply(self, negative_slope)
+
+    def gelu(self, approximate: str = "none") -> Tensor:
+        """x * Phi(x); ``approximate='tanh'`` uses the tanh formula."""
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return _ew.Gelu.apply(_floating(self), approximate)
+
+    def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+        """log(1 + e^(beta x)) / beta, linear above ``threshold``."""
+        return _ew.Softplus.apply(_floating(self), beta, threshold)
+
+    def abs(self) -> Tensor:
+        return _ew.Abs.apply(self)
+
+    absolute = abs
+
+    def square(self) -> Tensor:
+        return self * self
+
+    def reciprocal(self) -> Tensor:
+        return 1.0 / self
+
+    def sign(self) -> Tensor:
+        """-1, 0 or 1 (zero gradient)."""
+        return Tensor._wrap(np.sign(self.data))
+
+    def floor(self) -> Tensor:
+        return _ew.Floor.apply(self)
+
+    def ceil(self) -> Tensor:
+        return _ew.Ceil.apply(self)
+
+    def round(self) -> Tensor:
+        return _ew.Round.apply(self)
+
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+        """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self
+            if min is not None:
+                out = where(out < min, min, out)
+            if max is not None:
+                out = where(out > max, max, out)
+            return out
+        return _ew.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise max; ties split the gradient equally."""
+        return _binary(_bin.Maximum, self, other)
+
+    def minimum(self, other: Any) -> Tensor:
+        return _binary(_bin.Minimum, self, other)
+
+    def where(self, condition: Any, other: Any) -> Tensor:
+        """``where(condition, self, other)``."""
+        return where(condition, self, other)
+
+    def masked_fill(self, mask: Any, value: Any) -> Tensor:
+        """``value`` where ``mask`` is True, ``self`` elsewhere."""
+        return where(mask, value, self)
+
+    # ---- reductions ----------------------------------------------------------------------------
+    def sum(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool
+        tensors sum to int64, as in PyTorch."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "biu" and dtype is None:
+            x = x.to(dtypes.int64)
+        return _red.Sum.apply(x, _dims(dim, axis, self.ndim, "sum"), _keep(keepdim, keepdims))
+
+    def mean(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Arithmetic mean over ``dim``; floating tensors only, as in PyTorch."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind != "f":
+            raise RuntimeError(
+                f"mean(): could not infer output dtype. Input dtype must be floating point, "
+                f"got {self.dtype}; pass dtype= or call .float() first"
+            )
+        return _red.Mean.apply(x, _dims(dim, axis, self.ndim, "mean"), _keep(keepdim, keepdims))
+
+    def _max_min(self, is_max: bool, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Any:
+        name = "max" if is_max else "min"
+        if isinstance(dim, Tensor) or isinstance(dim, np.ndarray):
+            return self.maximum(dim) if is_max else self.minimum(dim)
+        if dim is None and axis is None:
+            if self.data.size == 0:
+                raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
+            return _red.Amax.apply(self, None, False, is_max)
+        d = _dims(dim, axis, self.ndim, name)
+        if len(d) != 1:
+            raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
+        keep = _keep(keepdim, keepdims)
+        idx = np.expand_dims((np.argmax if is_max else np.argmin)(self.data, axis=d[0]), d[0])
+        values = self.gather(d[0], Tensor._wrap(idx))
+        if not keep:
+            values = values.squeeze(d[0])
+            idx = np.squeeze(idx, d[0])
+        return MaxMin(values, Tensor._wrap(idx.astype(np.int64, copy=False)))
+
+    def max(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        """Largest element; with ``dim``, the named tuple ``(values, indices)``;
+        with a tensor argument, the elementwise maximum."""
+        return self._max_min(True, dim, keepdim, axis, keepdims)
+
+    def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
+        return self._max_min(False, dim, keepdim, axis, keepdims)
+
+    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Max over ``dim`` (int or tuple); ties share the gradient equally."""
+        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True)
+
+    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False)
+
+    def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Index of the largest element (over the flattened tensor when dim is None)."""
+        return _arg(np.argmax, self, dim, keepdim, axis, keepdims, "argmax")
+
+    def argmin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        return _arg(np.argmin, self, dim, keepdim, axis, keepdims, "argmin")
+
+    def var(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """sum((x - mean)^2) / (N - correction); correction defaults to 1 (Bessel)."""
+        if isinstance(dim, bool):  # var(True) means unbiased=True in PyTorch's old signature
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        dims = _dims(dim, axis, self.ndim, "var")
+        n = self.data.size if dims is None else int(np.prod([self.data.shape[d] for d in dims]))
+        centered = self - self.mean(dims, keepdim=True)
+        return (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims)) / max(n - correction, 0)
+
+    def std(
+        self,
+        dim: Any = None,
+        unbiased: bool | None = None,
+        keepdim: bool = False,
+        *,
+        correction: float | None = None,
+        axis: Any = None,
+        keepdims: bool | None = None,
+    ) -> Tensor:
+        """Square root of :meth:`var`."""
+        return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
+
+    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """Product over ``dim``."""
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "biu" and dtype is None:
+            x = x.to(dtypes.int64)
+        return _red.Prod.apply(x, _dims(dim, axis, self.ndim, "prod"), _keep(keepdim, keepdims))
+
+    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
+        dims = _dims(dim, axis, self.ndim, "logsumexp")
+        x = _floating(self)
+        m = x.data.max(axis=dims, keepdims=True) if x.data.size else np.zeros((1,) * x.ndim, x.data.dtype)
+        m = np.where(np.isfinite(m), m, 0).astype(x.data.dtype, copy=False)  # all -inf rows stay -inf
+        out = (x - m).exp().sum(dims, keepdim=True).log() + m
+        return out if _keep(keepdim, keepdims) else out.squeeze(dims if dims is not None else tuple(range(x.ndim)))
+
+    def softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``dim``."""
+        x = _floating(self if dtype is None else self.to(dtype))
+        return _red.Softmax.apply(x, _wrap_dim(dim, self.ndim, "softmax"))
+
+    def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
+        """x - logsumexp(x) along ``dim``."""
+        x = _floating(self if dtype is None else self.to(dtype))
+        return _red.LogSoftmax.apply(x, _wrap_dim(dim, self.ndim, "log_softmax"))
+
+    def cumsum(self, dim: int) -> Tensor:
+        """Running sum along ``dim``."""
+        return _red.Cumsum.apply(self, _wrap_dim(dim, self.ndim, "cumsum"))
+
+    # ---- shape and movement -----------------------------------------------------------------------
+    def reshape(self, *shape: Any) -> Tensor:
+        """The same elements in a new shape (one dimension may be -1)."""
+        return _mov.reshape(self, _shape_args(shape))
+
+    def view(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list, Size, np.integer)):
+            return self.to(shape[0])  # view(dtype)
+        return _mov.reshape(self, _shape_args(shape))
+
+    def view_as(self, other: Tensor) -> Tensor:
+        return self.reshape(other.shape)
+
+    reshape_as = view_as
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+        """Merge dimensions ``start_dim..end_dim`` into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        s = _wrap_dim(start_dim, self.ndim, "flatten")
+        e = _wrap_dim(end_dim, self.ndim, "flatten")
+        if s > e:
+            raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+        shape = self.data.shape
+        return self.reshape(shape[:s] + (-1 if 0 not in shape else int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
+
+    def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
+        d = _wrap_dim(dim, self.ndim, "unflatten")
+        return self.reshape(self.data.shape[:d] + tuple(sizes) + self.data.shape[d + 1 :])
+
+    def squeeze(self, dim: Any = None) -> Tensor:
+        """Drop size-1 dimensions (all of them, or those in ``dim``)."""
+        shape = self.data.shape
+        if dim is None:
+            dims = tuple(i for i, s in enumerate(shape) if s == 1)
+        else:
+            dims = _dims(dim, None, self.ndim, "squeeze")
+            dims = tuple(d for d in dims if self.ndim and shape[d] == 1)  # others: no-op, as PyTorch
+        if not dims:
+            return _mov.reshape(self, shape)
+        return _mov.reshape(self, tuple(s for i, s in enumerate(shape) if i not in dims))
+
+    def unsqueeze(self, dim: int) -> Tensor:
+        """Insert a size-1 dimension at ``dim``."""
+        d = _wrap_dim(dim, self.ndim + 1, "unsqueeze")
+        shape = self.data.shape
+        return _mov.reshape(self, shape[:d] + (1,) + shape[d:])
+
+    def transpose(self, dim0: int, dim1: int) -> Tensor:
+        """Swap two dimensions."""
+        perm = list(range(self.ndim))
+        d0, d1 = _wrap_dim(dim0, self.ndim, "transpose"), _wrap_dim(dim1, self.ndim, "transpose")
+        perm[d0], perm[d1] = perm[d1], perm[d0]
+        return _mov.Permute.apply(self, tuple(perm))
+
+    swapaxes = transpose
+    swapdims = transpose
+
+    def permute(self, *dims: Any) -> Tensor:
+        """Reorder dimensions."""
+        dims = _shape_args(dims)
+        if sorted(_wrap_dim(d, self.ndim, "permute") for d in dims) != list(range(self.ndim)):
+            raise RuntimeError(
+                f"permute: dims {dims} are not a permutation of the {self.ndim} dimensions "
+                f"of a tensor of shape {tuple(self.shape)}"
+            )
+        return _mov.Permute.apply(self, tuple(_wrap_dim(d, self.ndim, "permute") for d in dims))
+
+    def expand(self, *sizes: Any) -> Tensor:
+        """Broadcast to ``sizes`` without copying (-1 keeps a dimension)."""
+        sizes = _shape_args(sizes)
+        shape = self.data.shape
+        if len(sizes) < len(shape):
+            raise RuntimeError(
+                f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                f"to the number of dimensions in the tensor ({len(shape)})"
+            )
+        lead = len(sizes) - len(shape)
+        target = tuple(shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
+        return _mov.broadcast_to(self, target, "expand")
+
+    def expand_as(self, other: Tensor) -> Tensor:
+        return self.expand(*other.shape)
+
+    def broadcast_to(self, *shape: Any) -> Tensor:
+        return _mov.broadcast_to(self, _shape_args(shape), "broadcast_to")
+
+    def repeat(self, *sizes: Any) -> Tensor:
+        """Tile the tensor ``sizes[i]`` times along each dimension."""
+        sizes = _shape_args(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError("repeat: number of repeat dims can not be smaller than number of tensor dims")
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.data.shape)
+        inter = []
+        final = []
+        for r, s in zip(sizes, x.data.shape):
+            inter += [r, s]
+            final.append(r * s)
+        return x.reshape(tuple(v for s in x.data.shape for v in (1, s))).expand(*inter).reshape(final)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _mov.Index.apply(self, _mov.normalize_index(index))
+
+    def gather(self, dim: int, index: Tensor) -> Tensor:
+        """out[i][j] = self[index[i][j]][j] (for dim=0); as ``torch.gather``."""
+        idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+        if idx.dtype.kind not in "iu":
+            raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
+        return _mov.Gather.apply(self, _wrap_dim(dim, self.ndim, "gather"), idx)
+
+    def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
+        return _mov.split(self, split_size_or_sections, _wrap_dim(dim, self.ndim, "split"))
+
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        """``chunks`` pieces of (nearly) equal size along ``dim``."""
+        d = _wrap_dim(dim, self.ndim, "chunk")
+        if chunks <= 0:
+            raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+        size = -(-self.data.shape[d] // chunks) if self.data.shape[d] else 1
+        return _mov.split(self, size, d)
+
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
+        d = _wrap_dim(dim, self.ndim, "unbind")
+        return tuple(self.select(d, i) for i in range(self.data.shape[d]))
+
+    def select(self, dim: int, index: int) -> Tensor:
+        d = _wrap_dim(dim, self.ndim, "select")
+        return self[(slice(None),) * d + (index,)]
+
+    def narrow(self, dim: int, start: int, length: int) -> Tensor:
+        d = _wrap_dim(dim, self.ndim, "narrow")
+        return self[(slice(None),) * d + (slice(start, start + length),)]
+
+    # ---- printing ----------------------------------------------------------------------------------
+    def __repr__(self) -> str:
+        return _format.tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.data.ndim == 0 and spec:
+            return format(self.data.item(), spec)
+        return repr(self)
+
+
+# ---- helpers shared by the methods above ----------------------------------------------------------
+
+
+def _ndim(x: Any) -> int:
+    return np.ndim(x.data if isinstance(x, Tensor) else x)
+
+
+def _floating(x: Tensor) -> Tensor:
+    """Integer and bool tensors become float32 for float-valued ops, as in PyTorch."""
+    return x if x.data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+
+
+def _operand(x: Any, dt: np.dtype) -> Tensor:
+    """An operand of a binary op as a Tensor of the promoted dtype ``dt``."""
+    if isinstance(x, Tensor):
+        return x if x.data.dtype == dt else _mov.Cast.apply(x, dt)
+    return Tensor._wrap(np.asarray(x, dtype=dt))
+
+
+def _raise_broadcast(op: str, a: Any, b: Any) -> None:
+    sa, sb = np.shape(a.data if isinstance(a, Tensor) else a), np.shape(b.data if isinstance(b, Tensor) else b)
+    raise RuntimeError(
+        f"{op}: shapes {tuple(sa)} and {tuple(sb)} are not broadcastable: trailing "
+        "dimensions must be equal or 1 (reshape or unsqueeze one operand)"
+    )
+
+
+def _binary(op: Any, a: Any, b: Any) -> Tensor:
+    """Promote dtypes as PyTorch does, then apply the binary op ``op``."""
+    if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
+        dt = a.data.dtype
+    else:
+        dt = dtypes.result_type(a, b)
+    if op.float_result and dt.kind != "f":
+        dt = dtypes.get_default_dtype().np  # int / int is float, as in PyTorch
+    x, y = _operand(a, dt), _operand(b, dt)
+    try:
+        return op.apply(x, y)
+    except ValueError:
+        if _broadcastable(x.data.shape, y.data.shape):
+            raise
+        _raise_broadcast(op.__name__.lower(), x, y)
+        raise  # pragma: no cover
+
+
+def _broadcastable(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
+    """Comparisons and other ops with no gradient: NumPy on the raw data."""
+    if isinstance(b, (list, tuple)):
+        b = np.asarray(b)
+    if isinstance(a, (list, tuple)):
+        a = np.asarray(a)
+    if name == "floor_divide":
+        dt = dtypes.result_type(a, b)
+        a = np.asarray(a.data if isinstance(a, Tensor) else a, dtype=dt)
+        b = np.asarray(b.data if isinstance(b, Tensor) else b, dtype=dt)
+    try:
+        out = fn(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+    except ValueError:
+        _raise_broadcast(name, a, b)
+    except TypeError:
+        raise TypeError(
+            f"{name}: unsupported operand types {type(a).__name__} and {type(b).__name__}"
+        ) from None
+    return Tensor._wrap(np.asarray(out))
+
+
+def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Tensor:
+    d = _dims(dim, axis, x.ndim, name)
+    keep = _keep(keepdim, keepdims)
+    if d is None:
+        out = np.asarray(fn(x.data))
+        if keep:
+            out = out.reshape((1,) * x.ndim)
+    else:
+        if len(d) != 1:
+            raise TypeError(f"{name}(): dim must be an int")
+        out = fn(x.data, axis=d[0], keepdims=keep)
+    return Tensor._wrap(np.asarray(out, dtype=np.int64))
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
+    """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
+    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    if cond.dtype != np.bool_:
+        raise RuntimeError(f"where: expected condition to be a bool tensor, got {cond.dtype}")
+    dt = dtypes.result_type(input, other)
+    x, y = _operand(input, dt), _operand(other, dt)
+    try:
+        return _bin.Where.apply(cond, x, y)
+    except ValueError:
+        raise RuntimeError(
+            f"where: condition {cond.shape}, input {tuple(x.shape)} and other "
+            f"{tuple(y.shape)} are not broadcastable"
+        ) from None
+
+
+# The ops modules import Tensor from here, so they are imported after the class
+# exists; the methods above look them up only when called.
+from . import _format  # noqa: E402
+from . import random as _random  # noqa: E402
+from .autograd import engine as _engine  # noqa: E402
+from .autograd import grad_mode  # noqa: E402
+from .autograd import function as _function  # noqa: E402
+from .ops import binary as _bin  # noqa: E402
+from .ops import elementwise as _ew  # noqa: E402
+from .ops import linalg as _la  # noqa: E402
+from .ops import movement as _mov  # noqa: E402
+from .ops import reduce as _red  # noqa: E402
