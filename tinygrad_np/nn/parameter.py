@@ -1,0 +1,33 @@
+"""``nn.Parameter``: a tensor that a Module registers as a learnable weight."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+class Parameter(Tensor):
+    """A leaf tensor with ``requires_grad=True`` by default, shared with ``data``'s memory.
+
+    Assigning one to a Module attribute registers it, so it shows up in
+    ``parameters()`` and ``state_dict()``.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
+        if data is None:
+            data = np.empty((0,), np.float32)
+        array = data.data if isinstance(data, Tensor) else data
+        super().__init__(array, requires_grad=requires_grad)
+        if isinstance(data, Tensor):
+            self._vc = data._vc  # same memory, same version counter
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+    def __reduce__(self) -> Any:
+        raise TypeError("Parameters are saved through state_dict() and tinygrad_np.save, not pickle")
