@@ -1,41 +1,151 @@
-"""``repr`` of a tensor in PyTorch's style: ``tensor([1.0000, 2.5000], requires_grad=True)``."""
+"""``repr`` of a tensor in PyTorch's style: ``tensor([ 0.1207, -1.0436], requires_grad=True)``.
+
+The rules are PyTorch's (``torch/_tensor_str.py``), written again here:
+
+* One format for the whole tensor, chosen from its nonzero finite values:
+  integer-valued floats print as ``2.``; otherwise 4 decimals (``2.5000``); and
+  scientific notation (``1.0000e-05``) when max/min > 1000, max > 1e8, or (for
+  non-integer values) min < 1e-4.
+* Every element is right-aligned to the widest formatted value, so columns line
+  up and a minus sign gets room (``[ 1.5000, -2.2500]``).
+* At most 80 characters a line, wrapping a long row with an indent under the
+  opening bracket; more than 1000 elements are summarised with ``...`` (3 at
+  each edge).
+* Suffixes: ``size=`` for empty tensors that are not 1-D, ``dtype=`` unless the
+  dtype is the default float dtype, int64 or bool (always for empty tensors of
+  another dtype than the default), then ``grad_fn=<...>`` or ``requires_grad=True``.
+"""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 
-_DEFAULT_DTYPES = ("float32", "int64", "bool")
+_LINEWIDTH = 80
+_THRESHOLD = 1000
+_EDGEITEMS = 3
+_PRECISION = 4
 
 
-def _float_formatter(a: np.ndarray) -> Any:
-    finite = a[np.isfinite(a)]
-    if finite.size == 0 or np.all(finite == np.round(finite)) and np.abs(finite).max() < 1e8:
-        return lambda v: f"{v:.0f}." if np.isfinite(v) else str(v)
-    nonzero = np.abs(finite[finite != 0])
-    if nonzero.size and (nonzero.max() >= 1e8 or nonzero.min() < 1e-4):
-        return lambda v: f"{v:.4e}"
-    return lambda v: f"{v:.4f}"
+def _summarized(a: np.ndarray) -> np.ndarray:
+    """The elements that will be printed: for big tensors, the 3 at each edge of every dimension."""
+    if a.ndim == 0 or a.size <= _THRESHOLD:
+        return a.reshape(-1)
+    for axis, n in enumerate(a.shape):
+        if n > 2 * _EDGEITEMS:
+            keep = np.r_[0:_EDGEITEMS, n - _EDGEITEMS : n]
+            a = np.take(a, keep, axis=axis)
+    return a.reshape(-1)
+
+
+class _Formatter:
+    """Chooses one number format for all elements and pads each to one width."""
+
+    def __init__(self, a: np.ndarray) -> None:
+        self.floating = a.dtype.kind == "f"
+        self.int_mode = True
+        self.sci_mode = False
+        self.max_width = 1
+        vals = _summarized(a)
+        if not self.floating:
+            for v in vals.tolist():
+                self.max_width = max(self.max_width, len(str(v)))
+            return
+        nz = vals[np.isfinite(vals) & (vals != 0)].astype(np.float64)
+        if nz.size == 0:
+            return
+        absval = np.abs(nz)
+        lo, hi = absval.min(), absval.max()
+        self.int_mode = bool(np.all(nz == np.ceil(nz)))
+        if self.int_mode:
+            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8)
+        else:
+            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        if self.sci_mode:
+            widths = (len(f"{v:.{_PRECISION}e}") for v in nz.tolist())
+        elif self.int_mode:
+            widths = (len(f"{v:.0f}") + 1 for v in nz.tolist())
+        else:
+            widths = (len(f"{v:.{_PRECISION}f}") for v in nz.tolist())
+        self.max_width = max(self.max_width, *widths)
+
+    def format(self, value: Any) -> str:
+        if self.floating:
+            if self.sci_mode:
+                s = f"{value:{self.max_width}.{_PRECISION}e}"
+            elif self.int_mode:
+                s = f"{value:.0f}"
+                if math.isfinite(value):
+                    s += "."
+            else:
+                s = f"{value:.{_PRECISION}f}"
+        else:
+            s = str(value)
+        return " " * (self.max_width - len(s)) + s
+
+
+def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    per_line = max(1, math.floor((_LINEWIDTH - indent) / (fmt.max_width + 2)))
+    if summarize and a.shape[0] > 2 * _EDGEITEMS:
+        data = [fmt.format(v) for v in a[:_EDGEITEMS].tolist()] + [" ..."]
+        data += [fmt.format(v) for v in a[-_EDGEITEMS:].tolist()]
+    else:
+        data = [fmt.format(v) for v in a.tolist()]
+    lines = [", ".join(data[i : i + per_line]) for i in range(0, len(data), per_line)]
+    return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+
+
+def _array_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
+    """Nested brackets; depth is the number of dimensions (not a graph walk)."""
+    if a.ndim == 0:
+        return fmt.format(a.item())
+    if a.ndim == 1:
+        return _vector_str(a, indent, summarize, fmt)
+    n = a.shape[0]
+    if summarize and n > 2 * _EDGEITEMS:
+        rows = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGEITEMS)] + ["..."]
+        rows += [_array_str(a[i], indent + 1, summarize, fmt) for i in range(n - _EDGEITEMS, n)]
+    else:
+        rows = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(n)]
+    return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
+
+
+def _add_suffixes(body: str, suffixes: list[str], indent: int) -> str:
+    parts = [body]
+    last_line_len = len(body) - body.rfind("\n") + 1
+    for s in suffixes:
+        if last_line_len + len(s) + 2 > _LINEWIDTH:
+            parts.append(",\n" + " " * indent + s)
+            last_line_len = indent + len(s)
+        else:
+            parts.append(", " + s)
+            last_line_len += len(s) + 2
+    return "".join(parts) + ")"
 
 
 def tensor_repr(t: Any) -> str:
+    """``tensor([...], dtype=..., grad_fn=<...>)`` as PyTorch prints it."""
+    from .dtypes import get_default_dtype
+
     a = t.data
     prefix = "tensor("
-    if a.dtype.kind == "f":
-        fmt = {"float_kind": _float_formatter(a)}
-    else:
-        fmt = None
-    body = np.array2string(
-        a, separator=", ", prefix=prefix, formatter=fmt, threshold=1000, edgeitems=3, max_line_width=80
-    )
-    extras = []
+    indent = len(prefix)
+    default = get_default_dtype().np
+    suffixes = []
     if a.size == 0:
-        extras.append(f"size={tuple(a.shape)}")
-    if a.dtype.name not in _DEFAULT_DTYPES:
-        extras.append(f"dtype=tinygrad_np.{t.dtype.name}")
+        if a.ndim != 1:
+            suffixes.append(f"size={tuple(a.shape)}")
+        if a.dtype != default:
+            suffixes.append(f"dtype=tinygrad_np.{t.dtype.name}")
+        body = "[]"
+    else:
+        if a.dtype not in (default, np.dtype(np.int64), np.dtype(np.bool_)):
+            suffixes.append(f"dtype=tinygrad_np.{t.dtype.name}")
+        body = _array_str(a, indent, a.size > _THRESHOLD, _Formatter(a))
     if t.grad_fn is not None:
-        extras.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
-        extras.append("requires_grad=True")
-    return prefix + body + "".join(", " + e for e in extras) + ")"
+        suffixes.append("requires_grad=True")
+    return _add_suffixes(prefix + body, suffixes, indent)

@@ -74,7 +74,12 @@ def _infer_array(data: Any, dt: dtypes.dtype | None) -> np.ndarray:
         arr = np.asarray(data)
     else:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-            data = [np.asarray(x) for x in data]
+            # as PyTorch: each element brings its own dtype (a float64 tensor keeps float64)
+            parts = [_infer_array(x, None) for x in data]
+            dt = parts[0].dtype
+            for p in parts[1:]:
+                dt = dtypes.promote_types(dt, p.dtype)
+            return np.asarray(np.stack(parts) if parts else np.asarray(data), dtype=dt)
         arr = np.asarray(data)
         if arr.dtype.kind == "f":
             arr = arr.astype(dtypes.get_default_dtype().np, copy=False)
@@ -135,6 +140,8 @@ class Tensor:
         "_vc",  # VersionCounter, shared with views
         "_accumulator",  # weakref to this leaf's AccumulateGrad node
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
+        "_base",  # for a view: the tensor that owns the memory (None otherwise)
+        "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "__weakref__",
     )
 
@@ -147,6 +154,8 @@ class Tensor:
         self._vc = VersionCounter()
         self._accumulator = None
         self._hooks: list[Any] | None = None
+        self._base: Tensor | None = None
+        self._view_fn: Callable[[Tensor], Tensor] | None = None
         if requires_grad:
             self.requires_grad = True
 
@@ -162,6 +171,8 @@ class Tensor:
         t._vc = VersionCounter()
         t._accumulator = None
         t._hooks = None
+        t._base = None
+        t._view_fn = None
         return t
 
     # ---- attributes -------------------------------------------------------------
@@ -438,6 +449,11 @@ class Tensor:
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
         """True when the in-place op must be recorded in the graph."""
+        if not self.data.flags.writeable:
+            raise RuntimeError(
+                f"{op}: the tensor of shape {tuple(self.shape)} is read-only memory (an expanded "
+                "view, where several elements share one memory location); call .clone() first"
+            )
         needs_graph = grad_mode.state.grad_enabled and (
             self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)
         )
@@ -445,6 +461,13 @@ class Tensor:
             raise RuntimeError(
                 f"{op}: a leaf Variable that requires grad (shape {tuple(self.shape)}) is being "
                 "used in an in-place operation; wrap the update in `with tinygrad_np.no_grad():`"
+            )
+        base = self._base
+        if needs_graph and base is not None and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError(
+                f"{op}: a view of a leaf Variable that requires grad (base shape "
+                f"{tuple(base.shape)}) is being used in an in-place operation; wrap the update "
+                "in `with tinygrad_np.no_grad():`"
             )
         return needs_graph
 
@@ -463,14 +486,24 @@ class Tensor:
                 f"in-place op: output of shape {tuple(self.shape)} doesn't match the broadcast "
                 f"shape {tuple(new.shape)}"
             ) from None
+        if self._base is not None and new._requires_grad:
+            _mov.rebase_view(self, new)  # the base's history now includes the write
+            return self._bump()
         self.grad_fn = new.grad_fn
         self._output_nr = new._output_nr
         self._requires_grad = new._requires_grad
         return self._bump()
 
+    def _snapshot(self) -> Tensor:
+        """The values before an in-place op, with ``self``'s history: what the recorded
+        op reads, so its saved inputs are not the memory about to be overwritten."""
+        t = Tensor._wrap(self.data.copy())
+        t.grad_fn, t._output_nr, t._requires_grad = self.grad_fn, self._output_nr, self._requires_grad
+        return t
+
     def _inplace_binary(self, op: Any, other: Any, name: str) -> Tensor:
         if self._check_inplace(name, other):
-            return self._rebase(_binary(op, self, other))
+            return self._rebase(_binary(op, self._snapshot(), other if other is not self else self._snapshot()))
         b = other.data if isinstance(other, Tensor) else other
         if not np.can_cast(dtypes.result_type(self, other), self.data.dtype, casting="same_kind"):
             raise RuntimeError(
@@ -534,7 +567,7 @@ class Tensor:
 
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
         if self._check_inplace("clamp_"):
-            return self._rebase(self.clamp(min, max))
+            return self._rebase(self._snapshot().clamp(min, max))
         np.clip(self.data, min, max, out=self.data)
         return self._bump()
 

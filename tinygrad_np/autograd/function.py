@@ -51,6 +51,8 @@ from ..tensor import Tensor
 from . import grad_mode
 
 _next_seq = itertools.count().__next__
+# Set by tinygrad_np.viz.record_inputs(): nodes keep their forward arguments as ``_inputs``.
+_keep_inputs = False
 
 
 class _SavedTensor:
@@ -154,6 +156,8 @@ class Function:
         ctx = cls()
         state = grad_mode.state
         recording = state.grad_enabled
+        if recording:  # known in forward too, so an op saves only what its backward will use
+            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
         state.grad_enabled = False  # forward itself is never recorded
         try:
             out = cls.forward(ctx, *args)
@@ -196,6 +200,8 @@ class Function:
         self._out_meta = tuple((o.data.shape, o.data.dtype) for o in outputs)
         if self._saved:
             self._saved = tuple(_saved_output(s, outputs) for s in self._saved)
+        if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
+            self._inputs = args
         if grad_mode.state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)

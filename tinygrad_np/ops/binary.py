@@ -51,7 +51,9 @@ class Mul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_x, need_y = ctx.needs_input_grad or (False, False)
+        # save only what backward reads, so `x *= 2` on a non-leaf keeps its gradient
+        ctx.save_for_backward(x if need_y else None, y if need_x else None)
         return _wrap(x.data * y.data)
 
     @staticmethod
@@ -68,7 +70,8 @@ class Div(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+        need_y = ctx.needs_input_grad[1] if ctx.needs_input_grad else False
+        ctx.save_for_backward(x if need_y else None, y)  # x only for d/dy
         with np.errstate(divide="ignore", invalid="ignore"):
             return _wrap(x.data / y.data)
 

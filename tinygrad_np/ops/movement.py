@@ -19,13 +19,55 @@ from .reduce import sum_to_array
 _wrap = Tensor._wrap
 
 
-def _view_of(y: np.ndarray, x: Tensor) -> Tensor:
-    """Wrap ``y``; if it shares ``x``'s memory it also shares x's version counter."""
+def _view_of(y: np.ndarray, x: Tensor, fn: Any) -> Tensor:
+    """Wrap ``y``; if it shares ``x``'s memory it also shares x's version counter and
+    remembers how to remake it from the tensor owning the memory (``fn``: Tensor ops),
+    so an in-place change through the view can be recorded on that base."""
     out = _wrap(y)
     base = x.data if x.data.base is None else x.data.base
     if y.base is not None and (y.base is base or y.base is x.data):
         out._vc = x._vc
+        if x._base is None:
+            out._base, out._view_fn = x, fn
+        else:
+            out._base, out._view_fn = x._base, _compose(x._view_fn, fn)
     return out
+
+
+def _compose(first: Any, then: Any) -> Any:
+    return lambda b: then(first(b))
+
+
+class CopySlices(Function):
+    """``base`` with one of its views overwritten by ``value``: how an in-place op
+    through a view is recorded on the tensor that owns the memory."""
+
+    formula = "d/dbase = 1 outside the view, 0 inside;  d/dvalue = 1 inside the view"
+
+    @staticmethod
+    def forward(ctx, base, value, view_fn):
+        ctx.view_fn = view_fn
+        keep = np.ones_like(base.data, dtype=bool)
+        view_fn(_wrap(keep)).data[...] = False  # the view of ``keep`` writes into ``keep``
+        ctx.keep = keep
+        return _wrap(base.data)  # the memory already holds the written values
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_base, need_value = ctx.needs_input_grad[:2]
+        gb = grad * _wrap(ctx.keep.astype(grad.data.dtype)) if need_base else None  # 0 inside the view
+        gv = ctx.view_fn(grad) if need_value else None  # the view's part of the gradient
+        return gb, gv, None
+
+
+def rebase_view(view: Tensor, value: Tensor) -> None:
+    """After ``value`` was written into ``view``'s memory, record the write on the
+    base (PyTorch's CopySlices) and make the view's history read from the new base."""
+    base = view._base
+    out = CopySlices.apply(base, value, view._view_fn)
+    base.grad_fn, base._output_nr, base._requires_grad = out.grad_fn, 0, out._requires_grad
+    remade = view._view_fn(base)
+    view.grad_fn, view._output_nr, view._requires_grad = remade.grad_fn, remade._output_nr, remade._requires_grad
 
 
 class Cast(Function):
@@ -59,7 +101,7 @@ class Reshape(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.data.shape
-        return _view_of(x.data.reshape(shape), x)
+        return _view_of(x.data.reshape(shape), x, lambda b: Reshape.apply(b, shape))
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +126,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return _view_of(np.transpose(x.data, dims), x)
+        return _view_of(np.transpose(x.data, dims), x, lambda b: Permute.apply(b, dims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -97,7 +139,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.data.shape
-        return _view_of(np.broadcast_to(x.data, shape), x)
+        return _view_of(np.broadcast_to(x.data, shape), x, lambda b: Expand.apply(b, shape))
 
     @staticmethod
     def backward(ctx, grad):
@@ -154,7 +196,7 @@ class Index(Function):
     def forward(ctx, x, index):
         ctx.index, ctx.shape = index, x.data.shape
         y = x.data[index]
-        return _view_of(y, x) if _is_basic(index) else _wrap(y)
+        return _view_of(y, x, lambda b: Index.apply(b, index)) if _is_basic(index) else _wrap(y)
 
     @staticmethod
     def backward(ctx, grad):
