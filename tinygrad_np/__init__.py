@@ -8,7 +8,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import autograd, dtypes
+from . import autograd, data, dtypes, optim, utils
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -51,6 +51,7 @@ from .dtypes import (
 from .functions import *  # noqa: F403
 from .functions import __all__ as _functions_all
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .serialization import load, save
 from .tensor import Size, Tensor
 
 half = float16
@@ -72,3 +73,4 @@ __all__ = [
     "randn", "randn_like", "randperm", "seed", "set_default_device", "set_default_dtype",
     "set_grad_enabled", "short", "tensor", "uint8", "zeros", "zeros_like", *_functions_all,
 ]
+__all__ += ["data", "load", "optim", "save", "utils"]

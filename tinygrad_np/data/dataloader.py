@@ -1,0 +1,152 @@
+"""``DataLoader``: iterate over a dataset in (shuffled) mini-batches."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from ..random import Generator, rng
+from ..tensor import Tensor
+from .dataset import Dataset
+
+__all__ = ["DataLoader", "default_collate"]
+
+
+def default_collate(batch: Sequence[Any]) -> Any:
+    """Merge a list of samples into a batch, as ``torch.utils.data.default_collate``:
+
+    - Tensors and NumPy arrays are stacked into one Tensor (a new first dimension);
+    - Python floats give a float64 Tensor, ints int64, bools bool (as PyTorch);
+    - tuples (and namedtuples) and lists are collated position by position, dicts
+      key by key; a tuple of samples gives a tuple of batches;
+    - strings and anything else are returned as a list.
+
+    >>> import tinygrad_np as tg
+    >>> default_collate([(tg.tensor([1.0, 2.0]), 0), (tg.tensor([3.0, 4.0]), 1)])
+    (tensor([[1., 2.],
+            [3., 4.]]), tensor([0, 1]))
+    """
+    elem = batch[0]
+    if isinstance(elem, Tensor):
+        return _stack([_array(x) for x in batch])
+    if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind not in "OUS":
+        return _stack([np.asarray(x) for x in batch])
+    if isinstance(elem, bool):
+        return Tensor._wrap(np.array(batch, dtype=np.bool_))
+    if isinstance(elem, int):
+        return Tensor._wrap(np.array(batch, dtype=np.int64))
+    if isinstance(elem, float):
+        return Tensor._wrap(np.array(batch, dtype=np.float64))
+    if isinstance(elem, (str, bytes)):
+        return list(batch)
+    if isinstance(elem, Mapping):
+        return {key: default_collate([d[key] for d in batch]) for key in elem}
+    if isinstance(elem, Sequence):
+        if any(len(x) != len(elem) for x in batch):
+            raise RuntimeError("each element in list of batch should be of equal size")
+        columns = [default_collate(list(samples)) for samples in zip(*batch, strict=True)]
+        if isinstance(elem, tuple):
+            return type(elem)(*columns) if hasattr(elem, "_fields") else tuple(columns)
+        return columns
+    return list(batch)
+
+
+def _stack(arrays: list[np.ndarray]) -> Tensor:
+    shapes = {a.shape for a in arrays}
+    if len(shapes) != 1:
+        raise RuntimeError(
+            f"default_collate: stack expects each sample to be of equal size, got shapes {sorted(shapes)}; "
+            "pad the samples or pass a collate_fn"
+        )
+    return Tensor._wrap(np.stack(arrays))
+
+
+def _array(x: Any) -> np.ndarray:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"default_collate: expected all samples to be Tensors, got {type(x).__name__}")
+    return x.data
+
+
+class DataLoader:
+    """Batches of ``dataset``, in order or shuffled, as ``torch.utils.data.DataLoader``.
+
+    ``len(loader)`` is the number of batches: ``ceil(n / batch_size)``, or
+    ``floor`` with ``drop_last=True``. With ``shuffle=True`` each epoch (each
+    ``iter()``) draws a new permutation from ``generator``, or from tinygrad_np's
+    default generator, so ``tinygrad_np.manual_seed(s)`` makes the epochs
+    reproducible. ``batch_size=None`` yields single samples unbatched.
+
+    A :class:`TensorDataset` with the default collate is batched by one fancy
+    index per tensor, not sample by sample.
+
+    >>> import tinygrad_np as tg
+    >>> ds = tg.data.TensorDataset(tg.arange(10.0).reshape(5, 2), tg.arange(5))
+    >>> [tuple(x.shape) for x, y in DataLoader(ds, batch_size=2)]
+    [(2, 2), (2, 2), (1, 2)]
+    """
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        batch_size: int | None = 1,
+        shuffle: bool = False,
+        sampler: Any = None,
+        batch_sampler: Any = None,
+        num_workers: int = 0,
+        collate_fn: Callable[[list[Any]], Any] | None = None,
+        pin_memory: bool = False,
+        drop_last: bool = False,
+        timeout: float = 0,
+        worker_init_fn: Callable[[int], None] | None = None,
+        multiprocessing_context: Any = None,
+        generator: Generator | None = None,
+    ) -> None:
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+            raise ValueError(
+                f"batch_size should be a positive integer value, but got batch_size={batch_size}"
+            )
+        if sampler is not None or batch_sampler is not None:
+            raise NotImplementedError(
+                "DataLoader: custom samplers are not supported; use shuffle= and generator="
+            )
+        if num_workers < 0:
+            raise ValueError(
+                "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing."
+            )
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = bool(shuffle)
+        self.drop_last = drop_last
+        self.generator = generator
+        self.num_workers = num_workers  # accepted; loading always happens in this process
+        self.collate_fn = collate_fn
+        self._fast = collate_fn is None and hasattr(dataset, "__getitems__")
+
+    def __len__(self) -> int:
+        n = len(self.dataset)  # type: ignore[arg-type]
+        if self.batch_size is None:
+            return n
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def _order(self) -> np.ndarray:
+        n = len(self.dataset)  # type: ignore[arg-type]
+        return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
+
+    def __iter__(self) -> Iterator[Any]:
+        order = self._order()
+        if self.batch_size is None:
+            for i in order.tolist():
+                yield self.dataset[i]
+            return
+        bs = self.batch_size
+        stop = len(self) * bs
+        for start in range(0, min(stop, len(order)), bs):
+            idx = order[start : start + bs]
+            if self._fast:
+                yield self.dataset.__getitems__(idx)  # type: ignore[attr-defined]
+            else:
+                samples = [self.dataset[i] for i in idx.tolist()]
+                yield (self.collate_fn or default_collate)(samples)
