@@ -1,0 +1,299 @@
+"""Loss functions, as ``torch.nn.functional``: each returns the per-element loss
+reduced by ``reduction`` ('mean', 'sum' or 'none').
+
+All are composed from Tensor ops except binary cross-entropy, whose clamped
+logarithms need a dedicated op (``BinaryCrossEntropy``) to keep the gradient
+finite at inputs of exactly 0 or 1. Class-index targets are used through
+``gather`` (no one-hot matrix is built).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor, where
+
+__all__ = [
+    "mse_loss",
+    "l1_loss",
+    "huber_loss",
+    "smooth_l1_loss",
+    "nll_loss",
+    "cross_entropy",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+]
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction (use 'mean', 'sum' or 'none')")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _as_tensor(x: Any, like: Tensor) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    return Tensor._wrap(np.asarray(x, dtype=like.data.dtype))
+
+
+def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
+    if tuple(input.shape) != tuple(target.shape):
+        raise ValueError(
+            f"{op}: Using a target size ({target.shape!r}) that is different to the input size "
+            f"({input.shape!r}) is not supported. Please ensure they have the same size."
+        )
+
+
+# ---- regression ------------------------------------------------------------------------------------
+
+
+def mse_loss(
+    input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """(x - y)^2."""
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "mse_loss")
+    d = input - target
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(
+    input: Tensor, target: Any, size_average: Any = None, reduce: Any = None, reduction: str = "mean"
+) -> Tensor:
+    """|x - y|."""
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """0.5 d^2 where |d| < delta, else delta (|d| - delta/2); d = x - y."""
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "huber_loss")
+    d = input - target
+    ad = d.abs()
+    return _reduce(where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
+
+
+def smooth_l1_loss(
+    input: Tensor,
+    target: Any,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    beta: float = 1.0,
+) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta/2."""
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "smooth_l1_loss")
+    d = input - target
+    ad = d.abs()
+    if beta == 0:
+        return _reduce(ad, reduction)
+    return _reduce(where(ad.data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta), reduction)
+
+
+# ---- classification --------------------------------------------------------------------------------
+
+
+def _class_targets(
+    input: Tensor, target: Any, ignore_index: int, op: str
+) -> tuple[Tensor, np.ndarray, np.ndarray, bool]:
+    """Validate class-index targets; return (batched input, safe indices, valid mask, unbatched)."""
+    idx = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{op}: expected class-index targets of an integer dtype (Long), got {idx.dtype}; "
+            "for class probabilities pass a floating target of the input's shape to cross_entropy"
+        )
+    unbatched = input.ndim == 1
+    if unbatched:
+        input, idx = input.unsqueeze(0), idx.reshape(1)
+    if input.ndim < 2:
+        raise ValueError(f"{op}: expected input of shape (N, C) or (N, C, d1, ...), got {tuple(input.shape)}")
+    expected = (input.shape[0], *tuple(input.shape[2:]))
+    if idx.shape != expected:
+        raise ValueError(
+            f"{op}: expected target of shape {expected} for input {tuple(input.shape)}, got {idx.shape}"
+        )
+    valid = idx != ignore_index
+    n_classes = input.shape[1]
+    bad = valid & ((idx < 0) | (idx >= n_classes))
+    if bad.any():
+        raise IndexError(
+            f"{op}: Target {int(idx[bad][0])} is out of bounds (expected 0 <= target < {n_classes})."
+        )
+    safe = np.where(valid, idx, 0).astype(np.int64)
+    return input, safe, valid, unbatched
+
+
+def nll_loss(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-w[y] * input[y] for log-probabilities ``input`` (N, C, ...) and class indices y;
+    'mean' divides by the sum of the weights of the non-ignored targets."""
+    _check_reduction(reduction)
+    x, safe, valid, unbatched = _class_targets(input, target, ignore_index, "nll_loss")
+    picked = x.gather(1, Tensor._wrap(safe[:, None])).squeeze(1)  # input[n, y_n, ...]
+    dt = x.data.dtype
+    w = valid.astype(dt)
+    if weight is not None:
+        w = w * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dt)[safe]
+    loss = -picked * Tensor._wrap(w)
+    if reduction == "none":
+        return loss.squeeze(0) if unbatched else loss
+    if reduction == "sum":
+        return loss.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return loss.sum() / Tensor._wrap(np.asarray(w.sum(), dt))
+
+
+def cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    ignore_index: int = -100,
+    reduce: Any = None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """-sum_c q_c log softmax(x)_c, with q the one-hot of class-index targets or the
+    given class probabilities, mixed with the uniform distribution by ``label_smoothing``:
+    q' = (1 - eps) q + eps / C. log_softmax is computed stably (shifted by the max),
+    so logits of any size give finite values and gradients."""
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input.ndim == 1 else 1
+    logp = input.log_softmax(class_dim)
+    n_classes = input.shape[class_dim]
+    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    wshape = [1] * input.ndim
+    wshape[class_dim] = n_classes
+    w = None if weight is None else _as_tensor(weight, input).reshape(wshape)
+    if tdata.dtype.kind == "f":  # class probabilities
+        target = _as_tensor(target, input)
+        if tuple(target.shape) != tuple(input.shape):
+            raise ValueError(
+                f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
+                f"got {tuple(target.shape)}"
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        prod = logp * target if w is None else logp * target * w
+        loss = -prod.sum(class_dim)
+        if reduction == "mean":
+            return loss.sum() / (input.data.size // n_classes if input.ndim > 1 else 1)
+        return _reduce(loss, reduction)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0:
+        return nll
+    # the uniform part: -(1/C) sum_c w_c log p_c per sample, normalised as nll_loss normalises
+    smooth = -(logp if w is None else logp * w).sum(class_dim)
+    _, safe, valid, _ = _class_targets(input, target, ignore_index, "cross_entropy")
+    smooth = smooth * Tensor._wrap(valid.reshape(smooth.shape).astype(input.data.dtype))
+    if reduction == "mean":
+        if weight is None:
+            denom = valid.sum()
+        else:
+            denom = np.asarray(weight.data if isinstance(weight, Tensor) else weight)[safe][valid].sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            smooth = smooth.sum() / Tensor._wrap(np.asarray(denom, input.data.dtype))
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+class BinaryCrossEntropy(Function):
+    """l = -(y max(log x, -100) + (1 - y) max(log(1 - x), -100)), elementwise.
+
+    The logarithms are clamped at -100 as in PyTorch, so x = 0 or 1 gives a
+    finite loss; the gradient dl/dx = (x - y) / max(x (1 - x), 1e-12) stays finite too.
+    """
+
+    formula = "dl/dx = (x - y) / max(x (1 - x), 1e-12);  dl/dy = max(log(1 - x), -100) - max(log x, -100)"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore"):
+            log_x = np.maximum(np.log(x.data), -100)
+            log_1mx = np.maximum(np.log1p(-x.data), -100)
+        return Tensor._wrap(-(y.data * log_x + (1 - y.data) * log_1mx))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad
+        gx = grad * (x - y) / (x * (1 - x)).clamp(min=1e-12) if need_x else None  # (x - y) / (x (1 - x))
+        gy = None
+        if need_y:
+            gy = grad * ((1 - x).log().clamp(min=-100) - x.log().clamp(min=-100))  # log(1-x) - log x
+        return gx, gy
+
+
+def binary_cross_entropy(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+) -> Tensor:
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1] (logs clamped at -100)."""
+    _check_reduction(reduction)
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "binary_cross_entropy")
+    if input.data.size and (input.data.min() < 0 or input.data.max() > 1):
+        raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
+    if target.data.dtype != input.data.dtype:
+        target = target.to(input.dtype)
+    loss = BinaryCrossEntropy.apply(input, target)
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target: Any,
+    weight: Tensor | None = None,
+    size_average: Any = None,
+    reduce: Any = None,
+    reduction: str = "mean",
+    pos_weight: Tensor | None = None,
+) -> Tensor:
+    """-w (p y log sigmoid(x) + (1 - y) log(1 - sigmoid(x))), computed stably as
+    (1 - y) x + (1 + (p - 1) y) softplus(-x), where softplus(z) = log(1 + e^z)
+    never overflows."""
+    _check_reduction(reduction)
+    target = _as_tensor(target, input)
+    _same_shape(input, target, "binary_cross_entropy_with_logits")
+    log_sig_neg = (-input).softplus()  # -log sigmoid(x) = softplus(-x)
+    if pos_weight is not None:
+        log_sig_neg = log_sig_neg * (1 + (_as_tensor(pos_weight, input) - 1) * target)
+    loss = (1 - target) * input + log_sig_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)

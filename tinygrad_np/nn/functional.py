@@ -1,0 +1,305 @@
+"""``nn.functional``: the stateless form of every layer, activation and loss.
+
+Use as ``import tinygrad_np.nn.functional as F``. Everything here is composed
+from Tensor ops (so gradients, including higher-order ones, come from the ops'
+own backward rules), except convolution and pooling, which go through the
+im2col ops in ``ops/conv.py``, and the few losses that need a dedicated op for
+numerical stability (``nn/_loss_ops.py``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd.grad_mode import no_grad
+from ..functions import pad
+from ..tensor import Tensor, where
+from ._conv import avg_pool2d, conv2d, fold, max_pool2d, unfold
+from ._losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    mse_loss,
+    nll_loss,
+    smooth_l1_loss,
+)
+
+__all__ = [
+    "linear",
+    "relu",
+    "sigmoid",
+    "tanh",
+    "leaky_relu",
+    "gelu",
+    "softplus",
+    "silu",
+    "elu",
+    "softmax",
+    "log_softmax",
+    "dropout",
+    "batch_norm",
+    "layer_norm",
+    "embedding",
+    "one_hot",
+    "pad",
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "unfold",
+    "fold",
+    "mse_loss",
+    "l1_loss",
+    "cross_entropy",
+    "nll_loss",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "huber_loss",
+    "smooth_l1_loss",
+    "normalize",
+]
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+# ---- linear and activations ---------------------------------------------------------------------
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x W^T + b, with ``weight`` of shape (out_features, in_features)."""
+    if input.shape[-1] != weight.shape[-1]:
+        raise RuntimeError(
+            f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
+            f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
+        )
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0). ``inplace`` is accepted and ignored (the result is a new tensor)."""
+    return input.relu()
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """1 / (1 + e^-x)."""
+    return input.sigmoid()
+
+
+def tanh(input: Tensor) -> Tensor:
+    return input.tanh()
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope * x."""
+    return input.leaky_relu(negative_slope)
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x) (Phi the standard normal CDF); ``approximate='tanh'`` for the tanh formula."""
+    return input.gelu(approximate)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + e^(beta x)) / beta, and x itself where beta x > threshold."""
+    return input.softplus(beta, threshold)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    return input * input.sigmoid()
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (e^x - 1)."""
+    neg = (input.clamp(max=0.0).exp() - 1) * alpha
+    return where(input.data > 0, input, neg)
+
+
+def _softmax_dim(ndim: int, name: str) -> int:
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X as an argument.",
+        stacklevel=3,
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """exp(x_i) / sum_j exp(x_j) along ``dim``."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "softmax")
+    return input.softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype: Any = None) -> Tensor:
+    """x_i - log sum_j exp(x_j) along ``dim``, computed stably."""
+    if dim is None:
+        dim = _softmax_dim(input.ndim, "log_softmax")
+    return input.log_softmax(dim, dtype=dtype)
+
+
+# ---- dropout ---------------------------------------------------------------------------------------
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
+    (so the expectation is unchanged); the identity when not training."""
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if not training or p == 0.0:
+        return input
+    dt = input.data.dtype
+    if p == 1.0:
+        return input * Tensor._wrap(np.zeros(input.data.shape, dt))
+    keep = _random.rng().random(input.data.shape) >= p
+    return input * Tensor._wrap(keep.astype(dt) * np.asarray(1.0 / (1.0 - p), dt))
+
+
+# ---- normalisation -----------------------------------------------------------------------------------
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel (dimension 1).
+
+    Training uses the batch's mean and biased variance over every dimension but
+    the channel one, and updates the running statistics in place:
+    ``running = (1 - momentum) * running + momentum * batch`` (the running
+    variance takes the unbiased batch variance, n / (n - 1) times the biased
+    one). Evaluation uses the running statistics.
+    """
+    if input.ndim < 2:
+        raise ValueError(
+            f"batch_norm: expected at least 2-D input (N, C, ...), got shape {tuple(input.shape)}"
+        )
+    dims = (0, *tuple(range(2, input.ndim)))
+    bshape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    n = input.data.size // input.shape[1]
+    if training:
+        if n <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {input.shape!r}"
+            )
+        mean = input.mean(dims, keepdim=True)
+        centered = input - mean
+        var = (centered * centered).mean(dims, keepdim=True)
+        if running_mean is not None and running_var is not None:
+            with no_grad():
+                m = np.asarray(momentum, running_mean.data.dtype)
+                running_mean.data *= 1 - m
+                running_mean.data += m * mean.data.reshape(-1).astype(running_mean.data.dtype)
+                running_var.data *= 1 - m
+                running_var.data += m * (var.data.reshape(-1) * (n / (n - 1))).astype(running_var.data.dtype)
+                running_mean._bump()
+                running_var._bump()
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("batch_norm: running_mean and running_var are needed when training=False")
+        centered = input - running_mean.reshape(bshape)
+        var = running_var.reshape(bshape)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight.reshape(bshape)
+    if bias is not None:
+        out = out + bias.reshape(bshape)
+    return out
+
+
+def layer_norm(
+    input: Tensor,
+    normalized_shape: int | Sequence[int],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dimensions:
+    y = (x - mean) / sqrt(var + eps) * weight + bias (biased variance)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape) :]) != shape:
+        raise RuntimeError(
+            f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
+            f"but got input of size{list(input.shape)}"
+        )
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    centered = input - input.mean(dims, keepdim=True)
+    var = (centered * centered).mean(dims, keepdim=True)
+    out = centered * (var + eps).rsqrt()
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
+    """x / max(||x||_p, eps) along ``dim``."""
+    norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
+    return input / norm.clamp(min=eps)
+
+
+# ---- embedding and one-hot -----------------------------------------------------------------------------
+
+
+def _index_array(input: Any, op: str) -> np.ndarray:
+    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError(
+            f"{op}: expected an integer (Long or Int) index tensor, got {idx.dtype}; convert with .long()"
+        )
+    return idx
+
+
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+    scale_grad_by_freq: bool = False,
+    sparse: bool = False,
+) -> Tensor:
+    """Rows of ``weight`` picked by the integer ``input``: out[..., :] = weight[input[...], :].
+    The row ``padding_idx`` receives no gradient."""
+    if max_norm is not None or scale_grad_by_freq or sparse:
+        raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
+    idx = _index_array(input, "embedding")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(
+            f"embedding: index out of range in self (indices must be in [0, {n}), got max {idx.max()})"
+        )
+    out = weight[idx]
+    if padding_idx is not None:
+        pad_row = padding_idx % n
+        keep = (idx % n != pad_row)[..., None]
+        if not keep.all():
+            out = where(keep, out, Tensor._wrap(weight.data[idx]))
+    return out
+
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 tensor with a trailing dimension of ``num_classes``: 1 at each index, 0 elsewhere."""
+    idx = _index_array(tensor, "one_hot")
+    if idx.size and idx.min() < 0:
+        raise RuntimeError("one_hot: Class values must be non-negative.")
+    if num_classes == -1:
+        num_classes = int(idx.max()) + 1 if idx.size else 0
+    elif idx.size and idx.max() >= num_classes:
+        raise RuntimeError("one_hot: Class values must be smaller than num_classes.")
+    return Tensor._wrap((idx[..., None] == np.arange(num_classes)).astype(np.int64))
