@@ -939,6 +939,15 @@ class Tensor:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, axis, self.ndim, "var")
         n = self.data.size if dims is None else int(np.prod([self.data.shape[d] for d in dims]))
+        if n - correction <= 0:
+            import warnings
+
+            warnings.warn(
+                f"var(): degrees of freedom is <= 0 ({n} elements, correction {correction}); "
+                "the result is inf or nan, as in PyTorch",
+                UserWarning,
+                stacklevel=2,
+            )
         centered = self - self.mean(dims, keepdim=True)
         return (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims)) / max(n - correction, 0)
 

@@ -25,7 +25,8 @@ class GradcheckError(RuntimeError):
 
 
 def _as_tuple(x: Any) -> tuple[Any, ...]:
-    return x if isinstance(x, tuple) else (x,)
+    """A tuple of inputs/outputs; a list counts as several, as in PyTorch."""
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
 
 def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .special import erf
+from .special import erf, erfc
 
 _wrap = Tensor._wrap
 
@@ -185,6 +185,20 @@ class Erf(Function):
         return grad * (2 / math.sqrt(math.pi)) * (-(x * x)).exp()  # d erf = 2/sqrt(pi) e^(-x^2)
 
 
+class Erfc(Function):
+    formula = "d erfc(x)/dx = -2/sqrt(pi) exp(-x^2)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _wrap(erfc(x.data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (-2 / math.sqrt(math.pi)) * (-(x * x)).exp()  # d erfc = -2/sqrt(pi) e^(-x^2)
+
+
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
@@ -199,7 +213,8 @@ class Gelu(Function):
         if approximate == "tanh":
             y = 0.5 * a * (1 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3)))
         else:
-            y = 0.5 * a * (1 + erf(a / math.sqrt(2)))
+            # Phi(x) = erfc(-x/sqrt 2)/2: no cancellation in 1 + erf(x/sqrt 2) for x << 0
+            y = 0.5 * a * erfc(a * (-1 / math.sqrt(2)))
         return _wrap(y.astype(a.dtype, copy=False))
 
     @staticmethod
@@ -210,7 +225,7 @@ class Gelu(Function):
             t = (_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)).tanh()
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
             return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du), None
-        cdf = 0.5 * (1 + Erf.apply(x * (1 / math.sqrt(2))))
+        cdf = 0.5 * Erfc.apply(x * (-1 / math.sqrt(2)))
         pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
         return grad * (cdf + x * pdf), None  # d/dx x Phi(x) = Phi(x) + x phi(x)
 

@@ -31,6 +31,8 @@ class Matmul(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if a.ndim == 1 and b.ndim == 1:  # the dot product: d(a.b)/da = b, d(a.b)/db = a
+            return (grad * b if need_a else None), (grad * a if need_b else None)
         # view 1-D operands as matrices: a row vector (1, k) and a column vector (k, 1)
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
