@@ -97,6 +97,12 @@ def _owner(a: np.ndarray) -> np.ndarray:
     return a
 
 
+# Instrumentation for teaching tools (tinygrad_np.viz.backward_steps): when set, called as
+# observer(node, grads_in, sent) for each node in the order backward runs it, where ``sent`` is
+# the list of (input index, gradient) pairs the node passed on (empty for an AccumulateGrad).
+_observer: Any = None
+
+
 class _Pass:
     """State of one backward pass."""
 
@@ -122,6 +128,8 @@ class _Pass:
             _, _, node = heapq.heappop(self.heap)
             grads = self.buffers.pop(node)
             if isinstance(node, AccumulateGrad):
+                if _observer is not None:
+                    _observer(node, grads, [])
                 self._leaf(node, grads[0])
                 continue
             grads = self._pre_hooks(node, grads)
@@ -202,6 +210,7 @@ class _Pass:
                 f"(expected {len(edges)}, got {len(result)})"
             )
         anomaly = grad_mode.state.anomaly_enabled
+        sent = None if _observer is None else []
         for i, (edge, g) in enumerate(zip(edges, result)):
             if edge is None or g is None:
                 continue
@@ -213,7 +222,11 @@ class _Pass:
                 g = g.to(dtypes_of(dt))
             if anomaly and g.data.dtype.kind == "f" and not np.isfinite(g.data).all():
                 _report_anomaly(node, i)
+            if sent is not None:
+                sent.append((i, g))
             self.add(parent, nr, g)
+        if sent is not None:
+            _observer(node, grads, sent)
 
 
 def dtypes_of(np_dtype: np.dtype) -> Any:

@@ -1,0 +1,311 @@
+"""``draw_graph``: the graph that produced a tensor, as a ``graphviz.Digraph``.
+
+Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward``); tensor nodes
+show shape and dtype: parameters are blue boxes with their ``named_parameters`` name, other
+leaves light-blue ellipses, intermediates small white ellipses, outputs green double ellipses.
+Edges point the way data flows in forward (input -> op -> output); backward walks them against
+the arrows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import dot
+from .graph import GraphModel, OpInfo, TensorInfo, build_graph
+from .group import assign_groups
+from .naming import apply_names, caller_locals, module_in_locals, module_types, named_params
+from .render import make_drawing
+from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, record_backward
+from .summary import (
+    BAD_COLOUR,
+    VANISHING,
+    VANISHING_COLOUR,
+    colour_scale,
+    grad_colour,
+    grad_status,
+    log_magnitude,
+    summarize,
+)
+
+_KIND_STYLE = {
+    "param": {"shape": "box", "fillcolor": "#9ecae1", "color": "#2171b5"},
+    "leaf": {"shape": "ellipse", "fillcolor": "#deebf7", "color": "#6baed6"},
+    "intermediate": {"shape": "ellipse", "fillcolor": "#ffffff", "color": "#999999", "fontsize": 9},
+    "output": {"shape": "ellipse", "fillcolor": "#c7e9c0", "color": "#238b45", "peripheries": 2},
+}
+_OP_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#777777"}
+
+
+def prepare(
+    root: Any, params: Any, depth: int, *, steps: bool = False, gradient: Any = None
+) -> tuple[GraphModel, dict[str, Any], Any, BackwardTrace | None]:
+    """Build the graph model of ``root`` and name its tensors, looking at the locals of the
+    frame ``depth`` levels above this function's caller."""
+    roots = [root] if not isinstance(root, (list, tuple)) else list(root)
+    graph = build_graph(roots)
+    local_vars = caller_locals(depth + 1)
+    model = params if params is not None and hasattr(params, "named_parameters") else None
+    if params is None:
+        model = module_in_locals(local_vars)
+    names = named_params(params if params is not None else model)
+    apply_names(graph, names, local_vars)
+    trace = None
+    if steps:
+        events = record_backward(graph, roots, gradient)
+        trace = build_steps(graph, events, auto_names(graph))
+    return graph, names, model, trace
+
+
+def draw_graph(
+    root: Any,
+    params: Any = None,
+    show_data: bool = False,
+    show_grad: bool = False,
+    collapse: str | None = None,
+    rankdir: str = "TB",
+    check: bool | list[Any] = False,
+    steps: bool = False,
+    gradient: Any = None,
+) -> Any:
+    """Draw the graph that produced ``root`` (a tensor, or a list of them).
+
+    ``params``: a Module (anything with ``named_parameters()``) or a name -> tensor dict;
+    those leaves are labelled with their names. Other tensors held by the caller's local
+    variables are labelled with the variable's name. ``show_data`` / ``show_grad`` add value and
+    gradient summaries (a scalar's value; mean/std/min/max of an array). With ``show_grad``,
+    tensor nodes are coloured by log10 of the gradient's root mean square (pale = small, orange =
+    large), NaN/Inf gradients are red and vanishing ones (every ``|g| < 1e-7``) grey and dashed.
+    Gradients come from a real backward pass recorded while the graph is still alive (nothing is
+    written to ``.grad``), else from the ``.grad`` of leaves and retained tensors.
+
+    ``collapse='modules'`` draws each submodule as one box, ``'clusters'`` as a framed group;
+    ``check=True`` runs :func:`check_graph` and paints ops whose backward disagrees with finite
+    differences red; ``steps=True`` numbers the nodes in the order backward visits them.
+    ``rankdir`` is 'TB' (top to bottom) or 'LR'. Returns a ``graphviz.Digraph`` whose rendering
+    uses tinygrad_np's renderer lookup (see :mod:`tinygrad_np.viz.render`).
+    """
+    if rankdir not in ("TB", "LR", "BT", "RL"):
+        raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR' (or 'BT'/'RL'), got {rankdir!r}")
+    if collapse not in (None, "modules", "clusters"):
+        raise ValueError(f"draw_graph: collapse must be None, 'modules' or 'clusters', got {collapse!r}")
+    want_trace = steps or (show_grad and not _freed(root))
+    graph, names, model, trace = prepare(root, params, 1, steps=want_trace, gradient=gradient)
+    failures: list[Any] = []
+    if check is True:
+        from .check import check_graph
+
+        failures = check_graph(root)
+    elif check:
+        failures = list(check)
+    return _emit(graph, names, model, trace, show_data, show_grad, collapse, rankdir, failures, steps)
+
+
+def _freed(root: Any) -> bool:
+    roots = [root] if not isinstance(root, (list, tuple)) else list(root)
+    return graph_is_freed(build_graph(roots))
+
+
+def _emit(
+    graph: GraphModel,
+    names: dict[str, Any],
+    model: Any,
+    trace: BackwardTrace | None,
+    show_data: bool,
+    show_grad: bool,
+    collapse: str | None,
+    rankdir: str,
+    failures: list[Any],
+    steps: bool,
+    step_names: dict[Any, str] | None = None,
+) -> Any:
+    if show_grad:
+        _fill_grads(graph, trace)
+    scale = colour_scale(
+        [
+            log_magnitude(i.grad)
+            for i in graph.tensors.values()
+            if i.grad is not None and grad_status(i.grad) == "ok"
+        ]
+    )
+    step_no: dict[str, list[int]] = {}
+    if steps and trace is not None:
+        for s in trace.steps:
+            step_no.setdefault(s.dot_id, []).append(s.index)
+    failed = {id(f.node): f for f in failures}
+    groups = assign_groups(graph, names, model) if collapse else {}
+    types = module_types(model)
+
+    label = None
+    if show_grad:
+        label = (
+            f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f};  "
+            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g})"
+        )
+    body = dot.graph_header(rankdir, label)
+    hidden: set[str] = set()
+    group_of_dot: dict[str, str] = {}
+    if collapse == "modules" and groups:
+        body += _module_boxes(graph, groups, types, show_grad, scale, hidden, group_of_dot)
+    clusters: dict[str, list[str]] = {}
+    for op in graph.ops_in_forward_order():
+        if op.dot_id in group_of_dot:
+            continue
+        line = _op_node(op, step_no, failed)
+        g = groups.get(id(op.node)) if collapse == "clusters" else None
+        (clusters.setdefault(g, []) if g else body).append(line)
+    for info in graph.tensors.values():
+        if info.dot_id in hidden:
+            continue
+        line = _tensor_node(info, show_data, show_grad, scale, step_no, step_names)
+        g = _tensor_group(graph, info, groups) if collapse == "clusters" else None
+        (clusters.setdefault(g, []) if g else body).append(line)
+    for n, (g, lines) in enumerate(sorted(clusters.items())):
+        title = f"{g}: {types[g]}" if g in types else g
+        body.append(f"\tsubgraph cluster_{n} {{\n")
+        body.append(
+            "\t"
+            + "graph "
+            + dot.attrs(label=title, style="rounded,dashed", color="#2171b5", fontcolor="#2171b5")
+            + "\n"
+        )
+        body.extend("\t" + ln for ln in lines)
+        body.append("\t}\n")
+    seen = set()
+    for a, b in graph.edges():
+        a, b = group_of_dot.get(a, a), group_of_dot.get(b, b)
+        if a == b or a in hidden or b in hidden or (a, b) in seen:
+            continue
+        seen.add((a, b))
+        body.append(dot.edge(a, b, class_=f"vz_from_{a} vz_to_{b}"))
+    return make_drawing("backprop", body)
+
+
+def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
+    if trace is not None:
+        for key, g in trace.grads.items():
+            if key in graph.tensors:
+                graph.tensors[key].grad = g
+        return
+    for info in graph.tensors.values():
+        t = info.tensor
+        if t is not None and t.grad is not None:
+            info.grad = t.grad.data
+    for op in graph.ops.values():
+        for nr, ref in (op.node._retained or {}).items():
+            t = ref()
+            info = graph.tensors.get(("out", id(op.node), nr))
+            if t is not None and t.grad is not None and info is not None and info.grad is None:
+                info.grad = t.grad.data
+
+
+def _op_node(op: OpInfo, step_no: dict[str, list[int]], failed: dict[int, Any]) -> str:
+    label = op.name
+    if op.dot_id in step_no:
+        label = "#" + ",".join(map(str, step_no[op.dot_id])) + "  " + label
+    style = dict(_OP_STYLE)
+    if id(op.node) in failed:
+        f = failed[id(op.node)]
+        label += f"\nbackward != finite differences\nmax error {f.max_error:.2g}"
+        style.update(fillcolor=BAD_COLOUR, fontcolor="white", color="#a50f15", penwidth=2)
+    return dot.node(op.dot_id, label=label, tooltip=op.formula or op.name, class_=f"vz_{op.dot_id}", **style)
+
+
+def _tensor_node(
+    info: TensorInfo,
+    show_data: bool,
+    show_grad: bool,
+    scale: tuple[float, float],
+    step_no: dict[str, list[int]],
+    step_names: dict[Any, str] | None,
+) -> str:
+    lines = []
+    name = info.name or (step_names or {}).get(info.key)
+    if info.dot_id in step_no:
+        name = "#" + ",".join(map(str, step_no[info.dot_id])) + "  " + (name or "")
+    if name:
+        lines.append(name)
+    lines.append(dot.shape_text(info.shape, info.dtype))
+    if show_data and info.data is not None:
+        lines.append("value " + summarize(info.data).replace("\n", "\nvalue "))
+    style: dict[str, Any] = dict(_KIND_STYLE[info.kind])
+    style["style"] = "filled"
+    if show_grad:
+        status = grad_status(info.grad)
+        if info.grad is not None:
+            lines.append("grad " + summarize(info.grad).replace("\n", "\ngrad "))
+        if status == "ok":
+            style["fillcolor"] = grad_colour(log_magnitude(info.grad), scale)
+            style["penwidth"] = 2
+        elif status == "bad":
+            lines.append("NaN/Inf in grad!")
+            style.update(fillcolor=BAD_COLOUR, fontcolor="white", penwidth=3, color="#a50f15")
+        elif status == "vanishing":
+            lines.append(f"vanishing grad (|g| < {VANISHING:g})")
+            style.update(fillcolor=VANISHING_COLOUR, style="filled,dashed", penwidth=2)
+    return dot.node(info.dot_id, label="\n".join(lines), class_=f"vz_{info.dot_id}", **style)
+
+
+def _tensor_group(graph: GraphModel, info: TensorInfo, groups: dict[int, str]) -> str | None:
+    """The cluster a tensor is drawn in: its producer's, or for a parameter its consumers'."""
+    if info.producer is not None:
+        g = groups.get(info.producer)
+        users = {groups.get(c) for c in info.consumers}
+        return g if g is not None and (not users or users == {g}) else None
+    users = {groups.get(c) for c in info.consumers}
+    return users.pop() if info.kind == "param" and len(users) == 1 else None
+
+
+def _module_boxes(
+    graph: GraphModel,
+    groups: dict[int, str],
+    types: dict[str, str],
+    show_grad: bool,
+    scale: tuple[float, float],
+    hidden: set[str],
+    group_of_dot: dict[str, str],
+) -> list[str]:
+    """One box per module; hide the tensors that live only inside one module."""
+    members: dict[str, list[OpInfo]] = {}
+    for op_id, g in groups.items():
+        members.setdefault(g, []).append(graph.ops[op_id])
+    box_id = {g: f"m{n}" for n, g in enumerate(sorted(members))}
+    for op_id, g in groups.items():
+        group_of_dot[graph.ops[op_id].dot_id] = box_id[g]
+    params_of: dict[str, list[TensorInfo]] = {}
+    for info in graph.tensors.values():
+        gs = {groups.get(c) for c in info.consumers}
+        inside = len(gs) == 1 and None not in gs
+        if info.kind == "param" and inside:
+            hidden.add(info.dot_id)
+            params_of.setdefault(gs.pop(), []).append(info)
+        elif info.kind == "intermediate" and inside and groups.get(info.producer) in gs:
+            hidden.add(info.dot_id)
+    lines = []
+    for g, ops in sorted(members.items()):
+        title = f"{g}: {types[g]}" if g in types else g
+        label = [title]
+        ps = params_of.get(g, [])
+        for p in ps:
+            short = p.name.rsplit(".", 1)[-1] if p.name else "?"
+            label.append(f"{short} {dot.shape_text(p.shape, p.dtype)}")
+        style = {"shape": "box3d", "style": "filled", "fillcolor": "#c6dbef", "color": "#2171b5"}
+        if show_grad and ps:
+            gs = [p.grad for p in ps if p.grad is not None]
+            status = [grad_status(x) for x in gs]
+            if "bad" in status:
+                label.append("NaN/Inf in parameter grad!")
+                style.update(fillcolor=BAD_COLOUR, fontcolor="white")
+            elif gs and all(s == "vanishing" for s in status):
+                label.append(f"vanishing parameter grads (|g| < {VANISHING:g})")
+                style.update(fillcolor=VANISHING_COLOUR, style="filled,dashed")
+            elif gs:
+                mag = max(log_magnitude(x) for x in gs)
+                label.append(f"|grad| rms up to {10**mag:.2g}")
+                style["fillcolor"] = grad_colour(mag, scale)
+        ops_sorted = sorted(ops, key=lambda o: o.seq)
+        tip = " -> ".join(o.name for o in ops_sorted)
+        lines.append(
+            dot.node(box_id[g], label="\n".join(label), tooltip=tip, class_=f"vz_{box_id[g]}", **style)
+        )
+    return lines

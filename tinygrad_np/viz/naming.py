@@ -1,0 +1,74 @@
+"""Names for the tensors of a drawing: parameter names first, then the caller's variable names."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from ..tensor import Tensor
+from .graph import GraphModel, tensor_key
+
+
+def named_params(params: Any) -> dict[str, Tensor]:
+    """``params`` as a name -> tensor dict: a Module (anything with ``named_parameters()``),
+    a mapping, or an iterable of ``(name, tensor)`` pairs."""
+    if params is None:
+        return {}
+    if hasattr(params, "named_parameters"):
+        return dict(params.named_parameters())
+    if isinstance(params, Mapping):
+        items = params.items()
+    else:
+        items = list(params)
+    out = {}
+    for name, t in items:
+        if not isinstance(t, Tensor):
+            raise TypeError(f"draw_graph: params[{name!r}] is {type(t).__name__}, expected a Tensor")
+        out[str(name)] = t
+    return out
+
+
+def module_types(params: Any) -> dict[str, str]:
+    """Dotted submodule name -> class name, for a Module with ``named_modules()``."""
+    if params is None or not hasattr(params, "named_modules"):
+        return {}
+    return {name: type(m).__name__ for name, m in params.named_modules()}
+
+
+def caller_locals(depth: int) -> dict[str, Any]:
+    """The local variables of the frame ``depth`` levels above the caller of this function."""
+    try:
+        frame = sys._getframe(depth + 1)
+    except ValueError:
+        return {}
+    return dict(frame.f_locals)
+
+
+def module_in_locals(local_vars: dict[str, Any]) -> Any:
+    """The first local that looks like a Module (has ``named_parameters``), or None."""
+    for value in local_vars.values():
+        if not isinstance(value, type) and hasattr(value, "named_parameters") and hasattr(value, "forward"):
+            return value
+    return None
+
+
+def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[str, Any]) -> None:
+    """Name the tensor nodes: parameters get their ``named_parameters`` names (and kind
+    'param'); any other tensor held by a caller's local variable gets that variable's name."""
+    by_id = {id(t): name for name, t in params.items()}
+    for info in graph.tensors.values():
+        if info.kind == "leaf" and info.tensor is not None and id(info.tensor) in by_id:
+            info.name = by_id[id(info.tensor)]
+            info.kind = "param"
+    for name, value in local_vars.items():
+        if name.startswith("_") or not isinstance(value, Tensor):
+            continue
+        info = graph.tensors.get(tensor_key(value))
+        if info is None or info.name is not None:
+            continue
+        info.name = name
+        if info.tensor is None:
+            info.tensor = value
+        if info.data is None:
+            info.data = value.data

@@ -1,0 +1,121 @@
+"""A self-contained HTML page that walks through backward one node at a time.
+
+The page holds the graph once as inline SVG plus the recorded steps as JSON; Prev/Next (or the
+arrow keys) move the highlight to the node backward runs at that step, mark the nodes already
+done, light up the edges along which that node sends gradient back, and show the chain rule
+with numbers. No network access is needed, and the same HTML is what Jupyter shows
+(``_repr_html_``).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .draw import _emit, prepare
+from .steps import BackwardTrace, auto_names
+
+_CSS = """
+#UID { font-family: Helvetica, Arial, sans-serif; font-size: 14px; color: #222; }
+#UID .vz-bar { margin: 6px 0; display: flex; gap: 8px; align-items: center; }
+#UID .vz-bar button { font-size: 14px; padding: 3px 12px; }
+#UID .vz-panel { background: #f7f7f7; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; }
+#UID .vz-formula { color: #555; font-style: italic; margin: 2px 0 6px 0; }
+#UID .vz-lines { font-family: Menlo, Consolas, monospace; font-size: 13px; white-space: pre-wrap; margin: 0; }
+#UID .vz-svg svg { max-width: 100%; height: auto; }
+#UID g.vz-cur > polygon, #UID g.vz-cur > ellipse, #UID g.vz-cur > path {
+  fill: #ffd54f !important; stroke: #d62728 !important; stroke-width: 3px !important; }
+#UID g.vz-done > polygon, #UID g.vz-done > ellipse { fill: #c7e9c0 !important; }
+#UID g.vz-flow > path { stroke: #d62728 !important; stroke-width: 2.5px !important; }
+#UID g.vz-flow > polygon { fill: #d62728 !important; stroke: #d62728 !important; }
+"""
+
+_JS = """
+(function () {
+  var root = document.getElementById("UID");
+  var steps = JSON.parse(root.querySelector(".vz-data").textContent);
+  var k = 0;
+  function q(sel) { return root.querySelectorAll(sel); }
+  function node(id) { return root.querySelector("g.node.vz_" + id); }
+  function show(i) {
+    k = Math.max(0, Math.min(steps.length - 1, i));
+    q(".vz-cur, .vz-done, .vz-flow").forEach(function (e) { e.classList.remove("vz-cur", "vz-done", "vz-flow"); });
+    for (var j = 0; j < k; j++) { var d = node(steps[j].node); if (d) d.classList.add("vz-done"); }
+    var s = steps[k], c = node(s.node);
+    if (c) c.classList.add("vz-cur");
+    q("g.edge.vz_to_" + s.node).forEach(function (e) { e.classList.add("vz-flow"); });
+    root.querySelector(".vz-title").textContent = "Step " + (k + 1) + " of " + steps.length + ": " + s.name;
+    root.querySelector(".vz-formula").textContent = s.formula ? "local derivative: " + s.formula : "";
+    root.querySelector(".vz-lines").textContent = s.lines.join("\\n");
+    root.setAttribute("data-step", String(k + 1));
+    root.setAttribute("data-node", s.node);
+    root.querySelector(".vz-prev").disabled = (k === 0);
+    root.querySelector(".vz-next").disabled = (k === steps.length - 1);
+  }
+  root.querySelector(".vz-prev").addEventListener("click", function () { show(k - 1); });
+  root.querySelector(".vz-next").addEventListener("click", function () { show(k + 1); });
+  root.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowRight") show(k + 1);
+    if (e.key === "ArrowLeft") show(k - 1);
+  });
+  show(0);
+})();
+"""
+
+
+class Stepper:
+    """The stepper page: ``html`` (a fragment for Jupyter), ``page()`` (a whole HTML document),
+    ``save(path)``, and ``trace`` (the :class:`BackwardTrace` it shows)."""
+
+    def __init__(self, trace: BackwardTrace, svg: str) -> None:
+        self.trace = trace
+        self.uid = "vz" + uuid.uuid4().hex[:10]
+        data = json.dumps([s.as_dict() for s in trace.steps]).replace("</", "<\\/")
+        css = _CSS.replace("UID", self.uid)
+        js = _JS.replace("UID", self.uid)
+        self.html = (
+            f'<div id="{self.uid}" class="vz-stepper" tabindex="0">\n<style>{css}</style>\n'
+            f'<div class="vz-bar"><button class="vz-prev" type="button">&#9664; Prev</button>'
+            f'<button class="vz-next" type="button">Next &#9654;</button>'
+            f'<b class="vz-title"></b></div>\n'
+            f'<div class="vz-panel"><div class="vz-formula"></div><pre class="vz-lines"></pre></div>\n'
+            f'<div class="vz-svg">{_strip_xml_header(svg)}</div>\n'
+            f'<script type="application/json" class="vz-data">{data}</script>\n'
+            f"<script>{js}</script>\n</div>\n"
+        )
+
+    def page(self, title: str = "Backward, step by step") -> str:
+        return (
+            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f"<body>\n{self.html}</body></html>\n"
+        )
+
+    def save(self, path: str | Path) -> str:
+        Path(path).write_text(self.page(), encoding="utf-8")
+        return str(path)
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __len__(self) -> int:
+        return len(self.trace)
+
+
+def _strip_xml_header(svg: str) -> str:
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg
+
+
+def stepper(
+    root: Any, params: Any = None, gradient: Any = None, rankdir: str = "TB", show_data: bool = True
+) -> Stepper:
+    """Record the engine's backward pass behind ``root`` (see :func:`backward_steps`) and
+    return it as an interactive page: the graph with step numbers, Prev/Next buttons, the
+    current node highlighted and the chain rule ``dL/dx = dL/dy * dy/dx = ...`` with numbers."""
+    graph, names, model, trace = prepare(root, params, 1, steps=True, gradient=gradient)
+    assert trace is not None
+    drawing = _emit(graph, names, model, trace, show_data, True, None, rankdir, [], True, auto_names(graph))
+    return Stepper(trace, drawing.pipe(format="svg").decode("utf-8"))
