@@ -217,6 +217,12 @@ def _load_bytes(data: bytes, source: str) -> Any:
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise RuntimeError(f"tinygrad_np.load: {source} is truncated or corrupt ({exc})") from None
     with archive:
+        if any(name.endswith(".pkl") for name in archive.files):
+            raise RuntimeError(
+                f"tinygrad_np.load: {source} holds pickled data (it looks like a torch.save file), which "
+                "could run arbitrary code; refusing to load it. Convert it where you trust it, e.g. "
+                "tinygrad_np.save({k: v.numpy() for k, v in torch.load(path).items()}, new_path)"
+            )
         if _STRUCTURE not in archive.files:  # a plain np.savez archive
             return {name: Tensor._wrap(_read_member(archive, name, source)) for name in archive.files}
         raw = _read_member(archive, _STRUCTURE, source)
@@ -233,7 +239,10 @@ def _load_bytes(data: bytes, source: str) -> Any:
 
 def _read_member(archive: Any, name: str, source: str) -> np.ndarray:
     try:
-        return archive[name]
+        value = archive[name]
+        if not isinstance(value, np.ndarray):  # a zip member that is not an .npy array
+            raise ValueError(f"member {name!r} is not a NumPy array")
+        return value
     except ValueError as exc:
         if "pickle" in str(exc):
             raise RuntimeError(

@@ -32,7 +32,9 @@ __all__ = ["digits", "sine", "spirals", "two_moons", "xor"]
 
 
 def _dataset(x: np.ndarray, y: np.ndarray) -> TensorDataset:
-    return TensorDataset(Tensor._wrap(np.ascontiguousarray(x)), Tensor._wrap(np.ascontiguousarray(y)))  # both >= 1-D
+    return TensorDataset(
+        Tensor._wrap(np.ascontiguousarray(x)), Tensor._wrap(np.ascontiguousarray(y))
+    )  # both >= 1-D
 
 
 def sine(

@@ -26,7 +26,8 @@ class SGD(Optimizer):
     The momentum buffer ``b`` is kept in ``state[p]['momentum_buffer']``.
 
     >>> import tinygrad_np as tg
-    >>> w = tg.nn.Parameter(tg.tensor([1.0, 2.0]))
+    >>> from tinygrad_np.nn import Parameter
+    >>> w = Parameter(tg.tensor([1.0, 2.0]))
     >>> opt = tg.optim.SGD([w], lr=0.1)
     >>> (w * w).sum().backward()
     >>> opt.step()
