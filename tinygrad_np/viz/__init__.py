@@ -14,7 +14,7 @@
 * :func:`check_graph` compares each op's backward with finite differences.
 
 Importing this package does not import ``graphviz``; rendering runs a ``dot``-compatible
-program found as described in :mod:`tinygrad_np.viz.render`.
+program found as described in :mod:`tinygrad_np.viz.renderer`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from .check import OpCheck, check_graph, record_inputs
 from .draw import draw_graph, prepare
 from .group import trace_modules
-from .render import ENV_VAR, RendererNotFoundError, find_renderer, render
+from .renderer import ENV_VAR, RendererNotFoundError, find_renderer, render
 from .stepper import Stepper, stepper
 from .steps import BackwardStep, BackwardTrace
 

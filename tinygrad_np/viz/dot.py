@@ -47,7 +47,7 @@ def graph_header(rankdir: str, label: str | None = None) -> list[str]:
         )
         + "\n",
         "\t" + "node " + attrs(fontname=FONT, fontsize=10, height="0.3", margin="0.08,0.04") + "\n",
-        "\t" + "edge " + attrs(color="#555555", arrowsize="0.6") + "\n",
+        "\t" + "edge " + attrs(color="#555555", arrowsize="0.6", fontname=FONT) + "\n",
     ]
     return lines
 

@@ -15,7 +15,7 @@ from . import dot
 from .graph import GraphModel, OpInfo, TensorInfo, build_graph
 from .group import assign_groups
 from .naming import apply_names, caller_locals, module_in_locals, module_types, named_params
-from .render import make_drawing
+from .renderer import make_drawing
 from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, record_backward
 from .summary import (
     BAD_COLOUR,
@@ -83,7 +83,7 @@ def draw_graph(
     ``check=True`` runs :func:`check_graph` and paints ops whose backward disagrees with finite
     differences red; ``steps=True`` numbers the nodes in the order backward visits them.
     ``rankdir`` is 'TB' (top to bottom) or 'LR'. Returns a ``graphviz.Digraph`` whose rendering
-    uses tinygrad_np's renderer lookup (see :mod:`tinygrad_np.viz.render`).
+    uses tinygrad_np's renderer lookup (see :mod:`tinygrad_np.viz.renderer`).
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR' (or 'BT'/'RL'), got {rankdir!r}")
@@ -155,12 +155,12 @@ def _emit(
         g = groups.get(id(op.node)) if collapse == "clusters" else None
         (clusters.setdefault(g, []) if g else body).append(line)
     for info in graph.tensors.values():
-        if info.dot_id in hidden:
+        if info.dot_id in hidden or (collapse == "modules" and groups and _bypassed(info)):
             continue
         line = _tensor_node(info, show_data, show_grad, scale, step_no, step_names)
         g = _tensor_group(graph, info, groups) if collapse == "clusters" else None
         (clusters.setdefault(g, []) if g else body).append(line)
-    for n, (g, lines) in enumerate(sorted(clusters.items())):
+    for n, (g, lines) in enumerate(clusters.items()):
         title = f"{g}: {types[g]}" if g in types else g
         body.append(f"\tsubgraph cluster_{n} {{\n")
         body.append(
@@ -171,14 +171,34 @@ def _emit(
         )
         body.extend("\t" + ln for ln in lines)
         body.append("\t}\n")
+    # in 'modules' view an unnamed intermediate tensor becomes a labelled edge, halving the height
+    bypass: dict[str, tuple[str, str]] = {}
+    if collapse == "modules" and groups:
+        for info in graph.tensors.values():
+            if _bypassed(info):
+                bypass[info.dot_id] = (
+                    graph.ops[info.producer].dot_id,
+                    dot.shape_text(info.shape, info.dtype),
+                )
     seen = set()
     for a, b in graph.edges():
+        label = None
+        if b in bypass:
+            continue
+        if a in bypass:
+            a, label = bypass[a]
         a, b = group_of_dot.get(a, a), group_of_dot.get(b, b)
         if a == b or a in hidden or b in hidden or (a, b) in seen:
             continue
         seen.add((a, b))
-        body.append(dot.edge(a, b, class_=f"vz_from_{a} vz_to_{b}"))
+        body.append(
+            dot.edge(a, b, class_=f"vz_from_{a} vz_to_{b}", label=label, fontsize=8, fontcolor="#555555")
+        )
     return make_drawing("backprop", body)
+
+
+def _bypassed(info: TensorInfo) -> bool:
+    return info.kind == "intermediate" and not info.name and info.producer is not None
 
 
 def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
@@ -269,7 +289,8 @@ def _module_boxes(
     members: dict[str, list[OpInfo]] = {}
     for op_id, g in groups.items():
         members.setdefault(g, []).append(graph.ops[op_id])
-    box_id = {g: f"m{n}" for n, g in enumerate(sorted(members))}
+    order = sorted(members, key=lambda g: min(o.seq for o in members[g]))
+    box_id = {g: f"m{n}" for n, g in enumerate(order)}
     for op_id, g in groups.items():
         group_of_dot[graph.ops[op_id].dot_id] = box_id[g]
     params_of: dict[str, list[TensorInfo]] = {}
@@ -282,7 +303,8 @@ def _module_boxes(
         elif info.kind == "intermediate" and inside and groups.get(info.producer) in gs:
             hidden.add(info.dot_id)
     lines = []
-    for g, ops in sorted(members.items()):
+    for g in order:
+        ops = members[g]
         title = f"{g}: {types[g]}" if g in types else g
         label = [title]
         ps = params_of.get(g, [])

@@ -7,8 +7,8 @@ Two sources, best first:
    belongs to the innermost module whose call created it. Exact, and it also catches modules
    without parameters (ReLU, Flatten, pooling).
 2. Otherwise, from the parameters alone: an op that uses a parameter directly belongs to the
-   module owning it (``'fc1.weight'`` -> ``'fc1'``); an op that consumes a tensor computed only
-   from one module's parameters (``x @ W.T`` after ``W.T``) joins that module; an op created
+   module owning it (``'fc1.weight'`` -> ``'fc1'``); an op that consumes a tensor computed
+   directly from one module's parameters (``x @ W.T`` after ``W.T``) joins that module; an op created
    between the first and last op of exactly one module (by ``_seq``) joins it.
 """
 
@@ -107,7 +107,7 @@ def _from_params(graph: GraphModel, params: dict[str, Any]) -> dict[int, str]:
         if len(direct) == 1:
             (g,) = direct
             out[id(op.node)] = g
-            if all(k in key_group for _, k in op.inputs):  # computed from this module's params only
+            if all(graph.tensors[k].kind == "param" for _, k in op.inputs):  # W.T, W.reshape(...)
                 for k in op.outputs:
                     key_group[k] = g
     # ranges of _seq per group; unassigned ops inside exactly one innermost range join it
