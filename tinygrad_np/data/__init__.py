@@ -2,7 +2,8 @@
 ``tinygrad_np.utils.data``); ``datasets`` holds small built-in datasets."""
 
 from . import datasets
-from .dataloader import DataLoader, default_collate
+from .collate import default_collate
+from .dataloader import DataLoader
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 
 __all__ = [

@@ -3,71 +3,16 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
 from ..random import Generator, rng
-from ..tensor import Tensor
+from .collate import default_collate
 from .dataset import Dataset
 
 __all__ = ["DataLoader", "default_collate"]
-
-
-def default_collate(batch: Sequence[Any]) -> Any:
-    """Merge a list of samples into a batch, as ``torch.utils.data.default_collate``:
-
-    - Tensors and NumPy arrays are stacked into one Tensor (a new first dimension);
-    - Python floats give a float64 Tensor, ints int64, bools bool (as PyTorch);
-    - tuples (and namedtuples) and lists are collated position by position, dicts
-      key by key; a tuple of samples gives a tuple of batches;
-    - strings and anything else are returned as a list.
-
-    >>> import tinygrad_np as tg
-    >>> default_collate([(tg.tensor([1.0, 2.0]), 0), (tg.tensor([3.0, 4.0]), 1)])
-    (tensor([[1., 2.],
-            [3., 4.]]), tensor([0, 1]))
-    """
-    elem = batch[0]
-    if isinstance(elem, Tensor):
-        return _stack([_array(x) for x in batch])
-    if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind not in "OUS":
-        return _stack([np.asarray(x) for x in batch])
-    if isinstance(elem, bool):
-        return Tensor._wrap(np.array(batch, dtype=np.bool_))
-    if isinstance(elem, int):
-        return Tensor._wrap(np.array(batch, dtype=np.int64))
-    if isinstance(elem, float):
-        return Tensor._wrap(np.array(batch, dtype=np.float64))
-    if isinstance(elem, (str, bytes)):
-        return list(batch)
-    if isinstance(elem, Mapping):
-        return {key: default_collate([d[key] for d in batch]) for key in elem}
-    if isinstance(elem, Sequence):
-        if any(len(x) != len(elem) for x in batch):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(samples)) for samples in zip(*batch, strict=True)]
-        if isinstance(elem, tuple):
-            return type(elem)(*columns) if hasattr(elem, "_fields") else tuple(columns)
-        return columns
-    return list(batch)
-
-
-def _stack(arrays: list[np.ndarray]) -> Tensor:
-    shapes = {a.shape for a in arrays}
-    if len(shapes) != 1:
-        raise RuntimeError(
-            f"default_collate: stack expects each sample to be of equal size, got shapes {sorted(shapes)}; "
-            "pad the samples or pass a collate_fn"
-        )
-    return Tensor._wrap(np.stack(arrays))
-
-
-def _array(x: Any) -> np.ndarray:
-    if not isinstance(x, Tensor):
-        raise TypeError(f"default_collate: expected all samples to be Tensors, got {type(x).__name__}")
-    return x.data
 
 
 class DataLoader:
@@ -123,7 +68,7 @@ class DataLoader:
         self.generator = generator
         self.num_workers = num_workers  # accepted; loading always happens in this process
         self.collate_fn = collate_fn
-        self._fast = collate_fn is None and hasattr(dataset, "__getitems__")
+        self._batch = getattr(dataset, "_batch", None) if collate_fn is None else None
 
     def __len__(self) -> int:
         n = len(self.dataset)  # type: ignore[arg-type]
@@ -145,8 +90,8 @@ class DataLoader:
         stop = len(self) * bs
         for start in range(0, min(stop, len(order)), bs):
             idx = order[start : start + bs]
-            if self._fast:
-                yield self.dataset.__getitems__(idx)  # type: ignore[attr-defined]
+            if self._batch is not None:
+                yield self._batch(idx)
             else:
                 samples = [self.dataset[i] for i in idx.tolist()]
                 yield (self.collate_fn or default_collate)(samples)

@@ -11,6 +11,7 @@ import numpy as np
 
 from ..random import Generator, default_generator, rng
 from ..tensor import Tensor
+from .collate import default_collate
 
 __all__ = ["ConcatDataset", "Dataset", "Subset", "TensorDataset", "random_split"]
 
@@ -53,8 +54,8 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def __getitems__(self, indices: Sequence[int]) -> tuple[Tensor, ...]:
-        """A whole batch at once (one fancy index per tensor, no per-sample loop)."""
+    def _batch(self, indices: Sequence[int]) -> tuple[Tensor, ...]:
+        """A whole collated batch at once (one fancy index per tensor, no per-sample loop)."""
         idx = np.asarray(indices, dtype=np.int64)
         return tuple(Tensor._wrap(t.data[idx]) for t in self.tensors)
 
@@ -76,6 +77,14 @@ class Subset(Dataset):
 
     def __len__(self) -> int:
         return len(self.indices)
+
+    def _batch(self, indices: Sequence[int]) -> Any:
+        """A collated batch; fast when the underlying dataset batches by fancy indexing."""
+        inner = [self.indices[i] for i in np.asarray(indices).tolist()]
+        batch = getattr(self.dataset, "_batch", None)
+        if batch is not None:
+            return batch(inner)
+        return default_collate([self.dataset[i] for i in inner])
 
 
 class ConcatDataset(Dataset):
