@@ -138,9 +138,10 @@ def gradgradcheck(
     grad_outputs = list(_as_tuple(grad_outputs))
 
     def first_grads(*xs: Any) -> tuple[Tensor, ...]:
-        os = _outputs(fn, xs)
-        d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
-        gs = autograd_grad(os, d, grad_outputs, create_graph=True, allow_unused=True)
+        with grad_mode.enable_grad():  # numerical_jacobian calls this under no_grad
+            os = _outputs(fn, xs)
+            d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
+            gs = autograd_grad(os, d, grad_outputs, create_graph=True, allow_unused=True)
         return tuple(g if g is not None else (x * 0).sum() * 0 for x, g in zip(d, gs))
 
     del diff

@@ -77,6 +77,15 @@ class Amax(Function):
 
 
 class Prod(Function):
+    """Product over ``dims``. The gradient is prod / x_i when no x_i is zero, and the
+    product of the other elements (left and right running products) when some are.
+
+    Limitation: where x holds zeros, that product of the others is computed as a
+    constant array, so the first derivative is exact but the second derivative
+    (``create_graph=True``) misses the terms through the other elements. Without
+    zeros, prod / x_i is built from Tensor ops and every order is exact.
+    """
+
     formula = "d prod(x)/dx_i = prod_{j != i} x_j"
 
     @staticmethod
