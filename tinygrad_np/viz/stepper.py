@@ -26,11 +26,11 @@ _CSS = """
 #UID .vz-formula { color: #555; font-style: italic; margin: 2px 0 6px 0; }
 #UID .vz-lines { font-family: Menlo, Consolas, monospace; font-size: 13px; white-space: pre-wrap; margin: 0; }
 #UID .vz-svg svg { max-width: 100%; height: auto; }
-#UID g.vz-cur > polygon, #UID g.vz-cur > ellipse, #UID g.vz-cur > path {
+#UID g.vz-cur polygon, #UID g.vz-cur ellipse, #UID g.vz-cur path {
   fill: #ffd54f !important; stroke: #d62728 !important; stroke-width: 3px !important; }
-#UID g.vz-done > polygon, #UID g.vz-done > ellipse { fill: #c7e9c0 !important; }
-#UID g.vz-flow > path { stroke: #d62728 !important; stroke-width: 2.5px !important; }
-#UID g.vz-flow > polygon { fill: #d62728 !important; stroke: #d62728 !important; }
+#UID g.vz-done polygon, #UID g.vz-done ellipse, #UID g.vz-done path { fill: #c7e9c0 !important; }
+#UID g.vz-flow path { stroke: #d62728 !important; stroke-width: 2.5px !important; }
+#UID g.vz-flow polygon { fill: #d62728 !important; stroke: #d62728 !important; }
 """
 
 _JS = """
