@@ -68,8 +68,11 @@ class Adagrad(Optimizer):
                 g = g + weight_decay * p.data
             clr = lr / (1 + (step - 1) * lr_decay)
             s = state["sum"].data
-            s += g * g
-            std = np.sqrt(s)
+            tmp = np.multiply(g, g, dtype=s.dtype)
+            s += tmp
+            std = np.sqrt(s, out=tmp)
             std += eps
-            p.data -= clr * (g / std)
+            update = np.divide(g, std, out=tmp)
+            update *= clr
+            p.data -= update
             p._bump()

@@ -71,18 +71,23 @@ class Adam(Optimizer):
                 else:
                     g = g + weight_decay * p.data
             m, v = state["exp_avg"].data, state["exp_avg_sq"].data
-            m += (1 - beta1) * (g - m)  # lerp towards g
+            tmp = np.subtract(g, m, dtype=m.dtype)  # the one scratch buffer of this step
+            tmp *= 1 - beta1
+            m += tmp  # m <- lerp(m, g, 1 - beta1)
+            np.multiply(g, g, out=tmp)
+            tmp *= 1 - beta2
             v *= beta2
-            v += (1 - beta2) * (g * g)
+            v += tmp
             if amsgrad:
                 v_max = state["max_exp_avg_sq"].data
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
-            step_size = lr / (1 - beta1**step)
-            denom = np.sqrt(v)
+            denom = np.sqrt(v, out=tmp)
             denom /= math.sqrt(1 - beta2**step)
             denom += eps
-            p.data -= step_size * (m / denom)
+            update = np.divide(m, denom, out=tmp)
+            update *= lr / (1 - beta1**step)
+            p.data -= update
             p._bump()
 
 

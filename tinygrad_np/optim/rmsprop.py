@@ -72,20 +72,29 @@ class RMSprop(Optimizer):
             if weight_decay != 0:
                 g = g + weight_decay * p.data
             v = state["square_avg"].data
+            tmp = np.multiply(g, g, dtype=v.dtype)
+            tmp *= 1 - alpha
             v *= alpha
-            v += (1 - alpha) * (g * g)
+            v += tmp
             if centered:
                 gbar = state["grad_avg"].data
-                gbar += (1 - alpha) * (g - gbar)  # lerp towards g
-                avg = np.sqrt(v - gbar * gbar)
+                np.subtract(g, gbar, out=tmp)
+                tmp *= 1 - alpha
+                gbar += tmp  # gbar <- lerp(gbar, g, 1 - alpha)
+                np.multiply(gbar, gbar, out=tmp)
+                avg = np.subtract(v, tmp, out=tmp)
+                np.sqrt(avg, out=avg)
             else:
-                avg = np.sqrt(v)
+                avg = np.sqrt(v, out=tmp)
             avg += eps
             if momentum > 0:
                 buf = state["momentum_buffer"].data
                 buf *= momentum
-                buf += g / avg
-                p.data -= lr * buf
+                buf += np.divide(g, avg, out=avg)
+                np.multiply(buf, lr, out=avg)
+                p.data -= avg
             else:
-                p.data -= lr * (g / avg)
+                update = np.divide(g, avg, out=avg)
+                update *= lr
+                p.data -= update
             p._bump()
