@@ -192,3 +192,10 @@ def test_linear_init_is_seeded_and_bounded():
     np.testing.assert_array_equal(a.weight.data, b.weight.data)
     assert a.weight.shape == (8, 16) and a.weight.dtype == tg.float32
     assert np.abs(a.weight.data).max() <= 0.25 and np.abs(a.bias.data).max() <= 0.25
+
+
+def test_package_exposes_nn_like_torch():
+    import tinygrad_np.nn.functional as F
+
+    assert tg.nn is nn and tg.nn.functional is F
+    assert isinstance(tg.nn.Linear(1, 1), tg.nn.Module)

@@ -8,7 +8,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import autograd, data, dtypes, optim, utils
+from . import autograd, data, dtypes, nn, optim, utils
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -73,4 +73,4 @@ __all__ = [
     "randn", "randn_like", "randperm", "seed", "set_default_device", "set_default_dtype",
     "set_grad_enabled", "short", "tensor", "uint8", "zeros", "zeros_like", *_functions_all,
 ]
-__all__ += ["data", "load", "optim", "save", "utils"]
+__all__ += ["data", "load", "nn", "optim", "save", "utils"]
