@@ -212,3 +212,10 @@ def test_digits_without_sklearn(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_sklearn)
     with pytest.raises(ImportError, match="pip install scikit-learn"):
         datasets.digits()
+
+
+def test_subset_of_a_generic_dataset_is_collated_per_sample():
+    train, _ = random_split(Squares(), [3, 2], generator=tg.Generator().manual_seed(0))
+    batch = next(iter(DataLoader(train, batch_size=3)))
+    assert sorted(batch["n"].tolist()) == sorted(train.indices)
+    np.testing.assert_array_equal(batch["x"].data[:, 1], batch["n"].data ** 2)
