@@ -2,7 +2,8 @@
 
 Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward``); tensor nodes
 show shape and dtype: parameters are blue boxes with their ``named_parameters`` name, other
-leaves light-blue ellipses, intermediates small white ellipses, outputs green double ellipses.
+leaves light-blue ellipses, inputs that need no gradient (the data) grey ellipses, intermediates
+small white ellipses, outputs green double ellipses.
 Edges point the way data flows in forward (input -> op -> output); backward walks them against
 the arrows.
 """
@@ -31,6 +32,7 @@ from .summary import (
 _KIND_STYLE = {
     "param": {"shape": "box", "fillcolor": "#9ecae1", "color": "#2171b5"},
     "leaf": {"shape": "ellipse", "fillcolor": "#deebf7", "color": "#6baed6"},
+    "constant": {"shape": "ellipse", "fillcolor": "#f0f0f0", "color": "#aaaaaa", "fontcolor": "#444444"},
     "intermediate": {"shape": "ellipse", "fillcolor": "#ffffff", "color": "#999999", "fontsize": 9},
     "output": {"shape": "ellipse", "fillcolor": "#c7e9c0", "color": "#238b45", "peripheries": 2},
 }
@@ -146,7 +148,7 @@ def _emit(
     hidden: set[str] = set()
     group_of_dot: dict[str, str] = {}
     if collapse == "modules" and groups:
-        body += _module_boxes(graph, groups, types, show_grad, scale, hidden, group_of_dot)
+        body += _module_boxes(graph, names, groups, types, show_grad, scale, hidden, group_of_dot)
     clusters: dict[str, list[str]] = {}
     for op in graph.ops_in_forward_order():
         if op.dot_id in group_of_dot:
@@ -278,6 +280,7 @@ def _tensor_group(graph: GraphModel, info: TensorInfo, groups: dict[int, str]) -
 
 def _module_boxes(
     graph: GraphModel,
+    names: dict[str, Any],
     groups: dict[int, str],
     types: dict[str, str],
     show_grad: bool,
@@ -307,7 +310,8 @@ def _module_boxes(
         ops = members[g]
         title = f"{g}: {types[g]}" if g in types else g
         label = [title]
-        ps = params_of.get(g, [])
+        order_of = {name: n for n, name in enumerate(names)}
+        ps = sorted(params_of.get(g, []), key=lambda p: order_of.get(p.name, 0))
         for p in ps:
             short = p.name.rsplit(".", 1)[-1] if p.name else "?"
             label.append(f"{short} {dot.shape_text(p.shape, p.dtype)}")

@@ -9,7 +9,9 @@ stack (no recursion, so a 10,000-op chain is fine) and returns a :class:`GraphMo
 * edges in the direction data flows in forward: tensor -> op -> tensor.
 
 Tensors are keyed by ``('leaf', id(tensor))`` for leaves and ``('out', id(node), output_nr)``
-for op outputs, which is how an edge ``(parent_node, output_nr, shape, dtype)`` names them.
+for op outputs, which is how an edge ``(parent_node, output_nr, shape, dtype)`` names them;
+inputs that need no gradient (the data) are ``('const', id(tensor))`` where a node still holds
+them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ TensorKey = tuple
 
 @dataclass
 class TensorInfo:
-    """A tensor node: ``kind`` is 'param', 'leaf', 'intermediate' or 'output'."""
+    """A tensor node: ``kind`` is 'param', 'leaf', 'constant' (needs no grad), 'intermediate'
+    or 'output'."""
 
     key: TensorKey
     shape: tuple[int, ...]
@@ -144,6 +147,7 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
             info.consumers.append(id(node))
             op.inputs.append((i, info.key))
 
+    _add_constants(ops, tensors)
     for key, info in tensors.items():
         if info.producer is not None:
             ops[info.producer].outputs.append(key)
@@ -158,6 +162,31 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
     for n, info in enumerate(tensors.values()):
         info.dot_id = f"t{n}"
     return GraphModel(ops, tensors, root_keys)
+
+
+def _add_constants(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo]) -> None:
+    """Tensors that need no gradient but feed an op (the data ``x``, targets ``y``), as far as
+    the node still knows them: its recorded arguments (``record_inputs``) or its saved tensors.
+    Python scalars and other one-element constants are left out to keep the drawing calm."""
+    for op in list(ops.values()):
+        node = op.node
+        recorded = getattr(node, "_inputs", None)
+        if recorded is not None:
+            found = [(i, a) for i, a in enumerate(recorded) if isinstance(a, Tensor)]
+        else:
+            found = [(-1, s.tensor) for s in node._saved or () if s is not None and s.tensor is not None]
+        for i, t in found:
+            if t._requires_grad or t.data.size <= 1:
+                continue
+            key = ("const", id(t))
+            info = tensors.get(key)
+            if info is None:
+                info = tensors[key] = TensorInfo(
+                    key, tuple(t.data.shape), t.data.dtype, "constant", tensor=t, data=t.data
+                )
+            if id(node) not in info.consumers:
+                info.consumers.append(id(node))
+                op.inputs.append((i, key))
 
 
 def _collect_saved_values(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo]) -> None:

@@ -64,7 +64,7 @@ def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[s
     for name, value in local_vars.items():
         if name.startswith("_") or not isinstance(value, Tensor):
             continue
-        info = graph.tensors.get(tensor_key(value))
+        info = graph.tensors.get(tensor_key(value)) or graph.tensors.get(("const", id(value)))
         if info is None or info.name is not None:
             continue
         info.name = name

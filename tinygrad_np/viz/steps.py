@@ -149,11 +149,10 @@ def auto_names(graph: GraphModel) -> dict[TensorKey, str]:
         if info.name:
             names[info.key] = info.name
             continue
-        base = (
-            "leaf"
-            if info.producer is None
-            else graph.ops[info.producer].name.removesuffix("Backward").lower()
-        )
+        if info.producer is not None:
+            base = graph.ops[info.producer].name.removesuffix("Backward").lower()
+        else:
+            base = "input" if info.kind == "constant" else "leaf"
         while True:
             counts[base] = counts.get(base, 0) + 1
             cand = base if counts[base] == 1 else f"{base}_{counts[base]}"

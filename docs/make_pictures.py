@@ -1,0 +1,131 @@
+"""Write the pictures of docs/images/ with tinygrad_np.viz.
+
+    python docs/make_pictures.py            # all pictures, into docs/images/
+    python docs/make_pictures.py --out DIR  # somewhere else
+
+Each picture is written as PNG and SVG (PDF too when Graphviz's own `dot` is the renderer):
+
+* sine_net: the sine-wave network (1 -> 20 sigmoid -> 1) with its MSE loss, every op and tensor,
+  parameter names, and gradients coloured by size;
+* sine_net_modules: the same graph with each module folded into one box;
+* cnn_modules: a small CNN (conv-relu-pool twice, then a linear layer) folded by module;
+* mlp10_gradients: a 10-layer ReLU MLP folded by module, coloured by gradient size, so the
+  gradient shrinking towards the input is visible at a glance;
+* bad_backward: a user-defined Function with a wrong backward, found by the per-op check;
+* stepper.html: the backward stepper page for a two-parameter neuron.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+import tinygrad_np as torch
+from tinygrad_np import nn, viz
+from tinygrad_np.autograd import Function
+
+
+def save(drawing, out: Path, name: str) -> None:
+    for fmt in ("png", "svg", "pdf"):
+        try:
+            drawing.render(outfile=out / f"{name}.{fmt}")
+        except ValueError:  # graphviz-pure writes no PDF
+            continue
+    print("wrote", out / f"{name}.png")
+
+
+def sine_net(out: Path) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(1, 20), nn.Sigmoid(), nn.Linear(20, 1))
+    x = torch.linspace(-np.pi, np.pi, 64).reshape(-1, 1)
+    y = torch.sin(x)
+    with viz.record_inputs(), viz.trace_modules(model):  # show the data too; exact module boxes
+        pred = model(x)
+        loss = nn.functional.mse_loss(pred, y)
+    save(viz.draw_graph(loss, params=model, show_grad=True), out, "sine_net")
+    save(viz.draw_graph(loss, params=model, collapse="modules", rankdir="LR"), out, "sine_net_modules")
+
+
+def cnn(out: Path) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(8, 16, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(16 * 7 * 7, 10),
+    )
+    images = torch.randn(4, 1, 28, 28)
+    labels = torch.tensor([3, 1, 4, 1])
+    with viz.trace_modules(model):  # exact module membership, parameter-free modules included
+        logits = model(images)
+    loss = nn.functional.cross_entropy(logits, labels)
+    save(viz.draw_graph(loss, params=model, collapse="modules", show_grad=True), out, "cnn_modules")
+
+
+def deep_mlp(out: Path) -> None:
+    torch.manual_seed(0)
+    layers: list[nn.Module] = []
+    for _ in range(10):
+        layers += [nn.Linear(32, 32), nn.ReLU()]
+    model = nn.Sequential(*layers, nn.Linear(32, 1))
+    x = torch.randn(16, 32)
+    loss = model(x).pow(2).mean()
+    save(viz.draw_graph(loss, params=model, collapse="modules", show_grad=True), out, "mlp10_gradients")
+
+
+class Cube(Function):
+    """x^3 with a deliberately wrong backward (3x instead of 3x^2)."""
+
+    formula = "d x^3/dx = 3 x^2"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.Tensor(x.data**3)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * 3 * x  # wrong: should be 3 * x * x
+
+
+def bad_backward(out: Path) -> None:
+    torch.manual_seed(0)
+    w = torch.randn(3, requires_grad=True)
+    x = torch.randn(3)
+    with viz.record_inputs():
+        h = (w * x).tanh()
+        loss = Cube.apply(h).sum()
+    failures = viz.check_graph(loss)
+    print("check_graph:", [(f.name, f.detail) for f in failures])
+    save(viz.draw_graph(loss, params={"w": w}, check=failures), out, "bad_backward")
+
+
+def stepper(out: Path) -> None:
+    x = torch.tensor(0.5, requires_grad=True)
+    w = torch.tensor([1.0, -2.0], requires_grad=True)
+    h = (w * x).tanh()
+    loss = h.sum()
+    path = viz.stepper(loss).save(out / "stepper.html")
+    print("wrote", path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", default=str(Path(__file__).parent / "images"))
+    out = Path(parser.parse_args().out)
+    out.mkdir(parents=True, exist_ok=True)
+    for make in (sine_net, cnn, deep_mlp, bad_backward, stepper):
+        make(out)
+
+
+if __name__ == "__main__":
+    main()
