@@ -157,3 +157,59 @@ def test_load_torch_state_dict(name):
     ours.load_state_dict(converted)
     _run_pair(ours, theirs, ps, qs, 20)
     _assert_params(ps, qs)
+
+
+# ---- random hyperparameters (hypothesis) -------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_unit = st.floats(0.0, 0.99)
+_HYPER = {
+    "SGD": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-4, 0.2),
+            "momentum": _unit,
+            "dampening": _unit,
+            "weight_decay": st.floats(0, 0.1),
+        },
+        optional={"maximize": st.booleans()},
+    ),
+    "Adam": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-4, 0.05),
+            "betas": st.tuples(_unit, st.floats(0.5, 0.999)),
+            "weight_decay": st.floats(0, 0.1),
+        },
+        optional={"amsgrad": st.booleans(), "eps": st.floats(1e-8, 1e-3), "maximize": st.booleans()},
+    ),
+    "AdamW": st.fixed_dictionaries(
+        {"lr": st.floats(1e-4, 0.05), "weight_decay": st.floats(0, 0.5)}, optional={"amsgrad": st.booleans()}
+    ),
+    "RMSprop": st.fixed_dictionaries(
+        {"lr": st.floats(1e-4, 0.02), "alpha": st.floats(0.5, 0.99), "momentum": _unit},
+        optional={"centered": st.booleans(), "weight_decay": st.floats(0, 0.1), "eps": st.floats(1e-8, 1e-3)},
+    ),
+    "Adagrad": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.2),
+            "lr_decay": st.floats(0, 0.1),
+            "initial_accumulator_value": st.floats(0, 1),
+        },
+        optional={"weight_decay": st.floats(0, 0.1), "eps": st.floats(1e-10, 1e-4)},
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(_HYPER))
+def test_random_hyperparameters_match_torch(name):
+    @settings(max_examples=25, deadline=None, derandomize=True)
+    @given(kwargs=_HYPER[name], nesterov=st.booleans())
+    def check(kwargs, nesterov):
+        if name == "SGD" and nesterov and kwargs["momentum"] > 0:
+            kwargs = dict(kwargs, nesterov=True, dampening=0.0)
+        ours, theirs, ps, qs = _make(name, kwargs)
+        _run_pair(ours, theirs, ps, qs, 25)
+        for p, q in zip(ps, qs):
+            np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-4, atol=1e-5)
+
+    check()
