@@ -1,0 +1,125 @@
+"""The documentation: every code block runs, and the site builds.
+
+Each ``pycon``/``python`` fenced block of a page under ``docs/`` is a doctest
+(``>>>`` examples with their output). Lines outside the code blocks are blanked
+(not removed), so a failure reports the page's real line number. Blocks of a page
+share one namespace, as a reader running the page top to bottom would.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = ROOT / "docs"
+# the site's pages; README_sections.md (plain python blocks for the README) is run on its own below
+PAGES = sorted(
+    p
+    for p in DOCS.rglob("*.md")
+    if "site" not in p.relative_to(DOCS).parts and p.name != "README_sections.md"
+)
+FENCE = re.compile(r"^\s*```+\s*(\w*)")
+DOCTEST_LANGS = {"pycon", "python", "py"}
+
+
+def code_only(text: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """The page with everything outside python code blocks blanked, and the blocks found.
+
+    Returns ``(text, blocks)`` where blocks are ``(first line number, language, body)``.
+    """
+    out: list[str] = []
+    blocks: list[tuple[int, str, str]] = []
+    lang: str | None = None
+    start, body = 0, []
+    for n, line in enumerate(text.splitlines(), 1):
+        m = FENCE.match(line)
+        if m and lang is None:
+            lang, start, body = m.group(1).lower(), n + 1, []
+            out.append("")
+        elif m and lang is not None:
+            blocks.append((start, lang, "\n".join(body)))
+            lang = None
+            out.append("")
+        elif lang in DOCTEST_LANGS:
+            out.append(line)
+            body.append(line)
+        else:
+            if lang is not None:
+                body.append(line)
+            out.append("")
+    return "\n".join(out) + "\n", blocks
+
+
+def run_page(path: Path) -> doctest.TestResults:
+    text, _ = code_only(path.read_text(encoding="utf-8"))
+    parser = doctest.DocTestParser()
+    test = parser.get_doctest(text, {"__name__": "__docs__"}, path.name, str(path), 0)
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    runner.run(test, out=lambda s: sys.stdout.write(s))
+    return runner.summarize(verbose=False)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_page_examples_run(page):
+    pytest.importorskip("matplotlib", reason="the docs' examples import matplotlib")
+    result = run_page(page)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {page}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_every_python_block_is_a_doctest(page):
+    """A python block without ``>>>`` would never be run: the rule is every code block runs."""
+    _, blocks = code_only(page.read_text(encoding="utf-8"))
+    for line, lang, body in blocks:
+        if lang in DOCTEST_LANGS:
+            assert ">>>" in body, (
+                f"{page.name}:{line}: a {lang} block with no >>> examples would not be tested"
+            )
+
+
+def test_readme_sections_run(tmp_path, monkeypatch):
+    """The python blocks proposed for the README run as scripts, top to bottom."""
+    page = DOCS / "README_sections.md"
+    _, blocks = code_only(page.read_text(encoding="utf-8"))
+    code = [body for _, lang, body in blocks if lang == "python"]
+    assert code, "README_sections.md should have a python example"
+    monkeypatch.chdir(tmp_path)
+    for body in code:
+        exec(compile(body, str(page), "exec"), {"__name__": "__readme__"})
+
+
+def test_code_only_keeps_line_numbers():
+    text = "intro\n```pycon\n>>> 1 + 1\n2\n```\nafter\n```bash\nls\n```\n"
+    blanked, blocks = code_only(text)
+    assert blanked.splitlines()[2] == ">>> 1 + 1"
+    assert blanked.splitlines()[6] == ""  # bash is not python
+    assert blocks == [(3, "pycon", ">>> 1 + 1\n2"), (8, "bash", "ls")]
+
+
+def test_mkdocs_build_strict(tmp_path):
+    """``mkdocs build --strict``: no broken links, no docstring the API pages cannot find."""
+    pytest.importorskip("mkdocs", reason="the docs build needs mkdocs (the [docs] extra)")
+    pytest.importorskip("material", reason="the docs build needs mkdocs-material (the [docs] extra)")
+    pytest.importorskip("mkdocstrings_handlers.python", reason="the docs build needs mkdocstrings[python]")
+    exe = shutil.which("mkdocs") or str(Path(sys.executable).with_name("mkdocs"))
+    if not Path(exe).exists():
+        pytest.skip("the mkdocs command is not installed")
+    proc = subprocess.run(
+        [exe, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (tmp_path / "site" / "ops" / "index.html").exists()
