@@ -205,3 +205,8 @@ def test_clip_grad_norm_basic():
     p.grad = tg.tensor([float("inf"), 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
+
+
+def test_embedding_rejects_negative_indices():
+    with pytest.raises(IndexError, match="index out of range in self"):
+        nn.Embedding(4, 2)(tg.tensor([-1]))

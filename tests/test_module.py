@@ -199,3 +199,25 @@ def test_package_exposes_nn_like_torch():
 
     assert tg.nn is nn and tg.nn.functional is F
     assert isinstance(tg.nn.Linear(1, 1), tg.nn.Module)
+
+
+def test_hooks_with_kwargs_and_prepend():
+    class Scale(nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+
+    m = Scale()
+    order = []
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": 3.0}), with_kwargs=True)
+    m.register_forward_hook(
+        lambda mod, args, kwargs, out: order.append(("kw", kwargs["factor"])), with_kwargs=True
+    )
+    m.register_forward_hook(lambda mod, args, out: order.append("first"), prepend=True)
+    np.testing.assert_allclose(m(tg.ones(2)).data, [3.0, 3.0])
+    assert order == ["first", ("kw", 3.0)]
+
+
+def test_load_state_dict_rejects_non_numeric_values():
+    m = nn.Linear(1, 1)
+    with pytest.raises(RuntimeError, match='While copying the parameter named "weight"'):
+        m.load_state_dict({"weight": "abc", "bias": np.zeros(1)})

@@ -420,3 +420,12 @@ def test_clip_grad_norm_matches_torch(norm_type):
     np.testing.assert_allclose(tot_o.item(), tot_t.item(), rtol=1e-5)
     for p, tp in zip(ours.parameters(), theirs.parameters(), strict=True):
         np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
+def test_load_torch_tensors_directly():
+    torch.manual_seed(0)
+    theirs = TNN.Sequential(TNN.Linear(3, 2), TNN.BatchNorm1d(2))
+    ours = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    ours.load_state_dict(theirs.state_dict())
+    for k, v in theirs.state_dict().items():
+        np.testing.assert_array_equal(ours.state_dict()[k].numpy(), v.numpy())

@@ -280,14 +280,12 @@ def embedding(
         raise NotImplementedError("embedding: max_norm, scale_grad_by_freq and sparse are not supported")
     idx = _index_array(input, "embedding")
     n = weight.shape[0]
-    if idx.size and (idx.min() < -n or idx.max() >= n):
-        raise IndexError(
-            f"embedding: index out of range in self (indices must be in [0, {n}), got max {idx.max()})"
-        )
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        bad = idx.min() if idx.min() < 0 else idx.max()
+        raise IndexError(f"embedding: index out of range in self (indices must be in [0, {n}), got {bad})")
     out = weight[idx]
     if padding_idx is not None:
-        pad_row = padding_idx % n
-        keep = (idx % n != pad_row)[..., None]
+        keep = (idx != padding_idx % n)[..., None]
         if not keep.all():
             out = where(keep, out, Tensor._wrap(weight.data[idx]))
     return out

@@ -65,6 +65,20 @@ class RemovableHandle:
         self.remove()
 
 
+def _as_array(value: Any) -> np.ndarray | None:
+    """A checkpoint value as an array: our Tensors, NumPy arrays and anything with
+    ``__array__`` (e.g. a torch tensor) or plain numbers; None if it is not numeric."""
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (np.ndarray, np.generic, int, float, bool, list)) or hasattr(value, "__array__"):
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError, RuntimeError):
+            return None
+        return array if array.dtype.kind in "biuf" else None
+    return None
+
+
 def _addindent(s: str, spaces: int) -> str:
     """Indent every line but the first (how a child's repr nests in its parent's)."""
     lines = s.split("\n")
@@ -103,6 +117,7 @@ class Module:
         d["_modules"] = OrderedDict()
         d["_forward_hooks"] = OrderedDict()
         d["_forward_pre_hooks"] = OrderedDict()
+        d["_hooks_with_kwargs"] = set()  # ids of hooks that take (and may return) kwargs
 
     forward: Callable[..., Any]
 
@@ -116,33 +131,55 @@ class Module:
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
         if not self._forward_hooks and not self._forward_pre_hooks:
             return self.forward(*args, **kwargs)
-        for hook in list(self._forward_pre_hooks.values()):
-            result = hook(self, args)
-            if result is not None:
-                args = result if isinstance(result, tuple) else (result,)
+        with_kwargs = self._hooks_with_kwargs
+        for hid, hook in list(self._forward_pre_hooks.items()):
+            if hid in with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError(
+                            f"forward pre-hook must return None or a tuple of (new_args, new_kwargs), but got {result}."
+                        )
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
         out = self.forward(*args, **kwargs)
-        for hook in list(self._forward_hooks.values()):
-            result = hook(self, args, out)
+        for hid, hook in list(self._forward_hooks.items()):
+            result = hook(self, args, kwargs, out) if hid in with_kwargs else hook(self, args, out)
             if result is not None:
                 out = result
         return out
 
     def register_forward_pre_hook(
-        self, hook: Callable[..., Any], *, prepend: bool = False
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
     ) -> RemovableHandle:
-        """``hook(module, args)`` runs before ``forward``; a non-None result replaces ``args``."""
-        return self._add_hook(self._forward_pre_hooks, hook, prepend)
+        """``hook(module, args)`` runs before ``forward``; a non-None result replaces ``args``.
+        With ``with_kwargs=True`` it is ``hook(module, args, kwargs)`` returning ``(args, kwargs)``."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
 
-    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces the output."""
-        return self._add_hook(self._forward_hooks, hook, prepend)
+    def register_forward_hook(
+        self,
+        hook: Callable[..., Any],
+        *,
+        prepend: bool = False,
+        with_kwargs: bool = False,
+        always_call: bool = False,
+    ) -> RemovableHandle:
+        """``hook(module, args, output)`` runs after ``forward``; a non-None result replaces the
+        output. With ``with_kwargs=True`` it is ``hook(module, args, kwargs, output)``."""
+        return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
-    @staticmethod
-    def _add_hook(hooks: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool) -> RemovableHandle:
+    def _add_hook(
+        self, hooks: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool, with_kwargs: bool
+    ) -> RemovableHandle:
         handle = RemovableHandle(hooks)
         hooks[handle.id] = hook
         if prepend:
             hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
         return handle
 
     # ---- registration -------------------------------------------------------------------------
@@ -505,11 +542,8 @@ class Module:
             if key not in incoming:
                 continue
             value = incoming[key]
-            if isinstance(value, Tensor):
-                array = value.data
-            elif isinstance(value, (np.ndarray, np.generic, int, float, bool, list)):
-                array = np.asarray(value)
-            else:
+            array = _as_array(value)
+            if array is None:
                 errors.append(
                     f'While copying the parameter named "{key}", expected Tensor or NumPy array from '
                     f"checkpoint but received {type(value)}"
