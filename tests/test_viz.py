@@ -407,3 +407,39 @@ def test_stepper_page_is_self_contained():
     assert st._repr_html_() == st.html and len(st) == 6
     assert "src=" not in page  # nothing loaded from elsewhere
     assert '"name": "SinBackward"' in page and "vz_op" in page
+
+
+def test_data_inputs_are_drawn_when_a_node_holds_them():
+    tg.manual_seed(0)
+    lin = nn.Linear(2, 3)
+    data = tg.randn(4, 2)
+    target = tg.randn(4, 3)
+    out = lin(data)
+    loss = ((out - target) ** 2).mean()
+    d = viz.draw_graph(loss, params=lin)
+    nodes, edges = parse(d.source)
+    did = by_label(nodes, "data")  # Matmul saved it: drawn, named after the local variable
+    assert nodes[did] == "data\n(4, 2) float32" and "#f0f0f0" in attrs_of(d.source, did)
+    assert (did, by_label(nodes, "MatmulBackward")) in edges
+    assert not any("target" in v for v in nodes.values())  # Sub saved nothing: unknown
+    with viz.record_inputs():
+        loss2 = ((lin(data) - target) ** 2).mean()
+    nodes2, _ = parse(viz.draw_graph(loss2, params=lin).source)
+    assert by_label(nodes2, "target")
+
+
+def test_leaf_and_constant_roots():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    nodes, edges = parse(viz.draw_graph(x, show_grad=True).source)
+    assert list(nodes.values()) == ["x\n(2,) float32"] and edges == []
+    c = tg.tensor([1.0, 2.0]) * 2
+    nodes, _ = parse(viz.draw_graph(c, show_grad=True, show_data=True).source)
+    assert list(nodes.values()) == ["c\n(2,) float32\nvalue mean 3 std 1\nvalue min 2 max 4"]
+
+
+def test_without_the_graphviz_package_the_dot_source_is_returned(monkeypatch):
+    monkeypatch.setattr(vrender, "_drawing_class", False)
+    _, _, _, loss = small_graph()
+    d = viz.draw_graph(loss)
+    assert isinstance(d, vrender.DotSource)
+    assert d.source.startswith("digraph backprop {\n") and "MulBackward" in str(d)

@@ -91,7 +91,7 @@ def draw_graph(
         raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR' (or 'BT'/'RL'), got {rankdir!r}")
     if collapse not in (None, "modules", "clusters"):
         raise ValueError(f"draw_graph: collapse must be None, 'modules' or 'clusters', got {collapse!r}")
-    want_trace = steps or (show_grad and not _freed(root))
+    want_trace = steps or (show_grad and _alive(root))
     graph, names, model, trace = prepare(root, params, 1, steps=want_trace, gradient=gradient)
     failures: list[Any] = []
     if check is True:
@@ -103,9 +103,15 @@ def draw_graph(
     return _emit(graph, names, model, trace, show_data, show_grad, collapse, rankdir, failures, steps)
 
 
-def _freed(root: Any) -> bool:
+def _alive(root: Any) -> bool:
+    """Whether backward can still run through the graph of ``root`` (ops exist, not freed)."""
     roots = [root] if not isinstance(root, (list, tuple)) else list(root)
-    return graph_is_freed(build_graph(roots))
+    graph = build_graph(roots)
+    return (
+        bool(graph.ops)
+        and not graph_is_freed(graph)
+        and all(getattr(r, "_requires_grad", False) for r in roots)
+    )
 
 
 def _emit(
