@@ -174,9 +174,11 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = "\n".join(f"  {t.name:8s} {t.summary} ({t.epochs} epochs)" for t in TASKS.values())
     parser = argparse.ArgumentParser(
         prog="tinygrad-np",
-        description="tinygrad_np: a computational-graph autodiff engine on NumPy with PyTorch's API. "
-        "The demo trains a small network with a progress bar, prints the final loss and writes "
-        "the graph drawing (SVG) and a plot of the result (PNG).",
+        description=(
+            "tinygrad_np: a computational-graph autodiff engine on NumPy with PyTorch's API.\n\n"
+            "demo (the default) trains a small network on a built-in dataset with a progress bar,\n"
+            "prints the final loss and writes the graph drawing (SVG) and a plot of the result (PNG)."
+        ),
         epilog=f"tasks:\n{tasks}\n\nexample: tinygrad-np demo --task moons --out pictures",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -186,15 +188,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--task", default="sine", choices=sorted(TASKS), help="what to learn (default: sine)")
     parser.add_argument(
-        "--epochs", type=_positive_int, default=None, help="full-batch training steps (default: per task)"
+        "--epochs",
+        type=_positive_int,
+        default=None,
+        metavar="N",
+        help="full-batch training steps (default: per task)",
     )
     parser.add_argument(
         "--out",
         type=Path,
         default=Path("tinygrad-np-demo"),
+        metavar="DIR",
         help="folder for the pictures (default: ./tinygrad-np-demo)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed for data and weights (default: 0)")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="random seed for data and weights (default: 0)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     return parser
 
