@@ -443,3 +443,31 @@ def test_without_the_graphviz_package_the_dot_source_is_returned(monkeypatch):
     d = viz.draw_graph(loss)
     assert isinstance(d, vrender.DotSource)
     assert d.source.startswith("digraph backprop {\n") and "MulBackward" in str(d)
+
+
+def test_show_grad_of_a_non_scalar_root_seeds_ones():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 3.0
+    nodes, _ = parse(viz.draw_graph(y, show_grad=True).source)
+    assert "grad mean 3 std 0" in nodes[by_label(nodes, "x")]
+    nodes, _ = parse(viz.draw_graph(y, show_grad=True, gradient=tg.tensor([1.0, 0.0])).source)
+    assert "grad mean 1.5 std 1.5" in nodes[by_label(nodes, "x")]
+
+
+def test_check_graph_passes_the_built_in_ops():
+    import tinygrad_np.nn.functional as F
+
+    tg.manual_seed(0)
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8, 5)
+    )
+    a = tg.randn(3, 4, requires_grad=True)
+    with viz.record_inputs():
+        out = cnn(tg.randn(2, 1, 4, 4))
+        b = (a.softmax(-1) * a.log_softmax(-1)).sum() + a[1:, ::2].sum() + tg.cat([a, a * 2], 0).amax()
+        b = b + a.T.reshape(2, 6).prod(1).sum() + F.gelu(a).sum() + a.abs().mean() + (a @ a.T).cumsum(0).sum()
+        loss = F.cross_entropy(out, tg.tensor([1, 3])) + b + F.mse_loss(out.sigmoid(), tg.rand(2, 5))
+    results = viz.check_graph(loss, all=True)
+    assert len(results) > 40 and all(r.status == "ok" for r in results), [
+        r for r in results if r.status != "ok"
+    ]

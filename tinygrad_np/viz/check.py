@@ -114,7 +114,8 @@ def check_op(node: Any, args: tuple[Any, ...], directions: int = 2, seed: int = 
     )
 
     def f(shift: list[np.ndarray]) -> float:
-        moved = list(xs)
+        # fresh arrays for every call, so an op that writes into its inputs cannot skew the next
+        moved = [Tensor._wrap(a.data.copy()) if isinstance(a, Tensor) else a for a in xs]
         for i, du in zip(diff, shift, strict=False):
             moved[i] = Tensor._wrap(xs[i].data + du)
         with no_grad():

@@ -12,6 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ..tensor import Tensor
 from . import dot
 from .graph import GraphModel, OpInfo, TensorInfo, build_graph
 from .group import assign_groups
@@ -79,7 +82,8 @@ def draw_graph(
     tensor nodes are coloured by log10 of the gradient's root mean square (pale = small, orange =
     large), NaN/Inf gradients are red and vanishing ones (every ``|g| < 1e-7``) grey and dashed.
     Gradients come from a real backward pass recorded while the graph is still alive (nothing is
-    written to ``.grad``), else from the ``.grad`` of leaves and retained tensors.
+    written to ``.grad``; a non-scalar root is seeded with ``gradient``, by default ones, as if
+    ``L = root.sum()``), else from the ``.grad`` of leaves and retained tensors.
 
     ``collapse='modules'`` draws each submodule as one box, ``'clusters'`` as a framed group;
     ``check=True`` runs :func:`check_graph` and paints ops whose backward disagrees with finite
@@ -92,6 +96,8 @@ def draw_graph(
     if collapse not in (None, "modules", "clusters"):
         raise ValueError(f"draw_graph: collapse must be None, 'modules' or 'clusters', got {collapse!r}")
     want_trace = steps or (show_grad and _alive(root))
+    if want_trace and gradient is None:
+        gradient = _ones_for_non_scalars(root)
     graph, names, model, trace = prepare(root, params, 1, steps=want_trace, gradient=gradient)
     failures: list[Any] = []
     if check is True:
@@ -101,6 +107,14 @@ def draw_graph(
     elif check:
         failures = list(check)
     return _emit(graph, names, model, trace, show_data, show_grad, collapse, rankdir, failures, steps)
+
+
+def _ones_for_non_scalars(root: Any) -> Any:
+    """dL/droot for drawing: 1 for a scalar root, ones (as if L = root.sum()) otherwise."""
+    roots = [root] if not isinstance(root, (list, tuple)) else list(root)
+    if all(r.data.size == 1 for r in roots):
+        return None
+    return [Tensor._wrap(np.ones_like(r.data)) for r in roots]
 
 
 def _alive(root: Any) -> bool:
