@@ -11,6 +11,8 @@ Each picture is written as PNG and SVG (PDF too when Graphviz's own `dot` is the
 * cnn_modules: a small CNN (conv-relu-pool twice, then a linear layer) folded by module;
 * mlp10_gradients: a 10-layer ReLU MLP folded by module, coloured by gradient size, so the
   gradient shrinking towards the input is visible at a glance;
+* dead_relu: an MLP whose second hidden layer never fires: its parameters and everything before
+  it get zero gradient, drawn grey and dashed;
 * bad_backward: a user-defined Function with a wrong backward, found by the per-op check;
 * stepper.html: the backward stepper page for a two-parameter neuron.
 """
@@ -79,6 +81,24 @@ def deep_mlp(out: Path) -> None:
     save(viz.draw_graph(loss, params=model, collapse="modules", show_grad=True), out, "mlp10_gradients")
 
 
+def dead_relu(out: Path) -> None:
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(8, 16),
+        nn.ReLU(),
+        nn.Linear(16, 16),
+        nn.ReLU(),
+        nn.Linear(16, 16),
+        nn.ReLU(),
+        nn.Linear(16, 1),
+    )
+    with torch.no_grad():
+        model[2].bias.fill_(-50.0)  # every unit of the second hidden layer is dead
+    with viz.trace_modules(model):
+        loss = model(torch.randn(32, 8)).pow(2).mean()
+    save(viz.draw_graph(loss, params=model, collapse="modules", show_grad=True), out, "dead_relu")
+
+
 class Cube(Function):
     """x^3 with a deliberately wrong backward (3x instead of 3x^2)."""
 
@@ -123,7 +143,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(Path(__file__).parent / "images"))
     out = Path(parser.parse_args().out)
     out.mkdir(parents=True, exist_ok=True)
-    for make in (sine_net, cnn, deep_mlp, bad_backward, stepper):
+    for make in (sine_net, cnn, deep_mlp, dead_relu, bad_backward, stepper):
         make(out)
 
 

@@ -471,3 +471,20 @@ def test_check_graph_passes_the_built_in_ops():
     assert len(results) > 40 and all(r.status == "ok" for r in results), [
         r for r in results if r.status != "ok"
     ]
+
+
+def test_module_boxes_show_dead_layers():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 6), nn.ReLU(), nn.Linear(6, 6), nn.ReLU(), nn.Linear(6, 1))
+    with tg.no_grad():
+        model[2].bias.fill_(-50.0)
+    with viz.trace_modules(model):
+        loss = model(tg.randn(8, 4)).pow(2).mean()
+    d = viz.draw_graph(loss, params=model, collapse="modules", show_grad=True)
+    nodes, _ = parse(d.source)
+    boxes = {v.split("\n")[0]: (k, v) for k, v in nodes.items() if k.startswith("m")}
+    for name in ("0: Linear", "2: Linear"):
+        assert "vanishing parameter grad (|g| < 1e-07)" in boxes[name][1]
+    assert "vanishing grad to its input (|g| < 1e-07)" in boxes["3: ReLU"][1]
+    assert "filled,dashed" in attrs_of(d.source, boxes["3: ReLU"][0])
+    assert "|parameter grad| rms" in boxes["4: Linear"][1]

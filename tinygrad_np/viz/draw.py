@@ -317,6 +317,7 @@ def _module_boxes(
     for op_id, g in groups.items():
         group_of_dot[graph.ops[op_id].dot_id] = box_id[g]
     params_of: dict[str, list[TensorInfo]] = {}
+    inputs_of: dict[str, list[TensorInfo]] = {}
     for info in graph.tensors.values():
         gs = {groups.get(c) for c in info.consumers}
         inside = len(gs) == 1 and None not in gs
@@ -325,6 +326,9 @@ def _module_boxes(
             params_of.setdefault(gs.pop(), []).append(info)
         elif info.kind == "intermediate" and inside and groups.get(info.producer) in gs:
             hidden.add(info.dot_id)
+        if info.kind != "param" and info.kind != "constant":  # what a module sends back to its inputs
+            for g in gs - {None, groups.get(info.producer)}:
+                inputs_of.setdefault(g, []).append(info)
     lines = []
     for g in order:
         ops = members[g]
@@ -336,18 +340,20 @@ def _module_boxes(
             short = p.name.rsplit(".", 1)[-1] if p.name else "?"
             label.append(f"{short} {dot.shape_text(p.shape, p.dtype)}")
         style = {"shape": "box3d", "style": "filled", "fillcolor": "#c6dbef", "color": "#2171b5"}
-        if show_grad and ps:
-            gs = [p.grad for p in ps if p.grad is not None]
+        if show_grad:
+            # a module with parameters: their gradients; without: the gradient it passes back
+            what = "parameter grad" if ps else "grad to its input"
+            gs = [t.grad for t in (ps or inputs_of.get(g, [])) if t.grad is not None]
             status = [grad_status(x) for x in gs]
             if "bad" in status:
-                label.append("NaN/Inf in parameter grad!")
+                label.append(f"NaN/Inf in {what}!")
                 style.update(fillcolor=BAD_COLOUR, fontcolor="white")
             elif gs and all(s == "vanishing" for s in status):
-                label.append(f"vanishing parameter grads (|g| < {VANISHING:g})")
+                label.append(f"vanishing {what} (|g| < {VANISHING:g})")
                 style.update(fillcolor=VANISHING_COLOUR, style="filled,dashed")
             elif gs:
                 mag = max(log_magnitude(x) for x in gs)
-                label.append(f"|grad| rms up to {10**mag:.2g}")
+                label.append(f"|{what}| rms {10**mag:.2g}")
                 style["fillcolor"] = grad_colour(mag, scale)
         ops_sorted = sorted(ops, key=lambda o: o.seq)
         tip = " -> ".join(o.name for o in ops_sorted)
