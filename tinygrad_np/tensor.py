@@ -827,7 +827,9 @@ class Tensor:
             if max is not None:
                 out = where(out > max, max, out)
             return out
-        return _ew.Clamp.apply(self, min, max)
+        dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
+        x = self if dt == self.data.dtype else _mov.Cast.apply(self, dt)  # int.clamp(0.5) is float
+        return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
 
