@@ -488,3 +488,15 @@ def test_module_boxes_show_dead_layers():
     assert "vanishing grad to its input (|g| < 1e-07)" in boxes["3: ReLU"][1]
     assert "filled,dashed" in attrs_of(d.source, boxes["3: ReLU"][0])
     assert "|parameter grad| rms" in boxes["4: Linear"][1]
+
+
+def test_recording_leaves_retained_grads_alone():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2.0
+    h.retain_grad()
+    loss = h.sum()
+    viz.backward_steps(loss)
+    viz.draw_graph(loss, show_grad=True)
+    assert h.grad is None and x.grad is None
+    loss.backward()
+    np.testing.assert_allclose(h.grad.data, [1.0, 1.0])  # retain_grad still works afterwards

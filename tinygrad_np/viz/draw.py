@@ -324,9 +324,9 @@ def _module_boxes(
         if info.kind == "param" and inside:
             hidden.add(info.dot_id)
             params_of.setdefault(gs.pop(), []).append(info)
-        elif info.kind == "intermediate" and inside and groups.get(info.producer) in gs:
-            hidden.add(info.dot_id)
-        elif info.kind == "constant" and inside and not info.name:  # e.g. a conv's im2col columns
+        elif (info.kind == "intermediate" and inside and groups.get(info.producer) in gs) or (
+            info.kind == "constant" and inside and not info.name
+        ):
             hidden.add(info.dot_id)
         if info.kind != "param" and info.kind != "constant":  # what a module sends back to its inputs
             for g in gs - {None, groups.get(info.producer)}:

@@ -127,12 +127,19 @@ def record_backward(
     grads = None
     if gradient is not None:
         grads = list(gradient) if isinstance(gradient, (list, tuple)) else [gradient]
+    # retain_grad() would write into .grad during the recording: switch it off meanwhile
+    retained = {id(op.node): op.node._retained for op in graph.ops.values() if op.node._retained}
+    for op in graph.ops.values():
+        op.node._retained = None
     previous = engine._observer
     engine._observer = observer
     try:
         engine.grad(roots, leaves, grad_outputs=grads, retain_graph=True, allow_unused=True)
     finally:
         engine._observer = previous
+        for op in graph.ops.values():
+            if id(op.node) in retained:
+                op.node._retained = retained[id(op.node)]
     return events
 
 
