@@ -90,6 +90,9 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
         assert len(current) == 1
         assert f"vz_{step.dot_id}" in current[0].get_attribute("class")
         assert len(root.find_elements(By.CSS_SELECTOR, "g.node.vz-done")) == k
+        ready = {r for s in steps[: k + 1] for r in s.ready}
+        grad_nodes = root.find_elements(By.CSS_SELECTOR, "g.node.vz-grad")
+        assert {c.get_attribute("class").split()[1].removeprefix("vz_") for c in grad_nodes} == ready
         title = root.find_element(By.CLASS_NAME, "vz-title").text
         assert title == f"Step {k + 1} of {len(steps)}: {step.name}"
         shown = root.find_element(By.CLASS_NAME, "vz-lines").text

@@ -2,8 +2,8 @@
 
 The page holds the graph once as inline SVG plus the recorded steps as JSON; Prev/Next (or the
 arrow keys) move the highlight to the node backward runs at that step, mark the nodes already
-done, light up the edges along which that node sends gradient back, and show the chain rule
-with numbers. No network access is needed, and the same HTML is what Jupyter shows
+done (green), turn orange the tensors whose gradient is complete, light up the edges along
+which that node sends gradient back, and show the chain rule with numbers. No network access is needed, and the same HTML is what Jupyter shows
 (``_repr_html_``).
 """
 
@@ -25,7 +25,9 @@ _CSS = """
 #UID .vz-panel { background: #f7f7f7; border: 1px solid #ddd; border-radius: 6px; padding: 8px 12px; }
 #UID .vz-formula { color: #555; font-style: italic; margin: 2px 0 6px 0; }
 #UID .vz-lines { font-family: Menlo, Consolas, monospace; font-size: 13px; white-space: pre-wrap; margin: 0; }
+#UID .vz-key { color: #666; font-size: 12px; margin: 4px 0; }
 #UID .vz-svg svg { max-width: 100%; height: auto; }
+#UID g.vz-grad polygon, #UID g.vz-grad ellipse { fill: #fdae6b !important; }
 #UID g.vz-cur polygon, #UID g.vz-cur ellipse, #UID g.vz-cur path {
   fill: #ffd54f !important; stroke: #d62728 !important; stroke-width: 3px !important; }
 #UID g.vz-done polygon, #UID g.vz-done ellipse, #UID g.vz-done path { fill: #c7e9c0 !important; }
@@ -42,8 +44,14 @@ _JS = """
   function node(id) { return root.querySelector("g.node.vz_" + id); }
   function show(i) {
     k = Math.max(0, Math.min(steps.length - 1, i));
-    q(".vz-cur, .vz-done, .vz-flow").forEach(function (e) { e.classList.remove("vz-cur", "vz-done", "vz-flow"); });
-    for (var j = 0; j < k; j++) { var d = node(steps[j].node); if (d) d.classList.add("vz-done"); }
+    q(".vz-cur, .vz-done, .vz-flow, .vz-grad").forEach(function (e) {
+      e.classList.remove("vz-cur", "vz-done", "vz-flow", "vz-grad");
+    });
+    for (var j = 0; j <= k; j++) {
+      var d = node(steps[j].node);
+      if (d && j < k) d.classList.add("vz-done");
+      steps[j].ready.forEach(function (id) { var t = node(id); if (t) t.classList.add("vz-grad"); });
+    }
     var s = steps[k], c = node(s.node);
     if (c) c.classList.add("vz-cur");
     q("g.edge.vz_to_" + s.node).forEach(function (e) { e.classList.add("vz-flow"); });
@@ -82,6 +90,9 @@ class Stepper:
             f'<button class="vz-next" type="button">Next &#9654;</button>'
             f'<b class="vz-title"></b></div>\n'
             f'<div class="vz-panel"><div class="vz-formula"></div><pre class="vz-lines"></pre></div>\n'
+            f'<div class="vz-key">yellow: the node backward runs now &middot; green: ops done &middot; '
+            f"orange: tensors whose gradient dL/dt is complete &middot; red arrows: where this node "
+            f"sends gradient back (against the forward arrows)</div>\n"
             f'<div class="vz-svg">{_strip_xml_header(svg)}</div>\n'
             f'<script type="application/json" class="vz-data">{data}</script>\n'
             f"<script>{js}</script>\n</div>\n"
@@ -117,5 +128,6 @@ def stepper(
     current node highlighted and the chain rule ``dL/dx = dL/dy * dy/dx = ...`` with numbers."""
     graph, names, model, trace = prepare(root, params, 1, steps=True, gradient=gradient)
     assert trace is not None
-    drawing = _emit(graph, names, model, trace, show_data, True, None, rankdir, [], True, auto_names(graph))
+    # no gradients on the drawing itself: they appear (orange) as the steps compute them
+    drawing = _emit(graph, names, model, trace, show_data, False, None, rankdir, [], True, auto_names(graph))
     return Stepper(trace, drawing.pipe(format="svg").decode("utf-8"))

@@ -36,7 +36,7 @@ class BackwardStep:
 
     ``grad_in[k]`` is dL/d(output k) as received; ``grads_out`` lists ``(argument index, input
     name, dL/d input)`` as sent on (after undoing broadcasting); ``lines`` is the chain rule
-    with numbers.
+    with numbers; ``ready`` the drawing ids of the tensors whose gradient is complete now.
     """
 
     index: int
@@ -49,6 +49,7 @@ class BackwardStep:
     grad_in: list[np.ndarray | None]
     grads_out: list[tuple[int, str, np.ndarray]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    ready: list[str] = field(default_factory=list)  # dot ids of tensors whose dL/dt is now complete
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class BackwardStep:
             "grad_in": [show_numbers(g) for g in self.grad_in],
             "grads_out": [[i, n, show_numbers(g)] for i, n, g in self.grads_out],
             "lines": self.lines,
+            "ready": self.ready,
         }
 
 
@@ -204,6 +206,7 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
                     [x],
                     grads_in,
                     lines=[f"dL/d{x} = {show_numbers(g)}   (backward() adds this into {x}.grad)"],
+                    ready=[info.dot_id] if info else [],
                 )
             )
             continue
@@ -238,6 +241,7 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
                 grads_in,
                 outs,
                 lines,
+                [graph.tensors[k].dot_id for k in out_keys if k in graph.tensors],
             )
         )
     return BackwardTrace(steps, graph, grads)
