@@ -89,3 +89,27 @@ def test_cross_entropy_extreme_logits_finite_without_torch():
     loss.backward()
     assert np.isfinite(loss.item()) and np.all(np.isfinite(x.grad.data))
     np.testing.assert_allclose(loss.item(), 1e4)
+
+
+@pytest.mark.parametrize("shape", [(3,), (4, 3), (2, 4, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_fused_op_gradcheck(shape, bias):
+    x, w = r(*shape), r(2, 3, seed=1)
+    b = r(2, seed=2) if bias else None
+    args = (x, w, b) if bias else (x, w)
+    assert gradcheck(lambda *a: F.linear(*a), args)
+    assert gradgradcheck(lambda *a: F.linear(*a), args)
+    out = F.linear(*args)
+    assert out.grad_fn.name() == "AddmmBackward" and out.shape == (*shape[:-1], 2)
+
+
+def test_linear_promotes_and_falls_back():
+    x = tg.ones(2, 3, dtype=tg.float64)
+    w = tg.ones(4, 3, requires_grad=True)
+    assert F.linear(x, w).dtype == tg.float64
+    b2 = tg.zeros(1, 4, requires_grad=True)  # a 2-D bias broadcasts through the composed path
+    out = F.linear(tg.ones(2, 3), w, b2)
+    out.sum().backward()
+    np.testing.assert_array_equal(b2.grad.data, [[2.0] * 4])
+    with pytest.raises(RuntimeError, match="has 2 features but weight of shape"):
+        F.linear(tg.ones(2, 2), w)

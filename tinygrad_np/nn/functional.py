@@ -15,10 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..functions import pad
 from ..tensor import Tensor, where
+from ._addmm import Addmm
 from ._conv import avg_pool2d, conv2d, fold, max_pool2d, unfold
 from ._losses import (
     binary_cross_entropy,
@@ -80,6 +82,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
         )
+    if weight.ndim == 2 and input.ndim >= 1 and (bias is None or bias.ndim == 1):
+        dt = dtypes.result_type(input, weight) if bias is None else dtypes.result_type(input, weight, bias)
+        if dt.kind == "f":
+            x, w = input.to(dt), weight.to(dt)
+            return Addmm.apply(x, w, None if bias is None else bias.to(dt))
     out = input @ weight.T
     return out if bias is None else out + bias
 
