@@ -109,6 +109,9 @@ def _source(cls: type) -> str:
 
 def _forward(cls: type) -> str:
     """What forward computes: read off the formula's ``d f(x)/dx``, else the docstring."""
+    m = re.match(r"\w+ = ([^:]+):", cls.formula)  # "y = x W^T + b:  dL/dx = ..."
+    if m:
+        return f"`{m.group(1).strip()}`"
     m = re.match(r"d\s*([^/=]+?)/d\w+\s*=", cls.formula)
     if m:
         f = m.group(1).strip()
@@ -130,7 +133,7 @@ def render() -> str:
         out.append(f"\n## `{module}`\n")
         doc = (mod.__doc__ or "").strip().split("\n\n")[0]
         if doc:
-            out.append(" ".join(doc.split()) + "\n")
+            out.append(" ".join(doc.split()).replace("``", "`") + "\n")
         out.append("| op | node | forward | local derivative (`formula`) | backward line | source |")
         out.append("|---|---|---|---|---|---|")
         for cls in classes:

@@ -12,7 +12,9 @@ from tinygrad_np import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytest.importorskip("matplotlib", reason="the demo's plot needs matplotlib (the [examples] extra)")
+
+def needs_matplotlib():
+    pytest.importorskip("matplotlib", reason="the demo's plot needs matplotlib (the [examples] extra)")
 
 
 def run_main(argv, capsys):
@@ -33,6 +35,7 @@ def test_help_lists_the_tasks_and_options(capsys):
 
 @pytest.mark.parametrize("task", ["sine", "xor", "moons", "spirals"])
 def test_each_task_trains_and_writes_both_pictures(task, tmp_path, capsys):
+    needs_matplotlib()
     code, out, _ = run_main(
         ["demo", "--task", task, "--epochs", "3", "--out", str(tmp_path), "--no-progress"], capsys
     )
@@ -125,6 +128,7 @@ def test_progress_bar_goes_to_stderr(tmp_path, capsys):
 
 
 def test_python_dash_m_runs_the_same_main(tmp_path):
+    needs_matplotlib()
     proc = subprocess.run(
         [
             sys.executable,

@@ -62,16 +62,12 @@ def run_page(path: Path) -> doctest.TestResults:
     parser = doctest.DocTestParser()
     test = parser.get_doctest(text, {"__name__": "__docs__"}, path.name, str(path), 0)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
-    import matplotlib
-
-    matplotlib.use("Agg")
     runner.run(test, out=lambda s: sys.stdout.write(s))
     return runner.summarize(verbose=False)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_page_examples_run(page):
-    pytest.importorskip("matplotlib", reason="the docs' examples import matplotlib")
     result = run_page(page)
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {page}"
 

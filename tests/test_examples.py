@@ -11,7 +11,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
 
-pytest.importorskip("matplotlib", reason="the examples plot with matplotlib (the [examples] extra)")
+# script -> the optional packages it needs (the [examples] extra)
+NEEDS = {"sine.py": ["matplotlib"], "moons.py": ["matplotlib"], "digits.py": ["sklearn"]}
 
 # script -> text its quick run must print
 EXPECTED = {
@@ -31,8 +32,8 @@ def test_every_example_is_tested():
 
 @pytest.mark.parametrize("script", sorted(EXPECTED))
 def test_example_quick_mode(script, tmp_path):
-    if script == "digits.py":
-        pytest.importorskip("sklearn", reason="digits.py loads scikit-learn's bundled dataset")
+    for module in NEEDS.get(script, []):
+        pytest.importorskip(module, reason=f"{script} needs {module} (pip install 'tinygrad-np[examples]')")
     argv = [sys.executable, str(EXAMPLES / script), "--quick"]
     if "--out" in (EXAMPLES / script).read_text():
         argv += ["--out", str(tmp_path)]
