@@ -198,7 +198,13 @@ class _Pass:
             if g is None:
                 shape, dt = node._out_meta[i]
                 grads[i] = Tensor._wrap(np.zeros(shape, dt))
-        result = type(node).backward(node, *grads)
+        state = grad_mode.state
+        anomaly = state.anomaly_enabled
+        state.anomaly_enabled = False  # the ops inside backward are checked as one: below
+        try:
+            result = type(node).backward(node, *grads)
+        finally:
+            state.anomaly_enabled = anomaly
         if not self.retain_graph:
             node._saved = None
         if not isinstance(result, tuple):
@@ -209,7 +215,6 @@ class _Pass:
                 f"function {node.name()} returned an incorrect number of gradients "
                 f"(expected {len(edges)}, got {len(result)})"
             )
-        anomaly = grad_mode.state.anomaly_enabled
         sent = None if _observer is None else []
         for i, (edge, g) in enumerate(zip(edges, result)):
             if edge is None or g is None:
