@@ -500,3 +500,11 @@ def test_recording_leaves_retained_grads_alone():
     assert h.grad is None and x.grad is None
     loss.backward()
     np.testing.assert_allclose(h.grad.data, [1.0, 1.0])  # retain_grad still works afterwards
+
+
+def test_steps_through_a_gradient_graph():
+    x = tg.tensor(3.0, requires_grad=True)
+    (dx,) = tg.autograd.grad(x**3, x, create_graph=True)
+    trace = viz.backward_steps(dx)
+    assert trace[0].lines[0] == "dL/d(dx) = 1"
+    assert trace[-1].lines[0].startswith("dL/dx = 18 ")  # d2(x^3)/dx2 = 6x

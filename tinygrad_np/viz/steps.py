@@ -172,6 +172,11 @@ def auto_names(graph: GraphModel) -> dict[TensorKey, str]:
     return names
 
 
+def _d(name: str) -> str:
+    """``dh`` for a name, ``d(dx)`` where a bare ``d`` would read ambiguously."""
+    return f"d({name})" if name.startswith("d") and len(name) > 1 else f"d{name}"
+
+
 def _local_derivative(node: Any, gin: np.ndarray | None, gout: np.ndarray) -> np.ndarray | None:
     """dy/dx per element, where it is well defined as dL/dx / dL/dy."""
     if gin is None or np.any(gin == 0) or not np.all(np.isfinite(gin)):
@@ -205,7 +210,7 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
                     info.dot_id if info else "",
                     [x],
                     grads_in,
-                    lines=[f"dL/d{x} = {show_numbers(g)}   (backward() adds this into {x}.grad)"],
+                    lines=[f"dL/{_d(x)} = {show_numbers(g)}   (backward() adds this into {x}.grad)"],
                     ready=[info.dot_id] if info else [],
                 )
             )
@@ -218,14 +223,14 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
                 grads[k] = g
         y = out_names[0] if len(out_names) == 1 else "(" + ", ".join(out_names) + ")"
         gin = grads_in[0] if len(grads_in) == 1 else None
-        lines = [f"dL/d{y} = " + " ; ".join(show_numbers(g) for g in grads_in)]
+        lines = [f"dL/{_d(y)} = " + " ; ".join(show_numbers(g) for g in grads_in)]
         outs = []
         input_keys = dict(op.inputs) if op is not None else {}
         for i, g in sent:
             x = names.get(input_keys.get(i), f"input{i}")
             outs.append((i, x, g))
             local = _local_derivative(node, gin, g)
-            line = f"dL/d{x} = dL/d{y} * d{y}/d{x} = "
+            line = f"dL/{_d(x)} = dL/{_d(y)} * {_d(y)}/{_d(x)} = "
             if local is not None:
                 line += f"{show_numbers(gin)} * {show_numbers(local)} = "
             lines.append(line + show_numbers(g))
