@@ -113,7 +113,7 @@ def _forward(cls: type) -> str:
     if m:
         return f"`{m.group(1).strip()}`"
     m = re.match(r"d\s*([^/=]+?)/d\w+\s*=", cls.formula)
-    if m:
+    if m and len(m.group(1).strip()) > 1:  # "dl/dx" names the output, not what forward computes
         f = m.group(1).strip()
         if f.startswith("(") and f.endswith(")"):
             f = f[1:-1]
