@@ -221,3 +221,19 @@ def test_load_state_dict_rejects_non_numeric_values():
     m = nn.Linear(1, 1)
     with pytest.raises(RuntimeError, match='While copying the parameter named "weight"'):
         m.load_state_dict({"weight": "abc", "bias": np.zeros(1)})
+
+
+def test_deepcopy_model():
+    import copy
+
+    m = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    m[0].weight.grad = tg.ones(3, 2)
+    m2 = copy.deepcopy(m)
+    assert isinstance(m2[0].weight, nn.Parameter) and m2[0].weight is not m[0].weight
+    assert m2[0].weight.requires_grad and m2[0].weight.grad is None
+    m2[0].weight.data[0, 0] = 100.0
+    assert m[0].weight.data[0, 0] != 100.0
+    np.testing.assert_array_equal(m2[1].running_var.data, m[1].running_var.data)
+    shared = nn.Linear(1, 1)
+    s2 = copy.deepcopy(nn.Sequential(shared, shared))
+    assert s2[0] is s2[1] and len(list(s2.parameters())) == 2

@@ -232,7 +232,10 @@ class BinaryCrossEntropy(Function):
     finite loss; the gradient dl/dx = (x - y) / max(x (1 - x), 1e-12) stays finite too.
     """
 
-    formula = "dl/dx = (x - y) / max(x (1 - x), 1e-12);  dl/dy = max(log(1 - x), -100) - max(log x, -100)"
+    formula = (
+        "l = -(y log x + (1 - y) log(1 - x)), logs clamped at -100:  "
+        "dl/dx = (x - y) / max(x (1 - x), 1e-12);  dl/dy = log(1 - x) - log x"
+    )
 
     @staticmethod
     def forward(ctx, x, y):

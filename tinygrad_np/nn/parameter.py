@@ -29,5 +29,14 @@ class Parameter(Tensor):
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Parameter:
+        """A new Parameter with a copy of the values (as PyTorch, the gradient is not copied);
+        makes ``copy.deepcopy(model)`` work."""
+        if id(self) in memo:
+            return memo[id(self)]
+        result = type(self)(self.data.copy(), self.requires_grad)
+        memo[id(self)] = result
+        return result
+
     def __reduce__(self) -> Any:
         raise TypeError("Parameters are saved through state_dict() and tinygrad_np.save, not pickle")
