@@ -9,9 +9,10 @@ which that node sends gradient back, and show the chain rule with numbers. No ne
 
 from __future__ import annotations
 
+import hashlib
 import html
+import itertools
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -74,14 +75,19 @@ _JS = """
 """
 
 
+_counter = itertools.count()
+
+
 class Stepper:
     """The stepper page: ``html`` (a fragment for Jupyter), ``page()`` (a whole HTML document),
     ``save(path)``, and ``trace`` (the :class:`BackwardTrace` it shows)."""
 
     def __init__(self, trace: BackwardTrace, svg: str) -> None:
         self.trace = trace
-        self.uid = "vz" + uuid.uuid4().hex[:10]
         data = json.dumps([s.as_dict() for s in trace.steps]).replace("</", "<\\/")
+        # unique within a page (a notebook may show several), the same from run to run
+        digest = hashlib.sha1((data + svg).encode("utf-8")).hexdigest()[:8]
+        self.uid = f"vz{digest}n{next(_counter)}"
         css = _CSS.replace("UID", self.uid)
         js = _JS.replace("UID", self.uid)
         self.html = (
