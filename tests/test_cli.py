@@ -91,11 +91,13 @@ def test_bad_arguments_get_argparse_errors(argv, message, capsys):
     assert message in err
 
 
-def test_unwritable_out_is_a_clear_error_without_traceback(tmp_path):
+@pytest.mark.parametrize("where", ["under-a-file", "is-a-file"])
+def test_unwritable_out_is_a_clear_error_without_traceback(where, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
+    out = blocker / "pictures" if where == "under-a-file" else blocker
     proc = subprocess.run(
-        [sys.executable, "-m", "tinygrad_np", "--out", str(blocker / "pictures"), "--epochs", "1"],
+        [sys.executable, "-m", "tinygrad_np", "--out", str(out), "--epochs", "1"],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -103,7 +105,9 @@ def test_unwritable_out_is_a_clear_error_without_traceback(tmp_path):
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
-    assert f"tinygrad-np: error: cannot write to --out '{blocker / 'pictures'}'" in proc.stderr
+    assert proc.stderr.startswith(f"tinygrad-np: error: cannot write to --out '{out}': ")
+    reason = "it is a file, not a folder" if where == "is-a-file" else "Not a directory"
+    assert reason in proc.stderr
     assert proc.stdout == ""  # refused before any training
 
 

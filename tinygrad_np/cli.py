@@ -220,6 +220,8 @@ def _positive_int(text: str) -> int:
 
 def _prepare_out(out: Path) -> str | None:
     """Create ``out`` and check it is writable; return an error message or None."""
+    if out.exists() and not out.is_dir():
+        return f"cannot write to --out {str(out)!r}: it is a file, not a folder"
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".tinygrad-np-write-test"
