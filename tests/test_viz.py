@@ -508,3 +508,14 @@ def test_steps_through_a_gradient_graph():
     trace = viz.backward_steps(dx)
     assert trace[0].lines[0] == "dL/d(dx) = 1"
     assert trace[-1].lines[0].startswith("dL/dx = 18 ")  # d2(x^3)/dx2 = 6x
+
+
+def test_exploding_gradient_is_flagged():
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    u = tg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * 1e4).sum() + u.sum()
+    d = viz.draw_graph(loss, show_grad=True)
+    nodes, _ = parse(d.source)
+    wid, uid = by_label(nodes, "w"), by_label(nodes, "u")
+    assert "exploding grad (rms > 1000)" in nodes[wid] and "penwidth=4" in attrs_of(d.source, wid)
+    assert "exploding" not in nodes[uid]

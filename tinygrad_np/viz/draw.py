@@ -23,6 +23,7 @@ from .renderer import make_drawing
 from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, record_backward
 from .summary import (
     BAD_COLOUR,
+    EXPLODING,
     VANISHING,
     VANISHING_COLOUR,
     colour_scale,
@@ -80,7 +81,8 @@ def draw_graph(
     variables are labelled with the variable's name. ``show_data`` / ``show_grad`` add value and
     gradient summaries (a scalar's value; mean/std/min/max of an array). With ``show_grad``,
     tensor nodes are coloured by log10 of the gradient's root mean square (pale = small, orange =
-    large), NaN/Inf gradients are red and vanishing ones (every ``|g| < 1e-7``) grey and dashed.
+    large), NaN/Inf gradients are red, vanishing ones (every ``|g| < 1e-7``) grey and dashed, and
+    exploding ones (root mean square above 1e3) get a thick red border.
     Gradients come from a real backward pass recorded while the graph is still alive (nothing is
     written to ``.grad``; a non-scalar root is seeded with ``gradient``, by default ones, as if
     ``L = root.sum()``), else from the ``.grad`` of leaves and retained tensors.
@@ -147,7 +149,7 @@ def _emit(
         [
             log_magnitude(i.grad)
             for i in graph.tensors.values()
-            if i.grad is not None and grad_status(i.grad) == "ok"
+            if i.grad is not None and grad_status(i.grad) in ("ok", "exploding")
         ]
     )
     step_no: dict[str, list[int]] = {}
@@ -162,7 +164,8 @@ def _emit(
     if show_grad:
         label = (
             f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f};  "
-            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g})"
+            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g});  "
+            f"thick red border = exploding (rms > {EXPLODING:g})"
         )
     body = dot.graph_header(rankdir, label)
     hidden: set[str] = set()
@@ -276,9 +279,12 @@ def _tensor_node(
         status = grad_status(info.grad)
         if info.grad is not None:
             lines.append("grad " + summarize(info.grad).replace("\n", "\ngrad "))
-        if status == "ok":
+        if status in ("ok", "exploding"):
             style["fillcolor"] = grad_colour(log_magnitude(info.grad), scale)
             style["penwidth"] = 2
+        if status == "exploding":
+            lines.append(f"exploding grad (rms > {EXPLODING:g})")
+            style.update(color="#a50f15", penwidth=4)
         elif status == "bad":
             lines.append("NaN/Inf in grad!")
             style.update(fillcolor=BAD_COLOUR, fontcolor="white", penwidth=3, color="#a50f15")
@@ -357,6 +363,9 @@ def _module_boxes(
                 mag = max(log_magnitude(x) for x in gs)
                 label.append(f"|{what}| rms {10**mag:.2g}")
                 style["fillcolor"] = grad_colour(mag, scale)
+                if "exploding" in status:
+                    label.append(f"exploding {what} (rms > {EXPLODING:g})")
+                    style.update(color="#a50f15", penwidth=4)
         ops_sorted = sorted(ops, key=lambda o: o.seq)
         tip = " -> ".join(o.name for o in ops_sorted)
         lines.append(

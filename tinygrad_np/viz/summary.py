@@ -1,9 +1,9 @@
 """Short text for values and gradients, and the gradient-magnitude colour scale.
 
 A gradient's magnitude is its root mean square, ``rms(g) = sqrt(mean(g^2))``, placed on a log10
-scale. Two conditions are flagged rather than coloured: any NaN/Inf ("bad", red) and
-``max |g| < VANISHING`` everywhere ("vanishing", grey and dashed), the signature of a dead ReLU
-layer or of a saturated sigmoid stack.
+scale. Three conditions are flagged: any NaN/Inf ("bad", red), ``max |g| < VANISHING`` everywhere
+("vanishing", grey and dashed; the signature of a dead ReLU layer or of a saturated sigmoid
+stack) and ``rms(g) > EXPLODING`` ("exploding", coloured as usual with a thick red border).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 VANISHING = 1e-7
+EXPLODING = 1e3  # root mean square above this is flagged as exploding
 SMALL = 8  # tensors with at most this many elements are printed in full
 
 # light yellow (small gradients) -> orange (large gradients); black text stays readable on all
@@ -51,7 +52,7 @@ def show_numbers(a: np.ndarray | None, limit: int = SMALL) -> str:
 
 
 def grad_status(g: np.ndarray | None) -> str:
-    """'none', 'bad' (NaN/Inf), 'vanishing' (all |g| < 1e-7) or 'ok'."""
+    """'none', 'bad' (NaN/Inf), 'vanishing' (all |g| < 1e-7), 'exploding' (rms > 1e3) or 'ok'."""
     if g is None:
         return "none"
     g = np.asarray(g)
@@ -61,6 +62,8 @@ def grad_status(g: np.ndarray | None) -> str:
         return "bad"
     if np.abs(g).max() < VANISHING:
         return "vanishing"
+    if log_magnitude(g) > np.log10(EXPLODING):
+        return "exploding"
     return "ok"
 
 
