@@ -5,7 +5,8 @@ The package's docstrings are plain text with ``>>>`` examples (run by pytest's
 such as ``['fc.weight', 'fc.bias']`` looks like a link reference. This extension,
 loaded by mkdocstrings (see ``mkdocs.yml``), wraps every run of ``>>>`` lines and
 their output in a ``pycon`` code fence, and escapes ``][`` in prose
-(``out[i][j]``) for the same reason. The docstrings in the source stay as they are.
+(``out[i][j]``) for the same reason, and turns Sphinx roles (``:class:`Tensor```) into
+code spans. The docstrings in the source stay as they are.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 import griffe
 
 _PROMPT = re.compile(r"^(\s*)>>> ?")
+_ROLE = re.compile(r":(?:class|meth|func|mod|attr|data|exc|obj):`(~?)([^`]+)`")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
@@ -48,8 +50,16 @@ def fence_examples(text: str) -> str:
     return "\n".join(out)
 
 
+def _role(m: re.Match[str]) -> str:
+    """``:class:`~pkg.mod.Name``` (a Sphinx role) -> ```Name```; without ``~`` the full name."""
+    name = m.group(2)
+    return f"`{name.rsplit('.', 1)[-1] if m.group(1) else name}`"
+
+
 def _escape_refs(line: str) -> str:
-    """``a[i][j]`` in prose is not a Markdown reference link; leave code spans alone."""
+    """``a[i][j]`` in prose is not a Markdown reference link; leave code spans alone.
+    Sphinx roles become plain code spans."""
+    line = _ROLE.sub(_role, line)
     parts = line.split("`")
     for k in range(0, len(parts), 2):  # even pieces are outside code spans
         parts[k] = parts[k].replace("][", "]\\[")
@@ -61,5 +71,5 @@ class DoctestsAsCode(griffe.Extension):
 
     def on_object(self, *, obj: Any, **kwargs: Any) -> None:
         doc = getattr(obj, "docstring", None)
-        if doc is not None and (">>>" in doc.value or "][" in doc.value):
+        if doc is not None and (">>>" in doc.value or "][" in doc.value or ":`" in doc.value):
             doc.value = fence_examples(doc.value)

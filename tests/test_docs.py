@@ -119,3 +119,20 @@ def test_mkdocs_build_strict(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (tmp_path / "site" / "ops" / "index.html").exists()
+
+
+def test_api_reference_extension_fences_docstring_examples():
+    """docs/griffe_doctests.py: docstring examples become pycon code, prose stays prose."""
+    pytest.importorskip("griffe", reason="the API reference extension needs griffe (the [docs] extra)")
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("griffe_doctests", DOCS / "griffe_doctests.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    doc = (
+        "Sum of rows, :class:`~tinygrad_np.tensor.Tensor`; out[i][j] = x.\n\n>>> f([1])\n['a', 'b']\n\nAfter."
+    )
+    assert mod.fence_examples(doc) == (
+        "Sum of rows, `Tensor`; out[i]\\[j] = x.\n\n```pycon\n>>> f([1])\n['a', 'b']\n```\n\nAfter."
+    )
+    assert mod.fence_examples("```pycon\n>>> 1\n1\n```") == "```pycon\n>>> 1\n1\n```"  # already fenced
