@@ -74,7 +74,9 @@ def _fill_dtype(value: Any) -> dtypes.dtype:
     return dtypes.get_default_dtype()
 
 
-def full(size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def full(
+    size: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """A tensor filled with ``fill_value``; the dtype follows the value (int64 for ints)."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
@@ -87,49 +89,62 @@ def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
     return a.shape, (a.dtype if dtype is None else dtypes.to_dtype(dtype).np)
 
 
-def zeros_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def zeros_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(np.zeros(shape, dt), requires_grad, device)
 
 
-def ones_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def ones_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(np.ones(shape, dt), requires_grad, device)
 
 
-def empty_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def empty_like(input: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(np.empty(shape, dt), requires_grad, device)
 
 
-def full_like(input: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def full_like(
+    input: Any, fill_value: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(np.full(shape, fill_value, dt), requires_grad, device)
 
 
-def rand(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def rand(
+    *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Uniform samples from [0, 1)."""
     dt = _np_dtype(dtype)
     return _finish(rng(generator).random(_shape_args(size)).astype(dt), requires_grad, device)
 
 
-def randn(*size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randn(
+    *size: Any, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """Samples from the standard normal distribution."""
     dt = _np_dtype(dtype)
     return _finish(rng(generator).standard_normal(_shape_args(size)).astype(dt), requires_grad, device)
 
 
-def rand_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def rand_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(rng().random(shape).astype(dt), requires_grad, None)
 
 
-def randn_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:  # noqa: A002
+def randn_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     shape, dt = _like(input, dtype)
     return _finish(rng().standard_normal(shape).astype(dt), requires_grad, None)
 
 
-def randint(*args: Any, size: Any = None, generator: Any = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def randint(
+    *args: Any,
+    size: Any = None,
+    generator: Any = None,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
     args = list(args)
     if size is None:
@@ -146,24 +161,39 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
 
 
 def normal(mean: float, std: float, size: Any, generator: Any = None) -> Tensor:
-    return _finish(rng(generator).normal(mean, std, _shape_args((size,))).astype(_np_dtype(None)), False, None)
+    return _finish(
+        rng(generator).normal(mean, std, _shape_args((size,))).astype(_np_dtype(None)), False, None
+    )
 
 
-def arange(start: Any, end: Any = None, step: Any = 1, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def arange(
+    start: Any,
+    end: Any = None,
+    step: Any = 1,
+    dtype: Any = None,
+    device: Any = None,
+    requires_grad: bool = False,
+) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; int64 when all are ints."""
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     integral = all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in values)
     dt = _np_dtype(dtype, dtypes.int64 if integral else None)
-    return _finish(np.arange(*values, dtype=np.float64 if dt.kind == "f" else None).astype(dt), requires_grad, device)
+    return _finish(
+        np.arange(*values, dtype=np.float64 if dt.kind == "f" else None).astype(dt), requires_grad, device
+    )
 
 
-def linspace(start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def linspace(
+    start: float, end: float, steps: int, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     return _finish(np.linspace(start, end, steps).astype(_np_dtype(dtype)), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int, m: int | None = None, dtype: Any = None, device: Any = None, requires_grad: bool = False
+) -> Tensor:
     """The identity matrix (n x m)."""
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)

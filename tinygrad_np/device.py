@@ -9,9 +9,9 @@ from typing import Any
 class device:  # noqa: N801 - PyTorch's name
     """``device('cpu')``; other device types can be named but not used."""
 
-    __slots__ = ("type", "index")
+    __slots__ = ("index", "type")
 
-    def __init__(self, type: Any, index: int | None = None) -> None:  # noqa: A002
+    def __init__(self, type: Any, index: int | None = None) -> None:
         if isinstance(type, device):
             type, index = type.type, type.index
         name = str(type)

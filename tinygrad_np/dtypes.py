@@ -37,7 +37,7 @@ __all__ = [
 class dtype:  # noqa: N801 - the name PyTorch users type
     """A tensor element type, e.g. ``tinygrad_np.float32``."""
 
-    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize")
+    __slots__ = ("is_floating_point", "is_signed", "itemsize", "name", "np")
 
     def __init__(self, name: str, np_dtype: type) -> None:
         self.name = name

@@ -12,14 +12,78 @@ from .ops import linalg, movement
 from .tensor import Tensor, where
 
 __all__ = [
-    "abs", "add", "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "concat",
-    "cos", "cumsum", "div", "exp", "flatten", "gather", "gelu", "leaky_relu", "log",
-    "log_softmax", "logsumexp", "matmul", "max", "maximum", "mean", "min", "minimum", "mul",
-    "neg", "permute", "pow", "prod", "relu", "reshape", "sigmoid", "sin", "softmax",
-    "softplus", "split", "sqrt", "square", "squeeze", "stack", "std", "sub", "sum", "tanh",
-    "transpose", "unsqueeze", "var", "where", "pad", "is_tensor", "numel", "mm", "bmm",
-    "broadcast_to", "unbind", "isnan", "isinf", "isfinite", "sign", "floor", "ceil", "round",
-    "rsqrt", "reciprocal", "allclose", "equal", "t", "dot",
+    "abs",
+    "add",
+    "amax",
+    "amin",
+    "argmax",
+    "argmin",
+    "cat",
+    "chunk",
+    "clamp",
+    "clip",
+    "concat",
+    "cos",
+    "cumsum",
+    "div",
+    "exp",
+    "flatten",
+    "gather",
+    "gelu",
+    "leaky_relu",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mul",
+    "neg",
+    "permute",
+    "pow",
+    "prod",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "sin",
+    "softmax",
+    "softplus",
+    "split",
+    "sqrt",
+    "square",
+    "squeeze",
+    "stack",
+    "std",
+    "sub",
+    "sum",
+    "tanh",
+    "transpose",
+    "unsqueeze",
+    "var",
+    "where",
+    "pad",
+    "is_tensor",
+    "numel",
+    "mm",
+    "bmm",
+    "broadcast_to",
+    "unbind",
+    "isnan",
+    "isinf",
+    "isfinite",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "rsqrt",
+    "reciprocal",
+    "allclose",
+    "equal",
+    "t",
+    "dot",
 ]
 
 
@@ -36,7 +100,7 @@ def numel(x: Tensor) -> int:
 
 
 def _method(name: str) -> Any:
-    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: A002
+    def fn(input: Any, *args: Any, **kwargs: Any) -> Any:
         return getattr(_t(input), name)(*args, **kwargs)
 
     fn.__name__ = name
@@ -45,12 +109,12 @@ def _method(name: str) -> Any:
     return fn
 
 
-abs = _method("abs")  # noqa: A001
+abs = _method("abs")
 add = _method("add")
 sub = _method("sub")
 mul = _method("mul")
 div = _method("div")
-pow = _method("pow")  # noqa: A001
+pow = _method("pow")
 neg = _method("neg")
 exp = _method("exp")
 log = _method("log")
@@ -69,15 +133,15 @@ softplus = _method("softplus")
 sign = _method("sign")
 floor = _method("floor")
 ceil = _method("ceil")
-round = _method("round")  # noqa: A001
+round = _method("round")
 clamp = _method("clamp")
 clip = _method("clip")
 maximum = _method("maximum")
 minimum = _method("minimum")
-sum = _method("sum")  # noqa: A001
+sum = _method("sum")
 mean = _method("mean")
-max = _method("max")  # noqa: A001
-min = _method("min")  # noqa: A001
+max = _method("max")
+min = _method("min")
 amax = _method("amax")
 amin = _method("amin")
 argmax = _method("argmax")
@@ -111,7 +175,7 @@ allclose = _method("allclose")
 equal = _method("equal")
 
 
-def matmul(input: Any, other: Any) -> Tensor:  # noqa: A002
+def matmul(input: Any, other: Any) -> Tensor:
     """Matrix product; see :meth:`Tensor.matmul`."""
     return linalg.matmul(input, other)
 
@@ -130,7 +194,7 @@ def stack(tensors: Any, dim: int = 0, *, axis: int | None = None) -> Tensor:
     return movement.stack(tensors, dim if axis is None else axis)
 
 
-def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:  # noqa: A002
+def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Tensor:
     """Constant padding, ``pad = (left, right, top, bottom, ...)`` from the last dimension."""
     return movement.pad(_t(input), pad, mode, value)
 

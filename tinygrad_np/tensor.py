@@ -13,14 +13,14 @@ The methods below are thin: each one checks its arguments and calls the op
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Iterator, Sequence
-from typing import Any, Callable
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 from . import dtypes
-from .device import device as _device
 from .device import check_device
+from .device import device as _device
 
 __all__ = ["Tensor", "Size", "VersionCounter"]
 
@@ -49,7 +49,7 @@ class VersionCounter:
 
 
 class _HookHandle:
-    __slots__ = ("hooks", "fn")
+    __slots__ = ("fn", "hooks")
 
     def __init__(self, hooks: list[Any], fn: Any) -> None:
         self.hooks, self.fn = hooks, fn
@@ -107,8 +107,7 @@ def _wrap_dim(d: int, ndim: int, op: str) -> int:
     n = max(ndim, 1)
     if not -n <= d < n:
         raise IndexError(
-            f"{op}(): dimension out of range (expected to be in range of [{-n}, {n - 1}], "
-            f"but got {d})"
+            f"{op}(): dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
         )
     return int(d) % n
 
@@ -132,17 +131,17 @@ class Tensor:
     """
 
     __slots__ = (
+        "__weakref__",
+        "_accumulator",  # weakref to this leaf's AccumulateGrad node
+        "_base",  # for a view: the tensor that owns the memory (None otherwise)
+        "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
+        "_output_nr",  # which output of grad_fn this tensor is
+        "_requires_grad",
+        "_vc",  # VersionCounter, shared with views
+        "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "data",  # the NumPy array
         "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
-        "_requires_grad",
-        "_output_nr",  # which output of grad_fn this tensor is
-        "_vc",  # VersionCounter, shared with views
-        "_accumulator",  # weakref to this leaf's AccumulateGrad node
-        "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
-        "_base",  # for a view: the tensor that owns the memory (None otherwise)
-        "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
-        "__weakref__",
     )
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
@@ -252,12 +251,12 @@ class Tensor:
         return self._vc.value
 
     @property
-    def T(self) -> Tensor:  # noqa: N802
+    def T(self) -> Tensor:
         """All dimensions reversed (the transpose for 2-D)."""
         return self.permute(*range(self.ndim - 1, -1, -1))
 
     @property
-    def mT(self) -> Tensor:  # noqa: N802
+    def mT(self) -> Tensor:
         """The last two dimensions swapped (batched transpose)."""
         return self.transpose(-2, -1)
 
@@ -272,8 +271,7 @@ class Tensor:
         """The value of a one-element tensor as a Python number."""
         if self.data.size != 1:
             raise RuntimeError(
-                f"item(): a Tensor with {self.data.size} elements cannot be converted to a "
-                "Python scalar"
+                f"item(): a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
             )
         return self.data.item()
 
@@ -306,9 +304,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self.data.size != 1:
-            raise RuntimeError(
-                f"Boolean value of Tensor with {self.data.size} elements is ambiguous"
-            )
+            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
         return bool(self.data)
 
     def __float__(self) -> float:
@@ -503,7 +499,9 @@ class Tensor:
 
     def _inplace_binary(self, op: Any, other: Any, name: str) -> Tensor:
         if self._check_inplace(name, other):
-            return self._rebase(_binary(op, self._snapshot(), other if other is not self else self._snapshot()))
+            return self._rebase(
+                _binary(op, self._snapshot(), other if other is not self else self._snapshot())
+            )
         b = other.data if isinstance(other, Tensor) else other
         if not np.can_cast(dtypes.result_type(self, other), self.data.dtype, casting="same_kind"):
             raise RuntimeError(
@@ -565,7 +563,7 @@ class Tensor:
     def zero_(self) -> Tensor:
         return self.fill_(0)
 
-    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         if self._check_inplace("clamp_"):
             return self._rebase(self._snapshot().clamp(min, max))
         np.clip(self.data, min, max, out=self.data)
@@ -795,7 +793,7 @@ class Tensor:
     def abs(self) -> Tensor:
         return _ew.Abs.apply(self)
 
-    absolute = abs
+    absolute = abs  # noqa: A003 - PyTorch's alias
 
     def square(self) -> Tensor:
         return self * self
@@ -816,7 +814,7 @@ class Tensor:
     def round(self) -> Tensor:
         return _ew.Round.apply(self)
 
-    def clamp(self, min: Any = None, max: Any = None) -> Tensor:  # noqa: A002
+    def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min <= x <= max."""
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
@@ -885,7 +883,7 @@ class Tensor:
 
     def _max_min(self, is_max: bool, dim: Any, keepdim: bool, axis: Any, keepdims: Any) -> Any:
         name = "max" if is_max else "min"
-        if isinstance(dim, Tensor) or isinstance(dim, np.ndarray):
+        if isinstance(dim, (Tensor, np.ndarray)):
             return self.maximum(dim) if is_max else self.minimum(dim)
         if dim is None and axis is None:
             if self.data.size == 0:
@@ -910,18 +908,26 @@ class Tensor:
     def min(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Any:
         return self._max_min(False, dim, keepdim, axis, keepdims)
 
-    def amax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def amax(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """Max over ``dim`` (int or tuple); ties share the gradient equally."""
         return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True)
 
-    def amin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def amin(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False)
 
-    def argmax(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def argmax(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """Index of the largest element (over the flattened tensor when dim is None)."""
         return _arg(np.argmax, self, dim, keepdim, axis, keepdims, "argmax")
 
-    def argmin(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def argmin(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         return _arg(np.argmin, self, dim, keepdim, axis, keepdims, "argmin")
 
     def var(
@@ -966,21 +972,35 @@ class Tensor:
         """Square root of :meth:`var`."""
         return self.var(dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims).sqrt()
 
-    def prod(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def prod(
+        self,
+        dim: Any = None,
+        keepdim: bool = False,
+        *,
+        dtype: Any = None,
+        axis: Any = None,
+        keepdims: Any = None,
+    ) -> Tensor:
         """Product over ``dim``."""
         x = self if dtype is None else self.to(dtype)
         if x.data.dtype.kind in "biu" and dtype is None:
             x = x.to(dtypes.int64)
         return _red.Prod.apply(x, _dims(dim, axis, self.ndim, "prod"), _keep(keepdim, keepdims))
 
-    def logsumexp(self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None) -> Tensor:
+    def logsumexp(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
         """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
         dims = _dims(dim, axis, self.ndim, "logsumexp")
         x = _floating(self)
         m = x.data.max(axis=dims, keepdims=True) if x.data.size else np.zeros((1,) * x.ndim, x.data.dtype)
         m = np.where(np.isfinite(m), m, 0).astype(x.data.dtype, copy=False)  # all -inf rows stay -inf
         out = (x - m).exp().sum(dims, keepdim=True).log() + m
-        return out if _keep(keepdim, keepdims) else out.squeeze(dims if dims is not None else tuple(range(x.ndim)))
+        return (
+            out
+            if _keep(keepdim, keepdims)
+            else out.squeeze(dims if dims is not None else tuple(range(x.ndim)))
+        )
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
@@ -1020,7 +1040,9 @@ class Tensor:
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
         shape = self.data.shape
-        return self.reshape(shape[:s] + (-1 if 0 not in shape else int(np.prod(shape[s : e + 1])),) + shape[e + 1 :])
+        return self.reshape(
+            (*shape[:s], -1 if 0 not in shape else int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
+        )
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "unflatten")
@@ -1042,7 +1064,7 @@ class Tensor:
         """Insert a size-1 dimension at ``dim``."""
         d = _wrap_dim(dim, self.ndim + 1, "unsqueeze")
         shape = self.data.shape
-        return _mov.reshape(self, shape[:d] + (1,) + shape[d:])
+        return _mov.reshape(self, (*shape[:d], 1, *shape[d:]))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two dimensions."""
@@ -1091,7 +1113,7 @@ class Tensor:
         x = self.reshape((1,) * (len(sizes) - self.ndim) + self.data.shape)
         inter = []
         final = []
-        for r, s in zip(sizes, x.data.shape):
+        for r, s in zip(sizes, x.data.shape, strict=False):
             inter += [r, s]
             final.append(r * s)
         return x.reshape(tuple(v for s in x.data.shape for v in (1, s))).expand(*inter).reshape(final)
@@ -1160,7 +1182,10 @@ def _operand(x: Any, dt: np.dtype) -> Tensor:
 
 
 def _raise_broadcast(op: str, a: Any, b: Any) -> None:
-    sa, sb = np.shape(a.data if isinstance(a, Tensor) else a), np.shape(b.data if isinstance(b, Tensor) else b)
+    sa, sb = (
+        np.shape(a.data if isinstance(a, Tensor) else a),
+        np.shape(b.data if isinstance(b, Tensor) else b),
+    )
     raise RuntimeError(
         f"{op}: shapes {tuple(sa)} and {tuple(sb)} are not broadcastable: trailing "
         "dimensions must be equal or 1 (reshape or unsqueeze one operand)"
@@ -1228,7 +1253,7 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
     return Tensor._wrap(np.asarray(out, dtype=np.int64))
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
+def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
     cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
@@ -1249,8 +1274,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:  # noqa: A002
 from . import _format  # noqa: E402
 from . import random as _random  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
-from .autograd import grad_mode  # noqa: E402
 from .autograd import function as _function  # noqa: E402
+from .autograd import grad_mode  # noqa: E402
 from .ops import binary as _bin  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402

@@ -46,7 +46,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...], node: Any, i: int) -> Tensor:
 
     gs = g.data.shape
     lead = len(gs) - len(shape)
-    if lead < 0 or any(s != 1 and s != t for s, t in zip(shape, gs[lead:])):
+    if lead < 0 or any(s != 1 and s != t for s, t in zip(shape, gs[lead:], strict=False)):
         raise RuntimeError(
             f"{node.name()} returned an invalid gradient for input {i}: got shape {tuple(gs)} "
             f"but expected shape {tuple(shape)} (or one that broadcasts to it)"
@@ -216,7 +216,7 @@ class _Pass:
                 f"(expected {len(edges)}, got {len(result)})"
             )
         sent = None if _observer is None else []
-        for i, (edge, g) in enumerate(zip(edges, result)):
+        for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
             if edge is None or g is None:
                 continue
             parent, nr, shape, dt = edge
@@ -269,7 +269,7 @@ def backward(
         if isinstance(inputs, Tensor):
             inputs = [inputs]
         grads = _run(roots, seeds, retain_graph, create_graph, list(inputs), allow_unused=True)
-        for t, g in zip(inputs, grads):
+        for t, g in zip(inputs, grads, strict=False):
             if g is not None:
                 _Pass(retain_graph, create_graph, None)._accumulate(t, g)
         return
@@ -306,7 +306,10 @@ def grad(
     seeds = _root_grads(outputs, grad_outputs)
     result = _run(roots, seeds, retain_graph, create_graph, inputs, bool(allow_unused or materialize_grads))
     if materialize_grads:
-        result = [Tensor._wrap(np.zeros_like(t.data)) if g is None else g for t, g in zip(inputs, result)]
+        result = [
+            Tensor._wrap(np.zeros_like(t.data)) if g is None else g
+            for t, g in zip(inputs, result, strict=False)
+        ]
     return tuple(result)
 
 
@@ -331,7 +334,7 @@ def _run(
     state.grad_enabled = create_graph
     try:
         p = _Pass(retain_graph, create_graph, capture)
-        for (node, nr), g in zip(roots, seeds):
+        for (node, nr), g in zip(roots, seeds, strict=False):
             p.add(node, nr, g)
         p.run(needed)
     finally:

@@ -58,7 +58,7 @@ _keep_inputs = False
 class _SavedTensor:
     """One entry of ``save_for_backward``, with the version it had when saved."""
 
-    __slots__ = ("tensor", "data", "version_counter", "version", "output_nr")
+    __slots__ = ("data", "output_nr", "tensor", "version", "version_counter")
 
     def __init__(self, tensor: Tensor) -> None:
         self.tensor: Tensor | None = tensor
@@ -255,7 +255,7 @@ class AccumulateGrad:
     the leaf in one graph share one node, and hooks see the total gradient.
     """
 
-    __slots__ = ("variable", "_seq", "__weakref__")
+    __slots__ = ("__weakref__", "_seq", "variable")
     formula = "dL/dleaf accumulates into .grad"
 
     def __init__(self, variable: Tensor) -> None:

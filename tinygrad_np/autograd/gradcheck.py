@@ -33,7 +33,9 @@ def _outputs(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[Tensor]:
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
 
 
-def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6) -> list[list[np.ndarray]]:
+def numerical_jacobian(
+    fn: Callable[..., Any], inputs: Sequence[Any], eps: float = 1e-6
+) -> list[list[np.ndarray]]:
     """``J[k][i]`` is d(output i)/d(input k) as a (numel_out, numel_in) array."""
     jac: list[list[np.ndarray]] = []
     with grad_mode.no_grad():
@@ -51,7 +53,7 @@ def numerical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any], eps: float
                 flat[j] = orig - eps
                 minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
                 flat[j] = orig
-                for c, p, m in zip(cols, plus, minus):
+                for c, p, m in zip(cols, plus, minus, strict=False):
                     c[:, j] = (p - m) / (2 * eps)
             jac.append(cols)
     return jac
@@ -71,7 +73,7 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
             grads = autograd_grad(
                 out, diff, Tensor._wrap(seed.reshape(out.data.shape)), retain_graph=True, allow_unused=True
             )
-            for x, g in zip(diff, grads):
+            for x, g in zip(diff, grads, strict=False):
                 if g is not None:
                     jac[id(x)][oi][i, :] = g.data.reshape(-1)
     return [jac.get(id(x), []) if isinstance(x, Tensor) and x.requires_grad else [] for x in inputs]
@@ -103,8 +105,8 @@ def gradcheck(
             )
     num = numerical_jacobian(fn, inputs, eps)
     ana = analytical_jacobian(fn, inputs)
-    for k, (n_cols, a_cols) in enumerate(zip(num, ana)):
-        for i, (n, a) in enumerate(zip(n_cols, a_cols)):
+    for k, (n_cols, a_cols) in enumerate(zip(num, ana, strict=False)):
+        for i, (n, a) in enumerate(zip(n_cols, a_cols, strict=False)):
             if not np.allclose(a, n, rtol=rtol, atol=atol):
                 if not raise_exception:
                     return False
@@ -142,7 +144,7 @@ def gradgradcheck(
             os = _outputs(fn, xs)
             d = [x for x in xs if isinstance(x, Tensor) and x.requires_grad]
             gs = autograd_grad(os, d, grad_outputs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else (x * 0).sum() * 0 for x, g in zip(d, gs))
+        return tuple(g if g is not None else (x * 0).sum() * 0 for x, g in zip(d, gs, strict=False))
 
     del diff
     return gradcheck(first_grads, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)

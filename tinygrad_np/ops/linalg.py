@@ -69,6 +69,5 @@ def matmul(a: Any, b: Any) -> Tensor:
         return Matmul.apply(x, y)
     except ValueError:
         raise RuntimeError(
-            f"matmul: batch dimensions of shapes {tuple(x.shape)} and {tuple(y.shape)} "
-            "are not broadcastable"
+            f"matmul: batch dimensions of shapes {tuple(x.shape)} and {tuple(y.shape)} are not broadcastable"
         ) from None

@@ -67,7 +67,11 @@ def rebase_view(view: Tensor, value: Tensor) -> None:
     out = CopySlices.apply(base, value, view._view_fn)
     base.grad_fn, base._output_nr, base._requires_grad = out.grad_fn, 0, out._requires_grad
     remade = view._view_fn(base)
-    view.grad_fn, view._output_nr, view._requires_grad = remade.grad_fn, remade._output_nr, remade._requires_grad
+    view.grad_fn, view._output_nr, view._requires_grad = (
+        remade.grad_fn,
+        remade._output_nr,
+        remade._requires_grad,
+    )
 
 
 class Cast(Function):
@@ -176,9 +180,7 @@ def normalize_index(index: Any) -> Any:
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
         if isinstance(i, np.ndarray):
             if i.dtype.kind not in "iub":
-                raise IndexError(
-                    f"tensors used as indices must be integer or bool tensors, got {i.dtype}"
-                )
+                raise IndexError(f"tensors used as indices must be integer or bool tensors, got {i.dtype}")
             if i.ndim == 0 and i.dtype.kind in "iu":
                 i = int(i)
         out.append(i)
@@ -321,7 +323,7 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     first = tensors[0].data.shape
     for i, t in enumerate(tensors[1:], 1):
         s = t.data.shape
-        if len(s) != ndim or any(a != b for k, (a, b) in enumerate(zip(first, s)) if k != d):
+        if len(s) != ndim or any(a != b for k, (a, b) in enumerate(zip(first, s, strict=False)) if k != d):
             raise RuntimeError(
                 f"cat(): sizes of tensors must match except in dimension {dim}: tensor 0 has "
                 f"shape {tuple(first)} but tensor {i} has shape {tuple(s)}"
@@ -351,9 +353,7 @@ def split(x: Tensor, size_or_sections: Any, dim: int) -> tuple[Tensor, ...]:
     else:
         sizes = [int(s) for s in size_or_sections]
         if sum(sizes) != n:
-            raise RuntimeError(
-                f"split: split sizes {sizes} must sum to the size of dimension {dim} ({n})"
-            )
+            raise RuntimeError(f"split: split sizes {sizes} must sum to the size of dimension {dim} ({n})")
     pieces, start = [], 0
     for s in sizes:
         pieces.append(x[(slice(None),) * dim + (slice(start, start + s),)])
@@ -366,7 +366,7 @@ class Pad(Function):
 
     @staticmethod
     def forward(ctx, x, widths, value):
-        ctx.inside = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.data.shape))
+        ctx.inside = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.data.shape, strict=False))
         return _wrap(np.pad(x.data, widths, mode="constant", constant_values=value))
 
     @staticmethod
@@ -381,9 +381,7 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
         raise NotImplementedError(f"pad: only mode='constant' is supported, got {mode!r}")
     pad = [int(p) for p in pad]
     if len(pad) % 2 or len(pad) // 2 > x.ndim:
-        raise RuntimeError(
-            f"pad: padding length {len(pad)} must be even and at most 2 * ndim ({2 * x.ndim})"
-        )
+        raise RuntimeError(f"pad: padding length {len(pad)} must be even and at most 2 * ndim ({2 * x.ndim})")
     if any(p < 0 for p in pad):
         raise NotImplementedError("pad: negative padding (cropping) is not supported; slice instead")
     widths = [(0, 0)] * x.ndim

@@ -73,7 +73,12 @@ class Amax(Function):
         (x,) = ctx.saved_tensors
         hit = x.data == ctx.out_keep
         share = hit / hit.sum(axis=ctx.dims, keepdims=True)
-        return _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape) * _wrap(share.astype(grad.data.dtype)), None, None, None
+        return (
+            _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape) * _wrap(share.astype(grad.data.dtype)),
+            None,
+            None,
+            None,
+        )
 
 
 class Prod(Function):
@@ -110,8 +115,8 @@ def _prod_of_others(a: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
     dims = tuple(range(a.ndim)) if dims is None else dims
     kept = [d for d in range(a.ndim) if d not in dims]
     moved = np.transpose(a, kept + list(dims))
-    flat = moved.reshape(moved.shape[: len(kept)] + (-1,))
-    ones = np.ones(flat.shape[:-1] + (1,), a.dtype)
+    flat = moved.reshape((*moved.shape[: len(kept)], -1))
+    ones = np.ones((*flat.shape[:-1], 1), a.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = (left * right).reshape(moved.shape)
