@@ -519,3 +519,14 @@ def test_exploding_gradient_is_flagged():
     wid, uid = by_label(nodes, "w"), by_label(nodes, "u")
     assert "exploding grad (rms > 1000)" in nodes[wid] and "penwidth=4" in attrs_of(d.source, wid)
     assert "exploding" not in nodes[uid]
+
+
+def test_params_given_as_bare_parameters_is_a_clear_error():
+    model = nn.Linear(2, 1)
+    out = model(tg.randn(3, 2)).sum()
+    with pytest.raises(
+        TypeError, match=r"params must be a Module, a dict .* dict\(model.named_parameters\(\)\)"
+    ):
+        viz.draw_graph(out, params=model.parameters())
+    nodes, _ = parse(viz.draw_graph(out, params=list(model.named_parameters())).source)
+    assert by_label(nodes, "weight") and by_label(nodes, "bias")

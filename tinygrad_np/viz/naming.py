@@ -22,7 +22,14 @@ def named_params(params: Any) -> dict[str, Tensor]:
     else:
         items = list(params)
     out = {}
-    for name, t in items:
+    for item in items:
+        if isinstance(item, Tensor) or not isinstance(item, tuple) or len(item) != 2:
+            raise TypeError(
+                "draw_graph: params must be a Module, a dict of name -> tensor or (name, tensor) pairs, "
+                f"got an iterable of {type(item).__name__}; pass the model itself or "
+                "dict(model.named_parameters())"
+            )
+        name, t = item
         if not isinstance(t, Tensor):
             raise TypeError(f"draw_graph: params[{name!r}] is {type(t).__name__}, expected a Tensor")
         out[str(name)] = t
