@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.function import Function
+from ..ops.linalg import Matmul
 from ..tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -39,9 +40,9 @@ class Addmm(Function):
     def backward(ctx, grad):
         x, w = ctx.saved_tensors
         need_x, need_w, need_b = ctx.needs_input_grad
-        gx = grad @ w if need_x else None  # d(x W^T)/dx = W
+        gx = Matmul.apply(grad, w) if need_x else None  # d(x W^T)/dx = W
         g2 = _rows(grad)
-        gw = g2.mT @ _rows(x) if need_w else None  # d(x W^T)/dW = g^T x
+        gw = Matmul.apply(g2.mT, _rows(x)) if need_w else None  # d(x W^T)/dW = g^T x
         gb = g2.sum(0) if need_b else None  # each row adds b once
         return gx, gw, gb
 

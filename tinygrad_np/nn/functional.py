@@ -83,6 +83,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
         )
     if weight.ndim == 2 and input.ndim >= 1 and (bias is None or bias.ndim == 1):
+        dt = input.data.dtype
+        if dt.kind == "f" and weight.data.dtype == dt and (bias is None or bias.data.dtype == dt):
+            return Addmm.apply(input, weight, bias)  # the common case: one dtype throughout
         dt = dtypes.result_type(input, weight) if bias is None else dtypes.result_type(input, weight, bias)
         if dt.kind == "f":
             x, w = input.to(dt), weight.to(dt)
