@@ -420,3 +420,35 @@ def test_without_detect_anomaly_nan_passes_silently() -> None:
     x = tg.tensor([0.0], requires_grad=True)
     x.sqrt().sum().backward()
     assert np.isinf(x.grad.data[0])
+
+
+def test_a_hook_on_a_tensor_used_twice_sees_the_total_once() -> None:
+    x = tg.tensor([1.5, 2.0], dtype=tg.float64, requires_grad=True)
+    calls = []
+    h = x * 2
+    h.register_hook(lambda g: calls.append(g.tolist()))
+    (h * h + h.exp()).sum().backward()
+    np.testing.assert_allclose(calls, [2 * h.data + np.exp(h.data)])
+
+
+def test_backward_of_several_outputs() -> None:
+    x = tg.tensor([1.5, 2.0], requires_grad=True)
+    tg.autograd.backward([x * 2, x * x], [tg.ones(2), tg.tensor([1.0, 0.0])])
+    assert x.grad.tolist() == [5.0, 2.0]
+
+
+def test_backward_with_create_graph_gives_a_differentiable_grad() -> None:
+    x = tg.tensor([1.5, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    g = x.grad
+    assert g.requires_grad and g.tolist() == [6.75, 12.0]
+    g.sum().backward()  # d/dx sum(3x^2) = 6x, accumulated onto 3x^2
+    assert x.grad.tolist() == [15.75, 24.0]
+
+
+def test_integer_outputs_of_recorded_ops_do_not_require_grad() -> None:
+    x = tg.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    values, indices = x.max(0)
+    assert values.requires_grad and not indices.requires_grad
+    assert not (x > 1).requires_grad and not x.argmax().requires_grad
+    assert (x.long() * 2).requires_grad is False

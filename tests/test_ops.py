@@ -124,6 +124,21 @@ def _inplace(x: Any, y: Any, op: str) -> Any:
     return z
 
 
+# ---- comparisons: no gradient, bool results, broadcasting, scalars on either side ----------------
+COMPARE = {
+    "eq": lambda m, x, y: x == y,
+    "ne": lambda m, x, y: x != y,
+    "lt": lambda m, x, y: x < y,
+    "le": lambda m, x, y: x <= y,
+    "gt": lambda m, x, y: x > y,
+    "ge": lambda m, x, y: x >= y,
+}
+for name, fn in COMPARE.items():
+    add(f"{name}-broadcast", fn, (3, 4), (4,), tags="nograd")
+    add(f"{name}-scalar", lambda m, x, fn=fn: fn(m, x, 0.1), (3, 4), tags="nograd")
+    add(f"{name}-self", lambda m, x, fn=fn: fn(m, x, x), (3,), tags="nograd")
+add("scalar-lt-tensor", lambda m, x: 0.2 < x, (3, 4), tags="nograd")
+
 # ---- unary elementwise ----------------------------------------------------------------------------
 UNARY = {
     "exp": (lambda m, x: x.exp(), "any"),
@@ -187,6 +202,8 @@ add("functional-softmax", lambda m, x: F(m).softmax(x, dim=1), (2, 5))
 add("argmax", lambda m, x: x.argmax(), (3, 4), tags="nograd")
 add("argmax-dim", lambda m, x: x.argmax(1), (3, 4), tags="nograd")
 add("argmin-dim-keep", lambda m, x: x.argmin(0, keepdim=True), (3, 4), tags="nograd")
+add("argmin", lambda m, x: m.argmin(x), (3, 4), tags="nograd")
+add("argmax-keepdim-all", lambda m, x: x.argmax(keepdim=True), (3, 4), tags="nograd")
 add("max-indices", lambda m, x: x.max(1).indices, (3, 4), tags="nograd")
 add("min-indices-keep", lambda m, x: x.min(0, keepdim=True)[1], (3, 4), tags="nograd")
 
@@ -281,7 +298,7 @@ def test_gradcheck(case: Case) -> None:
 def test_nondifferentiable_ops_have_no_graph(case: Case) -> None:
     xs = _tg_inputs(case, np.float32)
     out = case.fn(tg, *xs)
-    assert out.dtype == tg.int64 and not out.requires_grad and out.grad_fn is None
+    assert out.dtype in (tg.int64, tg.bool) and not out.requires_grad and out.grad_fn is None
 
 
 def test_every_case_id_is_unique() -> None:
