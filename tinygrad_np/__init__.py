@@ -74,3 +74,13 @@ __all__ = [
     "set_grad_enabled", "short", "tensor", "uint8", "zeros", "zeros_like", *_functions_all,
 ]
 __all__ += ["data", "load", "nn", "optim", "save", "utils"]
+
+
+def __getattr__(name: str) -> object:
+    # `tinygrad_np.viz` is imported on first use: drawing pulls in graphviz,
+    # which `import tinygrad_np` should not pay for.
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'tinygrad_np' has no attribute {name!r}")
