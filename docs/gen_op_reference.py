@@ -36,9 +36,11 @@ states its local derivative in a `formula` attribute: the graph drawing shows it
 the node and this page is generated from it.
 
 How to read a row: **node** is the name you see in `grad_fn` (`MulBackward`);
-**forward** is what the op computes (read off its formula); **local derivative** is the op's `formula`; **backward line** is the line of
-`backward` that carries the `# d/dx` comment, the chain rule `dL/dx = dL/dy * dy/dx`
-in code (`grad` is `dL/dy`); **source** is the file (under `tinygrad_np/`) and class.
+**forward** is what the op computes (read off its formula); **local derivative** is
+the op's `formula`; **in `backward`** is the derivative comment written beside the
+code of `backward`, which applies the chain rule `dL/dx = dL/dy * dy/dx` with `grad`
+as `dL/dy`; **source** is the file (under `tinygrad_np/`) and class: read the
+forward and backward there, side by side.
 Broadcasting is not undone by the ops but once, by the engine
 (`autograd/engine.py: sum_to`).
 
@@ -79,20 +81,19 @@ def op_classes() -> list[type]:
 
 
 def _backward_line(cls: type) -> str:
-    """The line of ``backward`` that carries the derivative comment (``# d/dx ...``)."""
+    """The derivative comments of ``backward`` (``# d/dx ...``): the math, not the code, so
+    that rewriting a backward without changing what it computes does not stale the page."""
     try:
         lines = inspect.getsource(cls.backward).splitlines()
     except (OSError, TypeError):
         return ""
+    comments = []
     for line in lines:
-        if "#" in line and not line.strip().startswith("#"):
-            code, _, comment = line.partition("#")
-            code = re.sub(r"^\s*return\s+", "", code.strip())
-            return f"`{code.strip()}`  ({comment.strip()})"
-    for line in lines:  # a comment on a line of its own
-        if line.strip().startswith("# "):
-            return line.strip()[2:]
-    return ""
+        if "#" in line and "(ctx" not in line:
+            comment = line.partition("#")[2].strip()
+            if comment and comment not in comments:
+                comments.append(comment)
+    return ";  ".join(comments)
 
 
 def _cell(text: str) -> str:
@@ -112,7 +113,7 @@ def _forward(cls: type) -> str:
     m = re.match(r"\w+ = ([^:]+):", cls.formula)  # "y = x W^T + b:  dL/dx = ..."
     if m:
         return f"`{m.group(1).strip()}`"
-    m = re.match(r"d\s*([^/=]+?)/d\w+\s*=", cls.formula)
+    m = re.match(r"d\s*(\(.*?\)|[^/=]+?)/d\w+\s*=", cls.formula)
     if m and len(m.group(1).strip()) > 1:  # "dl/dx" names the output, not what forward computes
         f = m.group(1).strip()
         if f.startswith("(") and f.endswith(")"):
@@ -134,7 +135,7 @@ def render() -> str:
         doc = (mod.__doc__ or "").strip().split("\n\n")[0]
         if doc:
             out.append(" ".join(doc.split()).replace("``", "`") + "\n")
-        out.append("| op | node | forward | local derivative (`formula`) | backward line | source |")
+        out.append("| op | node | forward | local derivative (`formula`) | in `backward` | source |")
         out.append("|---|---|---|---|---|---|")
         for cls in classes:
             name = cls.name() if hasattr(cls, "name") else cls.__name__ + "Backward"
