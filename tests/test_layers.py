@@ -210,3 +210,16 @@ def test_clip_grad_norm_basic():
 def test_embedding_rejects_negative_indices():
     with pytest.raises(IndexError, match="index out of range in self"):
         nn.Embedding(4, 2)(tg.tensor([-1]))
+
+
+def test_pad_mode_errors():
+    x = tg.zeros(1, 1, 3, 3)
+    with pytest.raises(RuntimeError, match="in reflect mode must be at most 2"):
+        F.pad(x, (3, 0), mode="reflect")
+    with pytest.raises(NotImplementedError, match="'wrap' is not supported"):
+        F.pad(x, (1, 1), mode="wrap")
+    with pytest.raises(ValueError, match="padding_mode must be one of"):
+        nn.Conv2d(1, 1, 3, padding_mode="mirror")
+    np.testing.assert_array_equal(
+        F.pad(tg.tensor([1.0, 2.0, 3.0]), (2, 2), mode="reflect").data, [3, 2, 1, 2, 3, 2, 1]
+    )

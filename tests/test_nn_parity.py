@@ -429,3 +429,33 @@ def test_load_torch_tensors_directly():
     ours.load_state_dict(theirs.state_dict())
     for k, v in theirs.state_dict().items():
         np.testing.assert_array_equal(ours.state_dict()[k].numpy(), v.numpy())
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular", "constant"])
+@pytest.mark.parametrize("widths", [(1, 2), (2, 1, 3, 0), (3, 3, 1, 4)])
+def test_pad_modes(mode, widths):
+    x = rand(2, 3, 5, 4)
+    xo, xt = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    kw = {"value": 1.5} if mode == "constant" else {}
+    if mode != "constant" and len(widths) == 2:
+        xo, xt = (
+            tg.tensor(x[0], requires_grad=True),
+            torch.tensor(x[0], requires_grad=True),
+        )  # torch: 3-D for 1 dim
+    yo, yt = F.pad(xo, widths, mode=mode, **kw), TNN.functional.pad(xt, widths, mode=mode, **kw)
+    np.testing.assert_array_equal(yo.data, yt.detach().numpy())
+    g = rand(*yt.shape, seed=1)
+    yo.backward(tg.tensor(g))
+    yt.backward(torch.tensor(g))
+    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+@pytest.mark.parametrize("padding", [1, (2, 1), "same"])
+def test_conv2d_padding_modes(mode, padding):
+    torch.manual_seed(0)
+    ours, theirs = pair(
+        nn.Conv2d(2, 3, 3, padding=padding, padding_mode=mode),
+        TNN.Conv2d(2, 3, 3, padding=padding, padding_mode=mode),
+    )
+    run_both(ours, theirs, rand(2, 2, 6, 5))

@@ -18,7 +18,7 @@ import numpy as np
 from .. import dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
-from ..functions import pad
+from ..functions import pad as _constant_pad
 from ..tensor import Tensor, where
 from ._addmm import Addmm
 from ._conv import avg_pool2d, conv2d, fold, max_pool2d, unfold
@@ -154,6 +154,56 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     if dim is None:
         dim = _softmax_dim(input.ndim, "log_softmax")
     return input.log_softmax(dim, dtype=dtype)
+
+
+# ---- padding -------------------------------------------------------------------------------------------
+
+
+def _pad_index(n: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    """Source position of every output position along one padded axis."""
+    i = np.arange(-lo, n + hi)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    if mode == "circular":
+        return i % n
+    period = 2 * (n - 1)  # reflect: ... 2 1 | 0 1 2 ... n-1 | n-2 n-3 ...
+    i = np.abs(i) % period if period else np.zeros_like(i)
+    return np.where(i >= n, period - i, i)
+
+
+def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dimensions, ``pad = (left, right, top, bottom, ...)``
+    from the last dimension backwards. ``mode`` is 'constant' (with ``value``), 'reflect'
+    (mirror without repeating the edge), 'replicate' (repeat the edge) or 'circular' (wrap).
+    The non-constant modes gather with integer indices, so the gradient of a padded
+    element flows back to (and accumulates on) the element it copies."""
+    if mode == "constant":
+        return _constant_pad(input, pad, "constant", 0.0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(
+            f"pad: mode {mode!r} is not supported (constant, reflect, replicate, circular)"
+        )
+    pad = [int(p) for p in pad]
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise RuntimeError(
+            f"pad: padding length {len(pad)} must be even and at most 2 * ndim ({2 * input.ndim})"
+        )
+    out = input
+    for k in range(len(pad) // 2):
+        dim = input.ndim - 1 - k
+        lo, hi = pad[2 * k], pad[2 * k + 1]
+        n = input.shape[dim]
+        if lo < 0 or hi < 0:
+            raise NotImplementedError("pad: negative padding is only supported in constant mode")
+        limit = n - 1 if mode == "reflect" else n
+        if max(lo, hi) > limit:
+            raise RuntimeError(
+                f"pad: padding ({lo}, {hi}) in {mode} mode must be at most {limit} for dimension {dim} of size {n} "
+                f"(input shape {tuple(input.shape)})"
+            )
+        if lo or hi:
+            out = out[(slice(None),) * dim + (_pad_index(n, lo, hi, mode),)]
+    return out
 
 
 # ---- dropout ---------------------------------------------------------------------------------------
