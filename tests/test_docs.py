@@ -136,3 +136,19 @@ def test_api_reference_extension_fences_docstring_examples():
         "Sum of rows, `Tensor`; out[i]\\[j] = x.\n\n```pycon\n>>> f([1])\n['a', 'b']\n```\n\nAfter."
     )
     assert mod.fence_examples("```pycon\n>>> 1\n1\n```") == "```pycon\n>>> 1\n1\n```"  # already fenced
+
+
+SOURCE_REF = re.compile(r"`((?:\w+/)*\w+)\.py:\s+([\w.]+)`")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_source_references_exist(page):
+    """Every `path/file.py: name` the docs point at is a real object of tinygrad_np."""
+    import importlib
+
+    for path, dotted in SOURCE_REF.findall(page.read_text(encoding="utf-8")):
+        module = importlib.import_module("tinygrad_np." + path.replace("/", "."))
+        obj = module
+        for part in dotted.split("."):
+            assert hasattr(obj, part), f"{page.name}: `{path}.py: {dotted}` does not exist (no {part!r})"
+            obj = getattr(obj, part)
