@@ -100,7 +100,8 @@ def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
-    return tuple(sorted(_wrap_dim(d, ndim, op) for d in dims))
+    wrapped = tuple(sorted(_wrap_dim(d, ndim, op) for d in dims))
+    return wrapped if ndim else ()  # a 0-d tensor accepts dim 0 or -1 and reduces nothing
 
 
 def _wrap_dim(d: int, ndim: int, op: str) -> int:
@@ -890,6 +891,8 @@ class Tensor:
                 raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
             return _red.Amax.apply(self, None, False, is_max)
         d = _dims(dim, axis, self.ndim, name)
+        if self.ndim == 0 and not isinstance(dim if axis is None else axis, (tuple, list)):
+            return MaxMin(_mov.reshape(self, ()), Tensor._wrap(np.zeros((), np.int64)))
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
         keep = _keep(keepdim, keepdims)
@@ -1246,6 +1249,8 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
         out = np.asarray(fn(x.data))
         if keep:
             out = out.reshape((1,) * x.ndim)
+    elif x.ndim == 0:
+        out = np.zeros((), np.int64)
     else:
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int")
