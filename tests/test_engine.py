@@ -452,3 +452,27 @@ def test_integer_outputs_of_recorded_ops_do_not_require_grad() -> None:
     assert values.requires_grad and not indices.requires_grad
     assert not (x > 1).requires_grad and not x.argmax().requires_grad
     assert (x.long() * 2).requires_grad is False
+
+
+class DoubleAndSign(Function):
+    """Two float outputs, the second marked non-differentiable; grads not materialised."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.set_materialize_grads(False)
+        sign = x.sign()
+        ctx.mark_non_differentiable(sign)
+        return x * 2, sign
+
+    @staticmethod
+    def backward(ctx, g_double, g_sign):
+        assert g_sign is None  # not materialised as zeros
+        return None if g_double is None else g_double * 2
+
+
+def test_mark_non_differentiable_and_set_materialize_grads() -> None:
+    x = tg.tensor([-1.0, 3.0], requires_grad=True)
+    doubled, sign = DoubleAndSign.apply(x)
+    assert doubled.requires_grad and not sign.requires_grad and sign.grad_fn is None
+    doubled.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0]

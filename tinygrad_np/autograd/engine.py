@@ -195,7 +195,7 @@ class _Pass:
         if all(g is None for g in grads):
             return
         for i, g in enumerate(grads):  # outputs that got no gradient get zeros
-            if g is None:
+            if g is None and node.materialize_grads:
                 shape, dt = node._out_meta[i]
                 grads[i] = Tensor._wrap(np.zeros(shape, dt))
         state = grad_mode.state

@@ -109,8 +109,21 @@ class Function:
         self._tensor_hooks: dict[int, list[Any]] | None = None
         self._retained: dict[int, Any] | None = None
         self._trace: list[str] | None = None
+        self._non_differentiable: tuple[int, ...] = ()
+        self.materialize_grads = True
 
     # ---- used inside forward/backward -------------------------------------------
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
+        """Outputs of forward that get no gradient (e.g. indices), as in PyTorch."""
+        self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def mark_dirty(self, *tensors: Tensor) -> None:
+        """Accepted for PyTorch compatibility; in-place changes are tracked by version counters."""
+
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
         self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
@@ -190,10 +203,10 @@ class Function:
         self.needs_input_grad = tuple(needs)
         self._seq = _next_seq()
 
-        outputs = out if isinstance(out, tuple) else (out,)
-        outputs = tuple(_fresh_output(o, args) for o in outputs)
+        returned = out if isinstance(out, tuple) else (out,)
+        outputs = tuple(_fresh_output(o, args) for o in returned)
         for i, o in enumerate(outputs):
-            if o.data.dtype.kind == "f":
+            if o.data.dtype.kind == "f" and id(returned[i]) not in self._non_differentiable:
                 o.grad_fn = self
                 o._output_nr = i
                 o._requires_grad = True
