@@ -459,3 +459,17 @@ def test_conv2d_padding_modes(mode, padding):
         TNN.Conv2d(2, 3, 3, padding=padding, padding_mode=mode),
     )
     run_both(ours, theirs, rand(2, 2, 6, 5))
+
+
+def test_max_pool2d_nan_and_inf_like_torch():
+    x = rand(1, 2, 4, 4)
+    x[0, 0, 0, 1] = np.nan
+    x[0, 1, 2, 2] = np.inf
+    x[0, 1, 3, 3] = -np.inf
+    xo, xt = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    yo = F.max_pool2d(xo, 2, padding=1)
+    yt = TNN.functional.max_pool2d(xt, 2, padding=1)
+    np.testing.assert_array_equal(yo.data, yt.detach().numpy())
+    yo.sum().backward()
+    yt.sum().backward()
+    np.testing.assert_array_equal(xo.grad.data, xt.grad.numpy())

@@ -171,7 +171,7 @@ def max_pool2d(
     n, c, h, w = x.shape
     oh, ow = _check_out(x, k, d, p, s, "max_pool2d")
     cols = Unfold.apply(x.reshape(n * c, 1, h, w), k, d, p, s, -np.inf)  # (N*C, kh*kw, L)
-    arg = np.argmax(cols.data, axis=1)[:, None, :]  # first maximum, as PyTorch
+    arg = np.argmax(cols.data, axis=1)[:, None, :]  # first maximum (or first NaN), as PyTorch
     out = cols.gather(1, Tensor._wrap(arg)).reshape(n, c, oh, ow)
     if unbatched:
         out = out.squeeze(0)
