@@ -473,3 +473,16 @@ def test_max_pool2d_nan_and_inf_like_torch():
     yo.sum().backward()
     yt.sum().backward()
     np.testing.assert_array_equal(xo.grad.data, xt.grad.numpy())
+
+
+def test_sequential_editing_like_torch():
+    def edit(m):
+        s = m.Sequential(m.ReLU(), m.Tanh(), m.Sigmoid())
+        s.insert(-1, m.Identity())
+        del s[0]
+        s.append(m.Linear(2, 2))
+        s2 = m.Sequential(OrderedDict([("a", m.ReLU()), ("b", m.Tanh())]))
+        del s2[0]
+        return repr(s) + repr(s2) + repr(s[1:3]) + repr(m.ModuleList([m.ReLU(), m.ReLU(), m.Tanh()])[1:])
+
+    assert edit(nn) == edit(TNN)

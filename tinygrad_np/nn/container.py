@@ -61,11 +61,8 @@ class Sequential(Module):
                 delattr(self, key)
         else:
             delattr(self, keys[_index(idx, len(keys), "Sequential")])
-        # keep the numbering contiguous, as PyTorch does
-        items = list(self._modules.items())
-        self._modules.clear()
-        for i, (key, m) in enumerate(items):
-            self._modules[str(i) if key.isdigit() else key] = m
+        # renumber 0..n-1, as PyTorch does
+        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(self._modules.values()))
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -84,15 +81,16 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
+        if not isinstance(module, Module):
+            raise AssertionError(f"module should be of type: {Module}")
         n = len(self._modules)
         if not -n <= index <= n:
             raise IndexError(f"Index out of range: {index}")
-        index %= n + 1 if n else 1
+        if index < 0:
+            index += n
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(items))
         return self
 
     def __add__(self, other: Sequential) -> Sequential:

@@ -2,9 +2,9 @@
 
 Use as ``import tinygrad_np.nn.functional as F``. Everything here is composed
 from Tensor ops (so gradients, including higher-order ones, come from the ops'
-own backward rules), except convolution and pooling, which go through the
-im2col ops in ``ops/conv.py``, and the few losses that need a dedicated op for
-numerical stability (``nn/_loss_ops.py``).
+own backward rules), except three dedicated ops: ``linear`` (one fused node,
+``nn/_addmm.py``), convolution and pooling (the im2col/col2im ops in
+``ops/conv.py``) and binary cross-entropy (clamped logs, ``nn/_losses.py``).
 """
 
 from __future__ import annotations

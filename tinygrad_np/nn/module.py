@@ -102,7 +102,6 @@ class Module:
     """
 
     training: bool
-    _version: int = 1
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
