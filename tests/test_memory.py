@@ -19,8 +19,8 @@ from tinygrad_np.autograd import Function
 def _live() -> tuple[int, int]:
     """Live Tensors and graph nodes (objects the cycle collector tracks)."""
     objs = gc.get_objects()
-    tensors = sum(1 for o in objs if isinstance(o, tg.Tensor))
-    nodes = sum(1 for o in objs if isinstance(o, Function))
+    tensors = sum(1 for o in objs if issubclass(type(o), tg.Tensor))  # type(): no __getattr__ calls
+    nodes = sum(1 for o in objs if issubclass(type(o), Function))
     return tensors, nodes
 
 
