@@ -208,6 +208,23 @@ def test_in_place_on_a_leaf_that_requires_grad() -> None:
     assert x.tolist() == [2.0, 0.5, 0.5] and x.is_leaf and x.requires_grad
 
 
+def test_in_place_result_that_does_not_fit() -> None:
+    x = tg.ones(3)
+    with pytest.raises(
+        RuntimeError, match=r"add_: output with shape \(3,\) doesn't match the broadcast shape \(2, 3\)"
+    ):
+        x += tg.ones(2, 3)
+    with pytest.raises(
+        RuntimeError, match=r"copy_: output with shape \(3,\) doesn't match the broadcast shape"
+    ):
+        x.copy_(tg.ones(2, 3))
+    y = tg.ones(2, requires_grad=True) * 1
+    with pytest.raises(
+        RuntimeError, match=r"output of shape \(2,\) doesn't match the broadcast shape \(2, 2\)"
+    ):
+        y += tg.ones(2, 2)
+
+
 def test_in_place_on_an_expanded_view() -> None:
     x = tg.ones(3).expand(2, 3)
     with pytest.raises(RuntimeError, match=r"add_: .*read-only memory \(an expanded view.*clone\(\)"):

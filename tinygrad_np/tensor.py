@@ -1189,6 +1189,11 @@ def _raise_broadcast(op: str, a: Any, b: Any) -> None:
         np.shape(a.data if isinstance(a, Tensor) else a),
         np.shape(b.data if isinstance(b, Tensor) else b),
     )
+    if _broadcastable(tuple(sa), tuple(sb)):  # an in-place op whose result would not fit
+        raise RuntimeError(
+            f"{op}: output with shape {tuple(sa)} doesn't match the broadcast shape "
+            f"{np.broadcast_shapes(sa, sb)}; use the out-of-place op"
+        )
     raise RuntimeError(
         f"{op}: shapes {tuple(sa)} and {tuple(sb)} are not broadcastable: trailing "
         "dimensions must be equal or 1 (reshape or unsqueeze one operand)"
