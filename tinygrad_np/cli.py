@@ -336,7 +336,7 @@ def write_plot(task: Task, model: Any, x: Any, y: Any, loss: float, path: Path) 
             cmap=colors,
             vmin=-0.5,
             vmax=k - 0.5,
-            s=14,
+            s=80 if len(labels) < 50 else 14,
             edgecolors="k",
             linewidths=0.4,
         )
