@@ -239,3 +239,22 @@ def test_clone_and_contiguous() -> None:
     assert not t.data.flags.c_contiguous and t.contiguous().data.flags.c_contiguous
     (x.clone() * 3).sum().backward()
     assert x.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
+
+
+def test_integer_indexing_gives_a_view() -> None:
+    x = tg.zeros(2, 3)
+    e = x[1, 2]
+    assert e.shape == () and e._version == x._version
+    e += 4
+    assert x.data[1, 2] == 4.0 and x._version == 1
+
+
+def test_overwriting_a_non_leaf_cuts_its_history() -> None:
+    a = tg.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    b.uniform_(0, 1)  # new values: no gradient reaches a through b
+    (b * a).sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.data)
+    c = a * 2
+    c[0].fill_(1.0)
+    assert c.grad_fn.name() == "CopySlicesBackward"

@@ -134,7 +134,30 @@ INPLACE = {
     "nested-views": lambda m, a: _nested(m, a),
     "plain-tensor-receives": lambda m, a: _plain(m, a),
     "chain-of-in-place": lambda m, a: _chain(m, a),
+    "fill-and-zero-through-views": lambda m, a: _fill(m, a),
+    "int-index-view": lambda m, a: _int_index(m, a),
+    "normal_-on-a-view": lambda m, a: _normal(m, a),
 }
+
+
+def _fill(m, a):
+    b = a * 2
+    b[0, 0].fill_(0.5)
+    b[1, 1:].zero_()
+    return b * a
+
+
+def _int_index(m, a):
+    b = a * 1
+    e = b[1, 2]  # a 0-d view
+    e.mul_(a[0, 0])
+    return b
+
+
+def _normal(m, a):
+    b = a * 3
+    b[0].normal_()  # the values differ between libraries; the gradient must not
+    return b[1:] * a[1:]
 
 
 def _view_mul(m, a):

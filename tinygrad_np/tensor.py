@@ -483,7 +483,7 @@ class Tensor:
                 f"in-place op: output of shape {tuple(self.shape)} doesn't match the broadcast "
                 f"shape {tuple(new.shape)}"
             ) from None
-        if self._base is not None and new._requires_grad:
+        if self._base is not None and (new._requires_grad or self._base._requires_grad):
             _mov.rebase_view(self, new)  # the base's history now includes the write
             return self._bump()
         self.grad_fn = new.grad_fn
@@ -553,13 +553,17 @@ class Tensor:
             _raise_broadcast("copy_", self, src)
         return self._bump()
 
+    def _overwrite(self, op: str, values: Any) -> Tensor:
+        """Replace every element by constants: the old history no longer describes
+        the values (and, through a view, the base's gradient stops at them)."""
+        if self._check_inplace(op) or self.grad_fn is not None:
+            return self._rebase(Tensor._wrap(np.asarray(np.broadcast_to(values, self.data.shape))))
+        self.data[...] = values
+        return self._bump()
+
     def fill_(self, value: Any) -> Tensor:
         """Set every element to ``value`` in place."""
-        self._check_inplace("fill_")
-        self.data[...] = value.item() if isinstance(value, Tensor) else value
-        if self.grad_fn is not None:  # the old history no longer describes the values
-            self.grad_fn, self._requires_grad = None, False
-        return self._bump()
+        return self._overwrite("fill_", value.item() if isinstance(value, Tensor) else value)
 
     def zero_(self) -> Tensor:
         return self.fill_(0)
@@ -572,15 +576,11 @@ class Tensor:
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from U(a, b) in place."""
-        self._check_inplace("uniform_")
-        self.data[...] = _random.rng(generator).uniform(a, b, self.data.shape)
-        return self._bump()
+        return self._overwrite("uniform_", _random.rng(generator).uniform(a, b, self.data.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2) in place."""
-        self._check_inplace("normal_")
-        self.data[...] = _random.rng(generator).normal(mean, std, self.data.shape)
-        return self._bump()
+        return self._overwrite("normal_", _random.rng(generator).normal(mean, std, self.data.shape))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _mov.normalize_index(index)

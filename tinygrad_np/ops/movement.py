@@ -197,7 +197,9 @@ class Index(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.index, ctx.shape = index, x.data.shape
-        y = x.data[index]
+        basic = _is_basic(index)
+        # all-int indices give a NumPy scalar (a copy); with ... they give a 0-d view, as PyTorch
+        y = x.data[(*index, Ellipsis)] if basic and Ellipsis not in index else x.data[index]
         return _view_of(y, x, lambda b: Index.apply(b, index)) if _is_basic(index) else _wrap(y)
 
     @staticmethod
