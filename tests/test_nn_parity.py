@@ -486,3 +486,41 @@ def test_sequential_editing_like_torch():
         return repr(s) + repr(s2) + repr(s[1:3]) + repr(m.ModuleList([m.ReLU(), m.ReLU(), m.Tanh()])[1:])
 
     assert edit(nn) == edit(TNN)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {},
+        {"stride": 2, "padding": 1},
+        {"dilation": 2, "padding": 2, "bias": False},
+        {"groups": 2, "padding": "same"},
+        {"padding": 1, "padding_mode": "reflect"},
+        {"padding": "same", "padding_mode": "circular"},
+    ],
+)
+@pytest.mark.filterwarnings("ignore:Using padding='same'")
+def test_conv1d(kw):
+    torch.manual_seed(0)
+    ours, theirs = pair(nn.Conv1d(4, 6, 3, **kw), TNN.Conv1d(4, 6, 3, **kw))
+    run_both(ours, theirs, rand(2, 4, 9))
+    run_both(ours, theirs, rand(4, 7, seed=1))  # unbatched
+
+
+@pytest.mark.parametrize("kw", [{"kernel_size": 2}, {"kernel_size": 3, "stride": 2, "padding": 1}])
+def test_pools_1d(kw):
+    ours, theirs = pair(nn.MaxPool1d(**kw), TNN.MaxPool1d(**kw))
+    run_both(ours, theirs, rand(2, 3, 9))
+    ours, theirs = pair(nn.AvgPool1d(**kw), TNN.AvgPool1d(**kw))
+    run_both(ours, theirs, rand(2, 3, 9))
+    run_both(ours, theirs, rand(3, 8, seed=1))
+    o_out, o_idx = F.max_pool1d(tg.tensor(rand(2, 3, 9)), return_indices=True, **kw)
+    t_out, t_idx = TNN.functional.max_pool1d(torch.tensor(rand(2, 3, 9)), return_indices=True, **kw)
+    np.testing.assert_array_equal(o_idx.data, t_idx.numpy())
+
+
+@pytest.mark.parametrize("size", [1, (2, 3), (3, None), 5, (4, 1)])
+def test_adaptive_avg_pool2d(size):
+    ours, theirs = pair(nn.AdaptiveAvgPool2d(size), TNN.AdaptiveAvgPool2d(size))
+    run_both(ours, theirs, rand(2, 3, 7, 5))
+    run_both(ours, theirs, rand(3, 6, 4, seed=1))

@@ -17,7 +17,17 @@ from ..functions import pad as _pad
 from ..ops.conv import Fold, Unfold, out_size
 from ..tensor import Tensor
 
-__all__ = ["conv2d", "max_pool2d", "avg_pool2d", "unfold", "fold"]
+__all__ = [
+    "conv2d",
+    "max_pool2d",
+    "avg_pool2d",
+    "unfold",
+    "fold",
+    "conv1d",
+    "max_pool1d",
+    "avg_pool1d",
+    "adaptive_avg_pool2d",
+]
 
 
 def _pair(v: Any, name: str) -> tuple[int, int]:
@@ -213,3 +223,131 @@ def avg_pool2d(
         out = cols.sum(1) / Tensor._wrap(counts)
     out = out.reshape(n, c, oh, ow)
     return out.squeeze(0) if unbatched else out
+
+
+# ---- 1-D versions (a 2-D op over a height of 1) and adaptive average pooling ---------------------------
+
+
+def _single(v: Any, name: str) -> int:
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    v = tuple(v)
+    if len(v) != 1:
+        raise ValueError(f"{name} must be an int or a 1-tuple, got {v}")
+    return int(v[0])
+
+
+def _as_2d(x: Tensor, op: str) -> tuple[Tensor, bool]:
+    """(N, C, L) -> (N, C, 1, L); unbatched (C, L) -> (1, C, 1, L)."""
+    if x.ndim == 2:
+        return x.unsqueeze(0).unsqueeze(2), True
+    if x.ndim != 3:
+        raise RuntimeError(
+            f"{op}: Expected 2D (unbatched) or 3D (batched) input, but got input of size: {list(x.shape)}"
+        )
+    return x.unsqueeze(2), False
+
+
+def _from_2d(y: Tensor, unbatched: bool) -> Tensor:
+    y = y.squeeze(2)
+    return y.squeeze(0) if unbatched else y
+
+
+def conv1d(
+    input: Tensor,
+    weight: Tensor,
+    bias: Tensor | None = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: int = 1,
+) -> Tensor:
+    """1-D cross-correlation of (N, C, L) input with (O, C/groups, k) weight."""
+    x, unbatched = _as_2d(input, "conv1d")
+    if weight.ndim != 3:
+        raise RuntimeError(f"conv1d: expected a 3-D weight (O, C/groups, k), got shape {tuple(weight.shape)}")
+    pad = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
+    y = conv2d(
+        x,
+        weight.unsqueeze(2),
+        bias,
+        (1, _single(stride, "stride")),
+        pad,
+        (1, _single(dilation, "dilation")),
+        groups,
+    )
+    return _from_2d(y, unbatched)
+
+
+def max_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: bool = False,
+    return_indices: bool = False,
+) -> Any:
+    """The maximum of each window of ``kernel_size`` along the last dimension."""
+    x, unbatched = _as_2d(input, "max_pool1d")
+    k = _single(kernel_size, "kernel_size")
+    s = k if stride is None else _single(stride, "stride")
+    out = max_pool2d(
+        x,
+        (1, k),
+        (1, s),
+        (0, _single(padding, "padding")),
+        (1, _single(dilation, "dilation")),
+        ceil_mode,
+        return_indices,
+    )
+    if return_indices:
+        return _from_2d(out[0], unbatched), _from_2d(out[1], unbatched)
+    return _from_2d(out, unbatched)
+
+
+def avg_pool1d(
+    input: Tensor,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: bool = False,
+    count_include_pad: bool = True,
+) -> Tensor:
+    """The mean of each window of ``kernel_size`` along the last dimension."""
+    x, unbatched = _as_2d(input, "avg_pool1d")
+    k = _single(kernel_size, "kernel_size")
+    s = k if stride is None else _single(stride, "stride")
+    y = avg_pool2d(x, (1, k), (1, s), (0, _single(padding, "padding")), ceil_mode, count_include_pad)
+    return _from_2d(y, unbatched)
+
+
+def _adaptive_matrix(size: int, out: int, dtype: np.dtype) -> np.ndarray:
+    """(out, size) averaging matrix: row i averages x[floor(i size/out) : ceil((i+1) size/out)]."""
+    i = np.arange(out)
+    start = (i * size) // out
+    end = -((-(i + 1) * size) // out)
+    j = np.arange(size)
+    inside = (j >= start[:, None]) & (j < end[:, None])
+    return (inside / (end - start)[:, None]).astype(dtype)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
+    """Average over the windows PyTorch uses to shrink (H, W) to ``output_size``
+    (``None`` keeps a size). Each window average is linear in x, so the whole op is
+    y = A_h x A_w^T with two constant averaging matrices: two matmuls, no loops."""
+    x, unbatched = _batched(input, "adaptive_avg_pool2d")
+    h, w = x.shape[2:]
+    if isinstance(output_size, (int, np.integer)) or output_size is None:
+        output_size = (output_size, output_size)
+    oh, ow = (
+        h if output_size[0] is None else int(output_size[0]),
+        w if output_size[1] is None else int(output_size[1]),
+    )
+    if oh <= 0 or ow <= 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {(oh, ow)}")
+    dt = x.data.dtype if x.data.dtype.kind == "f" else np.float32
+    a_h = Tensor._wrap(_adaptive_matrix(h, oh, dt))
+    a_w_t = Tensor._wrap(_adaptive_matrix(w, ow, dt).T.copy())
+    y = a_h @ x @ a_w_t
+    return y.squeeze(0) if unbatched else y

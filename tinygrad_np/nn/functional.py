@@ -21,7 +21,17 @@ from ..autograd.grad_mode import no_grad
 from ..functions import pad as _constant_pad
 from ..tensor import Tensor, where
 from ._addmm import Addmm
-from ._conv import avg_pool2d, conv2d, fold, max_pool2d, unfold
+from ._conv import (
+    adaptive_avg_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    fold,
+    max_pool1d,
+    max_pool2d,
+    unfold,
+)
 from ._losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -52,6 +62,10 @@ __all__ = [
     "one_hot",
     "pad",
     "conv2d",
+    "conv1d",
+    "max_pool1d",
+    "avg_pool1d",
+    "adaptive_avg_pool2d",
     "max_pool2d",
     "avg_pool2d",
     "unfold",
