@@ -476,3 +476,23 @@ def test_mark_non_differentiable_and_set_materialize_grads() -> None:
     assert doubled.requires_grad and not sign.requires_grad and sign.grad_fn is None
     doubled.sum().backward()
     assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_needs_input_grad_is_readable_in_forward_even_under_no_grad() -> None:
+    seen = []
+
+    class Probe(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            seen.append(ctx.needs_input_grad)
+            return x + y
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    a = tg.ones(1, requires_grad=True)
+    Probe.apply(a, tg.ones(1))
+    with tg.no_grad():
+        Probe.apply(a, tg.ones(1))
+    assert seen == [(True, False), (False, False)]

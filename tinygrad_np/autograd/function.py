@@ -169,8 +169,11 @@ class Function:
         ctx = cls()
         state = grad_mode.state
         recording = state.grad_enabled
-        if recording:  # known in forward too, so an op saves only what its backward will use
+        # known in forward too, so an op saves only what its backward will use
+        if recording:
             ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
         state.grad_enabled = False  # forward itself is never recorded
         try:
             out = cls.forward(ctx, *args)
