@@ -223,3 +223,18 @@ def test_pad_mode_errors():
     np.testing.assert_array_equal(
         F.pad(tg.tensor([1.0, 2.0, 3.0]), (2, 2), mode="reflect").data, [3, 2, 1, 2, 3, 2, 1]
     )
+
+
+def test_parameters_to_vector_and_back():
+    m = nn.Linear(3, 2)
+    vec = nn.utils.parameters_to_vector(m.parameters())
+    assert vec.shape == (8,) and vec.requires_grad
+    np.testing.assert_array_equal(vec.data[:6], m.weight.data.reshape(-1))
+    nn.utils.vector_to_parameters(tg.arange(8.0), m.parameters())
+    np.testing.assert_array_equal(m.bias.data, [6.0, 7.0])
+    with pytest.raises(RuntimeError, match="vector has 3 elements"):
+        nn.utils.vector_to_parameters(tg.zeros(3), m.parameters())
+    p = nn.Parameter(tg.ones(2))
+    p.grad = tg.tensor([-3.0, 0.5])
+    nn.utils.clip_grad_value_([p], 1.0)
+    np.testing.assert_array_equal(p.grad.data, [-1.0, 0.5])
