@@ -36,6 +36,8 @@ from .creation import (
 from .device import cuda, device, get_default_device, set_default_device
 from .dtypes import (
     bool_ as bool,  # noqa: A004 - torch.bool
+)
+from .dtypes import (
     dtype,
     float16,
     float32,
@@ -55,23 +57,73 @@ from .serialization import load, save
 from .tensor import Size, Tensor
 
 half = float16
-float = float32  # noqa: A001 - torch.float
+float = float32
 double = float64
 long = int64
-int = int32  # noqa: A001 - torch.int
+int = int32
 short = int16
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Generator", "Size", "Tensor", "arange", "as_tensor", "autograd", "bool", "cuda",
-    "default_generator", "device", "double", "dtype", "dtypes", "empty", "empty_like",
-    "enable_grad", "eye", "float", "float16", "float32", "float64", "from_numpy", "full",
-    "full_like", "get_default_device", "get_default_dtype", "half", "inference_mode", "initial_seed",
-    "int", "int8", "int16", "int32", "int64", "is_grad_enabled", "linspace", "long",
-    "manual_seed", "no_grad", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
-    "randn", "randn_like", "randperm", "seed", "set_default_device", "set_default_dtype",
-    "set_grad_enabled", "short", "tensor", "uint8", "zeros", "zeros_like", *_functions_all,
+    "Generator",
+    "Size",
+    "Tensor",
+    "arange",
+    "as_tensor",
+    "autograd",
+    "bool",
+    "cuda",
+    "default_generator",
+    "device",
+    "double",
+    "dtype",
+    "dtypes",
+    "empty",
+    "empty_like",
+    "enable_grad",
+    "eye",
+    "float",
+    "float16",
+    "float32",
+    "float64",
+    "from_numpy",
+    "full",
+    "full_like",
+    "get_default_device",
+    "get_default_dtype",
+    "half",
+    "inference_mode",
+    "initial_seed",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "is_grad_enabled",
+    "linspace",
+    "long",
+    "manual_seed",
+    "no_grad",
+    "normal",
+    "ones",
+    "ones_like",
+    "rand",
+    "rand_like",
+    "randint",
+    "randn",
+    "randn_like",
+    "randperm",
+    "seed",
+    "set_default_device",
+    "set_default_dtype",
+    "set_grad_enabled",
+    "short",
+    "tensor",
+    "uint8",
+    "zeros",
+    "zeros_like",
+    *_functions_all,
 ]
 __all__ += ["data", "load", "nn", "optim", "save", "utils"]
 
