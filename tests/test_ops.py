@@ -273,6 +273,46 @@ MOVE = [
 for name, fn, *shapes in MOVE:
     add(name, fn, *shapes)
 
+# ---- further Tensor methods beyond SPEC §1's list ------------------------------------------------
+EXTRA = [
+    ("cumsum", lambda m, x: x.cumsum(1), (3, 4)),
+    ("cumsum-0", lambda m, x: m.cumsum(x, 0), (3, 4)),
+    ("repeat", lambda m, x: x.repeat(2, 1, 3), (3, 4)),
+    ("masked_fill", lambda m, x: x.masked_fill(x > 0.3, -1.0), (3, 4)),
+    ("narrow", lambda m, x: x.narrow(1, 1, 2), (3, 4)),
+    ("select", lambda m, x: x.select(0, -1), (3, 4)),
+    ("unbind", lambda m, x: _join(x.unbind(1)), (3, 4)),
+    ("square", lambda m, x: x.square(), (3, 4)),
+    ("rsqrt", lambda m, x: x.rsqrt(), (3, 4), ("pos",)),
+    ("reciprocal", lambda m, x: x.reciprocal(), (3, 4), ("away",)),
+    ("mm", lambda m, x, y: x.mm(y), (3, 4), (4, 2)),
+    ("bmm", lambda m, x, y: m.bmm(x, y), (2, 3, 4), (2, 4, 2)),
+    ("dot", lambda m, x, y: x.dot(y), (4,), (4,)),
+    ("remainder", lambda m, x, y: x % y, (3, 4), (4,), ("any", "pos")),
+    ("floor", lambda m, x: x.floor() * x, (3, 4)),
+    ("ceil", lambda m, x: x.ceil() + x, (3, 4)),
+    ("round", lambda m, x: x.round() * x, (3, 4)),
+    ("mT", lambda m, x: x.mT, (2, 3, 4)),
+    ("swapaxes", lambda m, x: x.swapaxes(0, 1), (2, 3, 4)),
+    ("unflatten", lambda m, x: x.unflatten(1, (2, 2)), (3, 4)),
+    ("expand_as", lambda m, x, y: x.expand_as(y), (1, 4), (3, 4)),
+    ("view_as", lambda m, x, y: x.view_as(y) * y, (12,), (3, 4)),
+    ("float64-then-sum", lambda m, x: x.sum(dtype=m.float64), (3, 4)),
+    ("minimum-scalar-tensor", lambda m, x: m.minimum(x, m.tensor(0.2)), (3, 4)),
+    ("max-binary", lambda m, x, y: m.max(x, y), (3, 4), (4,)),
+    ("softmax-dtype", lambda m, x: x.softmax(-1, dtype=m.float64), (3, 4)),
+    ("sub-alpha-method", lambda m, x, y: x.sub(y), (3, 4), (4,)),
+    ("neg-method", lambda m, x: x.neg(), (3, 4)),
+    ("index-tensor-int-2d", lambda m, x: x[m.tensor([[0, 2], [1, 1]])], (3, 4)),
+    ("index-step-slices", lambda m, x: x[::2, 1::2], (3, 4)),
+    ("index-ellipsis-middle", lambda m, x: x[0, ..., 1:], (2, 3, 4)),
+    ("index-list-then-none", lambda m, x: x[[1, 0]][:, None], (3, 4)),
+]
+for name, fn, *rest in EXTRA:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+
 
 def _setitem(x: Any, index: Any, v: Any) -> Any:
     """``y = x * 1; y[index] = v``: the functional form of __setitem__ on a non-leaf."""
