@@ -64,10 +64,20 @@ def test_prod_second_derivative_without_zeros() -> None:
     assert gradgradcheck(lambda t: t.prod(), (x,))
 
 
-def test_prod_with_a_zero_has_an_exact_first_derivative() -> None:
-    """Documented limitation (see ``Prod``): with zeros in x the first derivative is exact
-    but the second is not (the product of the others is a constant there)."""
-    x = tg.tensor([2.0, 0.0, 3.0], dtype=tg.float64, requires_grad=True)
-    (g,) = tg.autograd.grad(x.prod(), x, create_graph=True)
-    assert g.tolist() == [0.0, 6.0, 0.0]
-    assert "second derivative" in tg.ops.reduce.Prod.__doc__
+@pytest.mark.parametrize(
+    "values, dim",
+    [
+        ([2.0, 0.0, 3.0], None),
+        ([0.0, 0.0, 2.0], None),
+        ([[0.0, 2.0, 0.5], [1.0, 0.0, 0.0]], 1),
+        ([[0.0, 2.0], [1.5, 0.0]], 0),
+    ],
+)
+def test_prod_with_zeros_has_exact_first_and_second_derivatives(values, dim) -> None:
+    """prod/x_i is 0/0 at a zero: the product of the others is used, built from Tensor ops
+    under create_graph so the second derivative is exact as well."""
+    x = tg.tensor(values, dtype=tg.float64, requires_grad=True)
+    f = (lambda t: t.prod()) if dim is None else (lambda t: t.prod(dim))
+    assert gradgradcheck(f, (x,))
+    (g,) = tg.autograd.grad(f(x).sum(), x)
+    assert not g.requires_grad  # without create_graph: the constant fast path

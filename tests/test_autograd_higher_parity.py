@@ -28,6 +28,7 @@ FUNCS = {
     "var-std": lambda m, x, w: (x @ w).var(0).sum() + (x * w.sum(1)).std(),
     "div-pow-sqrt": lambda m, x, w: ((x * x + 1).sqrt() / (w.abs() + 1).sum(0)).pow(3).sum(),
     "max-prod": lambda m, x, w: (x @ w).amax(1).sum() + (w * w + 1).prod(),
+    "prod-with-zeros": lambda m, x, w: (x.relu() * w[0]).prod(1).sum() + (w - w[0, 0]).prod(0).sum(),
 }
 
 

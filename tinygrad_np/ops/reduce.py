@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 
@@ -83,12 +84,12 @@ class Amax(Function):
 
 class Prod(Function):
     """Product over ``dims``. The gradient is prod / x_i when no x_i is zero, and the
-    product of the other elements (left and right running products) when some are.
+    product of the other elements when some are (prod / x_i would be 0/0 there).
 
-    Limitation: where x holds zeros, that product of the others is computed as a
-    constant array, so the first derivative is exact but the second derivative
-    (``create_graph=True``) misses the terms through the other elements. Without
-    zeros, prod / x_i is built from Tensor ops and every order is exact.
+    With zeros, the product of the others is a constant array (left and right
+    running products) when only the first derivative is wanted; under
+    ``create_graph=True`` it is built from Tensor ops instead (each element's row of
+    the others, ``n x n`` per reduced group), so second derivatives are exact too.
     """
 
     formula = "d prod(x)/dx_i = prod_{j != i} x_j"
@@ -106,8 +107,25 @@ class Prod(Function):
         g = _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape)
         if not (x.data == 0).any():
             return g * _unreduce(y, ctx.dims, ctx.keepdim, x.data.shape) / x, None, None  # prod / x_i
+        if grad_mode.state.grad_enabled:  # create_graph: keep the dependence on the others
+            return g * _prod_of_others_tensor(x, ctx.dims), None, None
         # with zeros, prod/x_i is 0/0: multiply the products left and right of each x_i
         return g * _wrap(_prod_of_others(x.data, ctx.dims)), None, None
+
+
+def _prod_of_others_tensor(x: Tensor, dims: tuple[int, ...] | None) -> Tensor:
+    """prod_{j != i} x_j for each x_i of its reduced group, from differentiable Tensor ops:
+    row i of an n x n matrix holds the group with x_i replaced by 1."""
+    dims = tuple(range(x.ndim)) if dims is None else dims
+    kept = [d for d in range(x.ndim) if d not in dims]
+    perm = kept + list(dims)
+    moved = x.permute(*perm)
+    lead = tuple(moved.data.shape[: len(kept)])
+    n = int(np.prod(moved.data.shape[len(kept) :], dtype=np.int64))
+    eye = np.eye(n, dtype=x.data.dtype)
+    rows = moved.reshape(*lead, 1, n) * _wrap(1 - eye) + _wrap(eye)  # (..., n, n)
+    others = rows.prod(-1).reshape(*moved.data.shape)
+    return others.permute(*np.argsort(perm).tolist())
 
 
 def _prod_of_others(a: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
