@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tinygrad_np as tg
-from tinygrad_np.autograd import gradcheck
+from tinygrad_np.autograd import gradcheck, gradgradcheck
 
 UNARY = {
     "neg": lambda m, x: -x,
@@ -122,3 +122,10 @@ def test_random_graphs_backward_equals_autograd_grad(program: dict[str, Any]) ->
     out.backward()
     for leaf, g in zip(leaves, grads):
         np.testing.assert_allclose(leaf.grad.data, 2 * g.data, rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs())
+def test_random_graphs_second_derivatives(program: dict[str, Any]) -> None:
+    leaves = [tg.tensor(a, requires_grad=True) for a in leaf_arrays(program)]
+    assert gradgradcheck(lambda *xs: build(tg, program, list(xs)), leaves, atol=1e-4, rtol=1e-3)
