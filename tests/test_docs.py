@@ -19,12 +19,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-# the site's pages; README_sections.md (plain python blocks for the README) is run on its own below
-PAGES = sorted(
-    p
-    for p in DOCS.rglob("*.md")
-    if "site" not in p.relative_to(DOCS).parts and p.name != "README_sections.md"
-)
+# the site's pages; the README's python blocks are run on their own below
+PAGES = sorted(p for p in DOCS.rglob("*.md") if "site" not in p.relative_to(DOCS).parts)
 FENCE = re.compile(r"^\s*```+\s*(\w*)")
 DOCTEST_LANGS = {"pycon", "python", "py"}
 
@@ -83,12 +79,12 @@ def test_every_python_block_is_a_doctest(page):
             )
 
 
-def test_readme_sections_run(tmp_path, monkeypatch):
-    """The python blocks proposed for the README run as scripts, top to bottom."""
-    page = DOCS / "README_sections.md"
+def test_readme_python_blocks_run(tmp_path, monkeypatch):
+    """The README's python blocks run as scripts, top to bottom."""
+    page = DOCS.parent / "README.md"
     _, blocks = code_only(page.read_text(encoding="utf-8"))
     code = [body for _, lang, body in blocks if lang == "python"]
-    assert code, "README_sections.md should have a python example"
+    assert code, "README.md should have a python example"
     monkeypatch.chdir(tmp_path)
     for body in code:
         exec(compile(body, str(page), "exec"), {"__name__": "__readme__"})
