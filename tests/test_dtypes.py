@@ -139,3 +139,10 @@ def test_casting_keeps_the_gradient_flowing() -> None:
 def test_unsupported_numpy_dtype() -> None:
     with pytest.raises(TypeError, match="does not support NumPy dtype complex128"):
         tg.tensor(np.ones(2, np.complex128))
+
+
+def test_float_valued_ops_on_integer_tensors_give_the_default_float() -> None:
+    """PyTorch refuses some of these on integers; here they compute in float32, never float64."""
+    x = tg.tensor([1, -2])
+    for out in (x.leaky_relu(), x.softplus(), x.gelu(), x.exp(), x.tanh(), x.log_softmax(0)):
+        assert out.dtype == tg.float32

@@ -779,7 +779,7 @@ class Tensor:
         return _ew.Relu.apply(self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
-        return _ew.LeakyRelu.apply(self, negative_slope)
+        return _ew.LeakyRelu.apply(_floating(self), negative_slope)
 
     def gelu(self, approximate: str = "none") -> Tensor:
         """x * Phi(x); ``approximate='tanh'`` uses the tanh formula."""
