@@ -132,18 +132,19 @@ def elementwise_chain(init: dict[str, np.ndarray], size: int = 0) -> Step:
 
 
 def cnn(init: dict[str, np.ndarray], size: int = 0) -> Step:
-    """conv 1->8 3x3 (as 9 shifted products), ReLU, 2x2 max pool, linear, cross-entropy."""
+    """conv 1->8 3x3 as im2col + one matrix product, ReLU, 2x2 max pool, linear, cross-entropy."""
     from workloads import CNN_LR
 
     k, kb, w, b = (init[n].copy() for n in ("K", "kb", "W", "b"))
     x = init["x"][:, 0]  # (B, 28, 28): one input channel
     labels = init["y"]
-    bsz = x.shape[0]
+    bsz, rows = x.shape[0], np.arange(x.shape[0])
     lr = np.float32(CNN_LR)
-    patches = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(1, 2))  # (B, 26, 26, 3, 3)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (3, 3), axis=(1, 2))  # (B, 26, 26, 3, 3)
+    cols = np.ascontiguousarray(windows).reshape(-1, 9)  # im2col, built once: x needs no gradient
 
     def step() -> float:
-        z = np.einsum("bijuv,cuv->bcij", patches, k[:, 0], optimize=True) + kb[None, :, None, None]
+        z = (cols @ k.reshape(k.shape[0], 9).T + kb).reshape(bsz, 26, 26, -1).transpose(0, 3, 1, 2)
         a = np.maximum(z, 0)
         blocks = a.reshape(bsz, a.shape[1], 13, 2, 13, 2)
         p = blocks.max(axis=(3, 5))  # (B, 8, 13, 13)
@@ -152,9 +153,9 @@ def cnn(init: dict[str, np.ndarray], size: int = 0) -> Step:
         shifted = logits - logits.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
-        loss = np.mean(np.log(s[:, 0]) - shifted[np.arange(bsz), labels])
+        loss = np.mean(np.log(s[:, 0]) - shifted[rows, labels])
         dlogits = e / s
-        dlogits[np.arange(bsz), labels] -= 1.0
+        dlogits[rows, labels] -= 1.0
         dlogits /= np.float32(bsz)
         dw = dlogits.T @ flat
         db = dlogits.sum(axis=0)
@@ -163,8 +164,9 @@ def cnn(init: dict[str, np.ndarray], size: int = 0) -> Step:
         hit = blocks == p[:, :, :, None, :, None]
         share = hit / hit.sum(axis=(3, 5), keepdims=True)
         dz = (share * dp[:, :, :, None, :, None]).reshape(a.shape) * (z > 0)
-        dk = np.einsum("bijuv,bcij->cuv", patches, dz, optimize=True)[:, None]
-        dkb = dz.sum(axis=(0, 2, 3))
+        dzr = dz.transpose(0, 2, 3, 1).reshape(-1, k.shape[0])  # (B*26*26, C)
+        dk = (dzr.T @ cols).reshape(k.shape)
+        dkb = dzr.sum(axis=0)
         for prm, grd in ((k, dk), (kb, dkb), (w, dw), (b, db)):
             prm -= lr * grd
         return loss

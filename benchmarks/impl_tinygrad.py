@@ -133,8 +133,19 @@ def sine(init: dict[str, np.ndarray], size: int = 0) -> Step:
 
 
 def elementwise(init: dict[str, np.ndarray], size: int = 0) -> Step:
-    """z = a * b, then the node's backward called directly with dL/dz (no engine)."""
+    """z = a * b, then the node's backward called directly with dL/dz (no engine), the
+    way the engine calls it when create_graph=False: an array-level ``backward_np``
+    where the op has one, else the Tensor-level ``backward`` under no_grad."""
     a, b, g = _param(init["a"]), _param(init["b"]), tg.tensor(init["g"])
+    fn = (a * b).grad_fn
+    if getattr(type(fn), "backward_np", None) is not None:
+        g_np = g.data
+
+        def step() -> Any:
+            fn = (a * b).grad_fn
+            return type(fn).backward_np(fn, g_np)
+
+        return step
 
     def step() -> Any:
         fn = (a * b).grad_fn

@@ -134,7 +134,7 @@ def elementwise_chain(init: dict[str, np.ndarray], size: int = 0) -> Step:
             y = y * c
         a.grad = None
         y.backward(g)
-        return float(y[0, 0])
+        return y[0, 0].item()
 
     return step
 

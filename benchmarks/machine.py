@@ -58,6 +58,10 @@ def facts(torch_module: Any = None) -> list[tuple[str, str]]:
         rows.append(("PyTorch", "not installed (or not selected): its columns are empty"))
     for d in blas_info():
         rows.append(("threadpool", ", ".join(f"{k}={v}" for k, v in d.items())))
+    try:
+        rows.append(("load average (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg())))
+    except OSError:
+        pass
     for var in BLAS_ENV:
         val = os.environ.get(var)
         rows.append((f"${var}", "unset" if val is None else f"SET to {val!r}"))

@@ -176,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     style_arg = ",".join(k for k, on in (("nn", "nn." in style), ("optim", "optim." in style)) if on)
 
     started = datetime.datetime.now(datetime.timezone.utc)
+    load_start = os.getloadavg()
     lines = [
         "# tinygrad_np benchmarks",
         "",
@@ -308,6 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     if notes:
         lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     lines += ["", "Machine:", ""] + [f"- {k}: {v}" for k, v in machine.facts(torch_mod)]
+    lines.append(
+        f"- load average at the start: {load_start[0]:.2f} (1 min); above ~0.5 other processes shared "
+        "the cores during the run and the absolute times (and multi-threaded BLAS most) are inflated"
+    )
     text = "\n".join(lines) + "\n"
     print(text)
     if args.markdown:
