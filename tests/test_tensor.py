@@ -258,3 +258,14 @@ def test_overwriting_a_non_leaf_cuts_its_history() -> None:
     c = a * 2
     c[0].fill_(1.0)
     assert c.grad_fn.name() == "CopySlicesBackward"
+
+
+def test_a_view_takes_its_history_from_the_base_after_an_in_place_write() -> None:
+    a = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = a * 2
+    v1, v2 = b[0:2], b[1:3]
+    v1 *= 2  # b[1] changed through v1: v2 must see it in its gradient too
+    # the history is re-read from the base lazily: on the view's next use (or requires_grad)
+    assert v2.requires_grad and v2.grad_fn.next_functions[0][0].name() == "CopySlicesBackward"
+    v2.sum().backward()
+    assert a.grad.tolist() == [0.0, 4.0, 2.0]

@@ -137,7 +137,31 @@ INPLACE = {
     "fill-and-zero-through-views": lambda m, a: _fill(m, a),
     "int-index-view": lambda m, a: _int_index(m, a),
     "normal_-on-a-view": lambda m, a: _normal(m, a),
+    "other-view-sees-the-write": lambda m, a: _other_view(m, a),
+    "view-of-base-changed-in-place": lambda m, a: _base_changed(m, a),
+    "view-of-plain-tensor-gains-history": lambda m, a: _plain_gains(m, a),
 }
+
+
+def _other_view(m, a):
+    b = a * 2
+    v1, v2 = b[0], b[:, 1:]
+    v1 *= 3  # v2 overlaps v1: its history must now include the write
+    return v2 * v2
+
+
+def _base_changed(m, a):
+    b = a * 2
+    v = b.t()
+    b.mul_(a)
+    return v + 1
+
+
+def _plain_gains(m, a):
+    x = m.zeros(2, 3)
+    v = x[1]
+    x += a
+    return v * v
 
 
 def _fill(m, a):

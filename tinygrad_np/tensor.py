@@ -140,6 +140,7 @@ class Tensor:
         "_requires_grad",
         "_vc",  # VersionCounter, shared with views
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
+        "_view_version",  # for a view: the memory's version when its history was made
         "data",  # the NumPy array
         "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
@@ -179,6 +180,8 @@ class Tensor:
     @property
     def requires_grad(self) -> bool:
         """Whether ops on this tensor are recorded for backward."""
+        if self._base is not None:
+            self._sync_view()
         return self._requires_grad
 
     @requires_grad.setter
@@ -484,16 +487,25 @@ class Tensor:
                 f"shape {tuple(new.shape)}"
             ) from None
         if self._base is not None and (new._requires_grad or self._base._requires_grad):
+            self._bump()
             _mov.rebase_view(self, new)  # the base's history now includes the write
-            return self._bump()
+            return self
         self.grad_fn = new.grad_fn
         self._output_nr = new._output_nr
         self._requires_grad = new._requires_grad
         return self._bump()
 
+    def _sync_view(self) -> None:
+        """A view whose memory was changed in place since its history was made (through
+        the base or another view) takes its history from the base again, as PyTorch
+        regenerates a view's grad_fn."""
+        if self._base is not None and self._vc.value != self._view_version:
+            _mov.refresh_view(self)
+
     def _snapshot(self) -> Tensor:
         """The values before an in-place op, with ``self``'s history: what the recorded
         op reads, so its saved inputs are not the memory about to be overwritten."""
+        self._sync_view()
         t = Tensor._wrap(self.data.copy())
         t.grad_fn, t._output_nr, t._requires_grad = self.grad_fn, self._output_nr, self._requires_grad
         return t

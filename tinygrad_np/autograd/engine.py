@@ -80,6 +80,7 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
 
 
 def _root_node(out: Tensor, i: int) -> tuple[Any, int]:
+    out._sync_view()
     if not out._requires_grad:
         raise RuntimeError(
             f"element {i} of tensors does not require grad and does not have a grad_fn: "
@@ -300,6 +301,7 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     for i, t in enumerate(inputs):
+        t._sync_view()
         if not t._requires_grad:
             raise RuntimeError(f"grad: input {i} does not require grad")
     roots = [_root_node(t, i) for i, t in enumerate(outputs)]

@@ -171,7 +171,15 @@ class Function:
         recording = state.grad_enabled
         # known in forward too, so an op saves only what its backward will use
         if recording:
-            ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)
+            needs = []
+            for a in args:
+                if isinstance(a, Tensor):
+                    if a._base is not None and a._vc.value != a._view_version:
+                        a._sync_view()  # a view whose memory changed since its history was made
+                    needs.append(a._requires_grad)
+                else:
+                    needs.append(False)
+            ctx.needs_input_grad = tuple(needs)
         else:
             ctx.needs_input_grad = (False,) * len(args)
         state.grad_enabled = False  # forward itself is never recorded

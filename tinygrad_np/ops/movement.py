@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .reduce import sum_to_array
@@ -27,6 +28,7 @@ def _view_of(y: np.ndarray, x: Tensor, fn: Any) -> Tensor:
     base = x.data if x.data.base is None else x.data.base
     if y.base is not None and (y.base is base or y.base is x.data):
         out._vc = x._vc
+        out._view_version = x._vc.value
         if x._base is None:
             out._base, out._view_fn = x, fn
         else:
@@ -66,12 +68,24 @@ def rebase_view(view: Tensor, value: Tensor) -> None:
     base = view._base
     out = CopySlices.apply(base, value, view._view_fn)
     base.grad_fn, base._output_nr, base._requires_grad = out.grad_fn, 0, out._requires_grad
-    remade = view._view_fn(base)
+    refresh_view(view)
+
+
+def refresh_view(view: Tensor) -> None:
+    """Give ``view`` the history of ``view_fn(base)``: the base's current history seen
+    through the view (recorded whatever the grad mode, as the view's own history)."""
+    state = grad_mode.state
+    prev, state.grad_enabled = state.grad_enabled, True
+    try:
+        remade = view._view_fn(view._base)
+    finally:
+        state.grad_enabled = prev
     view.grad_fn, view._output_nr, view._requires_grad = (
         remade.grad_fn,
         remade._output_nr,
         remade._requires_grad,
     )
+    view._view_version = view._vc.value
 
 
 class Cast(Function):
