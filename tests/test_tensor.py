@@ -269,3 +269,11 @@ def test_a_view_takes_its_history_from_the_base_after_an_in_place_write() -> Non
     assert v2.requires_grad and v2.grad_fn.next_functions[0][0].name() == "CopySlicesBackward"
     v2.sum().backward()
     assert a.grad.tolist() == [0.0, 4.0, 2.0]
+
+
+def test_all_any_reduce_to_bool():
+    t = tg.tensor([[1, 0, 2], [3, 4, 5]])
+    assert t.all().item() is False and t.any().item() is True
+    assert t.all(dim=1).tolist() == [False, True]
+    assert t.any(axis=0, keepdims=True).shape == (1, 3)
+    assert tg.all(tg.tensor([True, True])).dtype == tg.bool

@@ -84,6 +84,8 @@ __all__ = [
     "equal",
     "t",
     "dot",
+    "all",
+    "any",
 ]
 
 
@@ -167,6 +169,8 @@ unbind = _method("unbind")
 isnan = _method("isnan")
 isinf = _method("isinf")
 isfinite = _method("isfinite")
+all = _method("all")
+any = _method("any")
 mm = _method("mm")
 bmm = _method("bmm")
 dot = _method("dot")

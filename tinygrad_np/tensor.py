@@ -751,6 +751,20 @@ class Tensor:
     def isfinite(self) -> Tensor:
         return Tensor._wrap(np.isfinite(self.data))
 
+    def all(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """True where every element (over ``dim``) is nonzero; a bool tensor."""
+        dims = _dims(dim, axis, self.ndim, "all")
+        return Tensor._wrap(np.asarray(np.all(self.data, axis=dims, keepdims=_keep(keepdim, keepdims))))
+
+    def any(
+        self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
+    ) -> Tensor:
+        """True where some element (over ``dim``) is nonzero; a bool tensor."""
+        dims = _dims(dim, axis, self.ndim, "any")
+        return Tensor._wrap(np.asarray(np.any(self.data, axis=dims, keepdims=_keep(keepdim, keepdims))))
+
     def equal(self, other: Tensor) -> bool:
         """True if both tensors have the same shape and elements."""
         return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
