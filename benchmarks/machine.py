@@ -59,7 +59,9 @@ def facts(torch_module: Any = None) -> list[tuple[str, str]]:
     for d in blas_info():
         rows.append(("threadpool", ", ".join(f"{k}={v}" for k, v in d.items())))
     try:
-        rows.append(("load average (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg())))
+        rows.append(
+            ("load average at the end (1, 5, 15 min)", ", ".join(f"{v:.2f}" for v in os.getloadavg()))
+        )
     except OSError:
         pass
     for var in BLAS_ENV:

@@ -310,8 +310,8 @@ def main(argv: list[str] | None = None) -> int:
         lines += ["", "Notes:", ""] + [f"- {n}" for n in notes]
     lines += ["", "Machine:", ""] + [f"- {k}: {v}" for k, v in machine.facts(torch_mod)]
     lines.append(
-        f"- load average at the start: {load_start[0]:.2f} (1 min); above ~0.5 other processes shared "
-        "the cores during the run and the absolute times (and multi-threaded BLAS most) are inflated"
+        f"- load average at the start: {load_start[0]:.2f} (1 min). The run itself adds about 1; beyond "
+        "that, other processes shared the 2 cores and inflated the absolute times (multi-threaded BLAS most)"
     )
     text = "\n".join(lines) + "\n"
     print(text)
