@@ -1228,6 +1228,29 @@ def _raise_broadcast(op: str, a: Any, b: Any) -> None:
 
 def _binary(op: Any, a: Any, b: Any) -> Tensor:
     """Promote dtypes as PyTorch does, then apply the binary op ``op``."""
+    # Fast path: float tensors (Parameters included) of one dtype, or a float tensor and a
+    # Python int/float (a Python scalar never changes a float tensor's dtype).
+    x = y = None
+    if isinstance(a, Tensor):
+        dt = a.data.dtype
+        if dt.kind == "f":
+            tb = type(b)
+            if tb is float or tb is int:
+                x, y = a, Tensor._wrap(np.asarray(b, dt))
+            elif isinstance(b, Tensor) and b.data.dtype == dt:
+                x, y = a, b
+    elif isinstance(b, Tensor) and (type(a) is float or type(a) is int):
+        dt = b.data.dtype
+        if dt.kind == "f":
+            x, y = Tensor._wrap(np.asarray(a, dt)), b
+    if x is not None:
+        try:
+            return op.apply(x, y)
+        except ValueError:
+            if _broadcastable(x.data.shape, y.data.shape):
+                raise
+            _raise_broadcast(op.__name__.lower(), x, y)
+            raise  # pragma: no cover
     if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
         dt = a.data.dtype
     else:

@@ -119,21 +119,28 @@ class _Pass:
     def add(self, node: Any, nr: int, g: Tensor) -> None:
         buf = self.buffers.get(node)
         if buf is None:
-            n = 1 if isinstance(node, AccumulateGrad) else len(node._out_meta)
+            n = 1 if type(node) is AccumulateGrad else len(node._out_meta)
             buf = self.buffers[node] = [None] * n
             heapq.heappush(self.heap, (-node._seq, id(node), node))
-        buf[nr] = g if buf[nr] is None else buf[nr] + g
+        prev = buf[nr]
+        if prev is None:
+            buf[nr] = g
+        elif self.create_graph:
+            buf[nr] = prev + g
+        else:  # same shape and dtype by now: plain array addition, no op node
+            buf[nr] = Tensor._wrap(prev.data + g.data)
 
     def run(self, needed: set[int] | None) -> None:
         while self.heap:
             _, _, node = heapq.heappop(self.heap)
             grads = self.buffers.pop(node)
-            if isinstance(node, AccumulateGrad):
+            if type(node) is AccumulateGrad:
                 if _observer is not None:
                     _observer(node, grads, [])
                 self._leaf(node, grads[0])
                 continue
-            grads = self._pre_hooks(node, grads)
+            if node._tensor_hooks or node._retained or self.capture is not None:
+                grads = self._pre_hooks(node, grads)
             if needed is not None and id(node) not in needed:
                 continue
             self._call(node, grads)
@@ -193,25 +200,34 @@ class _Pass:
         return grads
 
     def _call(self, node: Function, grads: list[Tensor | None]) -> None:
-        if all(g is None for g in grads):
-            return
-        for i, g in enumerate(grads):  # outputs that got no gradient get zeros
-            if g is None and node.materialize_grads:
-                shape, dt = node._out_meta[i]
-                grads[i] = Tensor._wrap(np.zeros(shape, dt))
+        if len(grads) == 1:
+            if grads[0] is None:
+                return
+        else:
+            if all(g is None for g in grads):
+                return
+            for i, g in enumerate(grads):  # outputs that got no gradient get zeros
+                if g is None and node.materialize_grads:
+                    shape, dt = node._out_meta[i]
+                    grads[i] = Tensor._wrap(np.zeros(shape, dt))
         state = grad_mode.state
         anomaly = state.anomaly_enabled
-        state.anomaly_enabled = False  # the ops inside backward are checked as one: below
-        try:
+        if anomaly:
+            state.anomaly_enabled = False  # the ops inside backward are checked as one: below
+            try:
+                result = type(node).backward(node, *grads)
+            finally:
+                state.anomaly_enabled = anomaly
+        else:
             result = type(node).backward(node, *grads)
-        finally:
-            state.anomaly_enabled = anomaly
         if not self.retain_graph:
             node._saved = None
-        if not isinstance(result, tuple):
+        if type(result) is not tuple:
             result = (result,)
         edges = node._edges
-        if len(result) < len(edges) or any(r is not None for r in result[len(edges) :]):
+        if len(result) != len(edges) and (
+            len(result) < len(edges) or any(r is not None for r in result[len(edges) :])
+        ):
             raise RuntimeError(
                 f"function {node.name()} returned an incorrect number of gradients "
                 f"(expected {len(edges)}, got {len(result)})"
@@ -221,7 +237,8 @@ class _Pass:
             if edge is None or g is None:
                 continue
             parent, nr, shape, dt = edge
-            g = _as_tensor(g)
+            if type(g) is not Tensor:
+                g = _as_tensor(g)
             if g.data.shape != shape:
                 g = sum_to(g, shape, node, i)
             if g.data.dtype != dt:

@@ -51,6 +51,7 @@ from ..tensor import Tensor
 from . import grad_mode
 
 _next_seq = itertools.count().__next__
+_new_obj = object.__new__
 # Set by tinygrad_np.viz.record_inputs(): nodes keep their forward arguments as ``_inputs``.
 _keep_inputs = False
 
@@ -100,17 +101,25 @@ class Function:
 
     formula: str = ""
 
+    # Class-level defaults: a node is made with ``object.__new__`` and only the
+    # attributes that differ from these are stored on it (the hot path of every op).
+    _saved: tuple[_SavedTensor | None, ...] | None = ()
+    _edges: tuple[tuple[Any, int, tuple[int, ...], np.dtype] | None, ...] = ()
+    _seq = 0
+    needs_input_grad: tuple[bool, ...] = ()
+    _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _tensor_hooks: dict[int, list[Any]] | None = None
+    _retained: dict[int, Any] | None = None
+    _trace: list[str] | None = None
+    _non_differentiable: tuple[int, ...] = ()
+    materialize_grads = True
+    # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
+    # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
+    # ``create_graph=False`` and anomaly detection is off; see autograd/engine.py.
+    backward_np: Any = None
+
     def __init__(self) -> None:
-        self._saved: tuple[_SavedTensor | None, ...] | None = ()
-        self._edges: tuple[tuple[Any, int, tuple[int, ...], np.dtype] | None, ...] = ()
-        self._seq = 0
-        self.needs_input_grad: tuple[bool, ...] = ()
-        self._out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
-        self._tensor_hooks: dict[int, list[Any]] | None = None
-        self._retained: dict[int, Any] | None = None
-        self._trace: list[str] | None = None
-        self._non_differentiable: tuple[int, ...] = ()
-        self.materialize_grads = True
+        pass  # everything has a class-level default (see above)
 
     # ---- used inside forward/backward -------------------------------------------
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
@@ -126,7 +135,7 @@ class Function:
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
-        self._saved = tuple(None if t is None else _SavedTensor(t) for t in tensors)
+        self._saved = tuple([None if t is None else _SavedTensor(t) for t in tensors])
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -166,11 +175,12 @@ class Function:
     @classmethod
     def apply(cls, *args: Any) -> Any:
         """Run the op; record it in the graph when an input requires grad."""
-        ctx = cls()
+        ctx = _new_obj(cls)
+        if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
+            ctx.__init__()
         state = grad_mode.state
-        recording = state.grad_enabled
-        # known in forward too, so an op saves only what its backward will use
-        if recording:
+        if state.grad_enabled:
+            # known in forward too, so an op saves only what its backward will use
             needs = []
             for a in args:
                 if isinstance(a, Tensor):
@@ -179,57 +189,75 @@ class Function:
                     needs.append(a._requires_grad)
                 else:
                     needs.append(False)
-            ctx.needs_input_grad = tuple(needs)
+            ctx.needs_input_grad = needs = tuple(needs)
+            state.grad_enabled = False  # forward itself is never recorded
+            try:
+                out = cls.forward(ctx, *args)
+            finally:
+                state.grad_enabled = True
+            if True in needs:
+                return ctx._attach(args, out, needs)
         else:
             ctx.needs_input_grad = (False,) * len(args)
-        state.grad_enabled = False  # forward itself is never recorded
-        try:
             out = cls.forward(ctx, *args)
-        finally:
-            state.grad_enabled = recording
-        if recording:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    return ctx._attach(args, out)
         if state.anomaly_enabled:
             _check_forward(ctx, args, out)
         return out
 
-    def _attach(self, args: tuple[Any, ...], out: Any) -> Any:
+    def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...]) -> Any:
         """Make this ctx the ``grad_fn`` of ``out`` and link it to its inputs."""
         edges = []
-        needs = []
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
+        for a, need in zip(args, needs, strict=False):
+            if need:
+                d = a.data
                 node = a.grad_fn
                 if node is None:
-                    edges.append((a._grad_accumulator(), 0, a.data.shape, a.data.dtype))
+                    ref = a._accumulator  # the leaf's cached AccumulateGrad, inlined
+                    acc = ref() if ref is not None else None
+                    edges.append((acc or grad_accumulator(a), 0, d.shape, d.dtype))
                 else:
-                    edges.append((node, a._output_nr, a.data.shape, a.data.dtype))
-                needs.append(True)
+                    edges.append((node, a._output_nr, d.shape, d.dtype))
             else:
                 edges.append(None)
-                needs.append(False)
         self._edges = tuple(edges)
-        self.needs_input_grad = tuple(needs)
         self._seq = _next_seq()
 
-        returned = out if isinstance(out, tuple) else (out,)
-        outputs = tuple(_fresh_output(o, args) for o in returned)
-        for i, o in enumerate(outputs):
-            if o.data.dtype.kind == "f" and id(returned[i]) not in self._non_differentiable:
+        if type(out) is not tuple:  # one output: the common case, no generators
+            o = out
+            if type(o) is not Tensor:
+                o = _fresh_output(o, args)
+            else:
+                for a in args:
+                    if o is a:  # forward returned an input unchanged
+                        o = _fresh_output(o, args)
+                        break
+            d = o.data
+            if d.dtype.kind == "f" and (
+                not self._non_differentiable or id(out) not in self._non_differentiable
+            ):
                 o.grad_fn = self
-                o._output_nr = i
+                o._output_nr = 0
                 o._requires_grad = True
-        self._out_meta = tuple((o.data.shape, o.data.dtype) for o in outputs)
+            self._out_meta = ((d.shape, d.dtype),)
+            outputs: tuple[Tensor, ...] = (o,)
+        else:
+            outputs = tuple([_fresh_output(o, args) for o in out])
+            for i, o in enumerate(outputs):
+                if o.data.dtype.kind == "f" and id(out[i]) not in self._non_differentiable:
+                    o.grad_fn = self
+                    o._output_nr = i
+                    o._requires_grad = True
+            self._out_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
         if self._saved:
-            self._saved = tuple(_saved_output(s, outputs) for s in self._saved)
+            for s in self._saved:
+                if s is not None and s.tensor is not None:
+                    _saved_output(s, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
         if grad_mode.state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
-        return outputs if isinstance(out, tuple) else outputs[0]
+        return outputs if type(out) is tuple else outputs[0]
 
 
 def _fresh_output(o: Any, args: tuple[Any, ...]) -> Tensor:
@@ -306,6 +334,9 @@ def grad_accumulator(t: Tensor) -> AccumulateGrad:
         node = AccumulateGrad(t)
         t._accumulator = weakref.ref(node)
     return node
+
+
+_function_init = Function.__init__
 
 
 class FunctionCtx(Function):
