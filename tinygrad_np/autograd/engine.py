@@ -18,9 +18,19 @@ The whole algorithm, in order:
    the activations are freed as backward goes and a second backward through
    the same ops is refused with a clear error.
 
-With ``create_graph=False`` recording is off during the walk and the
-gradients are plain arrays in Tensors; with ``create_graph=True`` it is on,
-so the gradients carry a graph and can be differentiated again.
+With ``create_graph=True`` recording stays on during the walk and every node
+runs its Tensor-level ``backward``, so the gradients carry a graph and can be
+differentiated again.
+
+With ``create_graph=False`` (and anomaly detection off) the pass runs in
+*array mode*, the fast path: the buffers hold plain NumPy arrays, and a node
+whose op defines ``backward_np(ctx, *grad_arrays)`` (a NumPy mirror of
+``backward``, written right under it) runs that instead, with no Tensor or
+graph node built per product. Ops without it run ``backward`` on wrapped
+arrays with recording off. Arrays become Tensors only where user code sees
+them: leaf ``.grad``, hooks, ``retain_grad`` and ``autograd.grad`` results.
+``backward`` stays the differentiable definition; ``tests/test_fast_paths.py``
+checks that every ``backward_np`` gives the same gradients as its ``backward``.
 """
 
 from __future__ import annotations
@@ -44,14 +54,17 @@ def sum_to(g: Tensor, shape: tuple[int, ...], node: Any, i: int) -> Tensor:
     """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
     from ..ops.reduce import SumTo
 
-    gs = g.data.shape
+    _check_sum_to(g.data.shape, shape, node, i)
+    return SumTo.apply(g, shape)
+
+
+def _check_sum_to(gs: tuple[int, ...], shape: tuple[int, ...], node: Any, i: int) -> None:
     lead = len(gs) - len(shape)
     if lead < 0 or any(s != 1 and s != t for s, t in zip(shape, gs[lead:], strict=False)):
         raise RuntimeError(
             f"{node.name()} returned an invalid gradient for input {i}: got shape {tuple(gs)} "
             f"but expected shape {tuple(shape)} (or one that broadcasts to it)"
         )
-    return SumTo.apply(g, shape)
 
 
 def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[Tensor]:
@@ -115,6 +128,8 @@ class _Pass:
         self.buffers: dict[Any, list[Tensor | None]] = {}
         self.heap: list[tuple[int, int, Any]] = []
         self.handed_out: dict[int, np.ndarray] = {}  # arrays already stored in some .grad
+        # array mode: buffers hold NumPy arrays and nodes run ``backward_np`` where they have it
+        self.arrays = not create_graph and not grad_mode.state.anomaly_enabled and _observer is None
 
     def add(self, node: Any, nr: int, g: Tensor) -> None:
         buf = self.buffers.get(node)
@@ -125,6 +140,8 @@ class _Pass:
         prev = buf[nr]
         if prev is None:
             buf[nr] = g
+        elif self.arrays:  # a new array: ``prev`` or ``g`` may be held elsewhere
+            buf[nr] = np.asarray(prev + g)
         elif self.create_graph:
             buf[nr] = prev + g
         else:  # same shape and dtype by now: plain array addition, no op node
@@ -137,13 +154,21 @@ class _Pass:
             if type(node) is AccumulateGrad:
                 if _observer is not None:
                     _observer(node, grads, [])
-                self._leaf(node, grads[0])
+                g = grads[0]
+                self._leaf(node, Tensor._wrap(g) if self.arrays else g)
                 continue
             if node._tensor_hooks or node._retained or self.capture is not None:
-                grads = self._pre_hooks(node, grads)
+                if self.arrays:
+                    tensors = [None if g is None else Tensor._wrap(g) for g in grads]
+                    grads = [None if t is None else t.data for t in self._pre_hooks(node, tensors)]
+                else:
+                    grads = self._pre_hooks(node, grads)
             if needed is not None and id(node) not in needed:
                 continue
-            self._call(node, grads)
+            if self.arrays:
+                self._call_arrays(node, grads)
+            else:
+                self._call(node, grads)
 
     def _leaf(self, node: AccumulateGrad, g: Tensor) -> None:
         leaf = node.variable
@@ -251,6 +276,50 @@ class _Pass:
         if sent is not None:
             _observer(node, grads, sent)
 
+    def _call_arrays(self, node: Function, grads: list[np.ndarray | None]) -> None:
+        """``_call`` in array mode: gradients are arrays, ``backward_np`` runs where the op has
+        one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off)."""
+        if len(grads) == 1:
+            if grads[0] is None:
+                return
+        else:
+            if all(g is None for g in grads):
+                return
+            for i, g in enumerate(grads):  # outputs that got no gradient get zeros
+                if g is None and node.materialize_grads:
+                    shape, dt = node._out_meta[i]
+                    grads[i] = np.zeros(shape, dt)
+        fast = node.backward_np
+        result = NotImplemented if fast is None else fast(node, *grads)
+        if result is NotImplemented:
+            result = type(node).backward(node, *[None if g is None else Tensor._wrap(g) for g in grads])
+        if not self.retain_graph:
+            node._saved = None
+        if type(result) is not tuple:
+            result = (result,)
+        edges = node._edges
+        if len(result) != len(edges) and (
+            len(result) < len(edges) or any(r is not None for r in result[len(edges) :])
+        ):
+            raise RuntimeError(
+                f"function {node.name()} returned an incorrect number of gradients "
+                f"(expected {len(edges)}, got {len(result)})"
+            )
+        for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
+            if edge is None or g is None:
+                continue
+            parent, nr, shape, dt = edge
+            if type(g) is not np.ndarray:
+                g = g.data if isinstance(g, Tensor) else np.asarray(g)
+            if g.shape != shape:
+                from ..ops.reduce import sum_to_array  # (ops import the engine's package)
+
+                _check_sum_to(g.shape, shape, node, i)
+                g = sum_to_array(g, shape)
+            if g.dtype != dt:
+                g = g.astype(dt)
+            self.add(parent, nr, g)
+
 
 def dtypes_of(np_dtype: np.dtype) -> Any:
     from ..dtypes import from_numpy_dtype
@@ -354,7 +423,7 @@ def _run(
     try:
         p = _Pass(retain_graph, create_graph, capture)
         for (node, nr), g in zip(roots, seeds, strict=False):
-            p.add(node, nr, g)
+            p.add(node, nr, g.data if p.arrays else g)
         p.run(needed)
     finally:
         state.grad_enabled = prev

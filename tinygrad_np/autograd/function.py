@@ -300,6 +300,23 @@ def _finite(a: np.ndarray) -> bool:
     return a.dtype.kind != "f" or bool(np.isfinite(a).all())
 
 
+def saved_arrays(ctx: Function) -> list[np.ndarray | None]:
+    """The saved tensors' arrays for ``backward_np``: the same checks as
+    ``ctx.saved_tensors`` (freed graph, in-place change) without building Tensors."""
+    saved = ctx._saved
+    if saved is None:
+        return list(ctx.saved_tensors)  # raises the freed-graph error
+    out = []
+    for s in saved:
+        if s is None:
+            out.append(None)
+            continue
+        if s.version_counter.value != s.version:
+            s.unpack(ctx)  # raises the in-place error
+        out.append(s.data if s.tensor is None else s.tensor.data)
+    return out
+
+
 class AccumulateGrad:
     """The graph node of a leaf tensor: backward ends here and adds into ``.grad``.
 

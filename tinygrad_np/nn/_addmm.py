@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..ops.linalg import Matmul
 from ..tensor import Tensor
 
@@ -30,7 +30,8 @@ class Addmm(Function):
 
     @staticmethod
     def forward(ctx, x, w, b):
-        ctx.save_for_backward(x, w)
+        need_x, need_w, _ = ctx.needs_input_grad or (False, False, False)
+        ctx.save_for_backward(x if need_w else None, w if need_x else None)  # only what backward reads
         y = np.matmul(x.data, w.data.T)
         if b is not None:
             y += b.data
@@ -43,6 +44,16 @@ class Addmm(Function):
         gx = Matmul.apply(grad, w) if need_x else None  # d(x W^T)/dx = W
         g2 = _rows(grad)
         gw = Matmul.apply(g2.mT, _rows(x)) if need_w else None  # d(x W^T)/dW = g^T x
+        gb = g2.sum(0) if need_b else None  # each row adds b once
+        return gx, gw, gb
+
+    @staticmethod
+    def backward_np(ctx, g):
+        x, w = saved_arrays(ctx)
+        need_x, need_w, need_b = ctx.needs_input_grad
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        gx = g @ w if need_x else None  # d(x W^T)/dx = W
+        gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need_w else None  # g^T x
         gb = g2.sum(0) if need_b else None  # each row adds b once
         return gx, gw, gb
 

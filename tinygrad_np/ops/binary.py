@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -29,6 +29,10 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad  # both partials are 1
 
+    @staticmethod
+    def backward_np(ctx, g):
+        return g, g  # both partials are 1
+
 
 class Sub(Function):
     formula = "d(x - y)/dx = 1,  d(x - y)/dy = -1"
@@ -42,6 +46,10 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return g, (-g if ctx.needs_input_grad[1] else None)  # partials 1 and -1
 
 
 class Mul(Function):
@@ -62,6 +70,12 @@ class Mul(Function):
         need_x, need_y = ctx.needs_input_grad
         return (grad * y if need_x else None), (grad * x if need_y else None)
 
+    @staticmethod
+    def backward_np(ctx, g):
+        x, y = saved_arrays(ctx)
+        need_x, need_y = ctx.needs_input_grad
+        return (g * y if need_x else None), (g * x if need_y else None)  # y and x
+
 
 class Div(Function):
     formula = "d(x / y)/dx = 1/y,  d(x / y)/dy = -x/y^2"
@@ -81,6 +95,14 @@ class Div(Function):
         need_x, need_y = ctx.needs_input_grad
         gx = grad / y if need_x else None  # 1/y
         gy = -grad * x / (y * y) if need_y else None  # -x/y^2
+        return gx, gy
+
+    @staticmethod
+    def backward_np(ctx, g):
+        x, y = saved_arrays(ctx)
+        need_x, need_y = ctx.needs_input_grad
+        gx = g / y if need_x else None  # 1/y
+        gy = -g * x / (y * y) if need_y else None  # -x/y^2
         return gx, gy
 
 

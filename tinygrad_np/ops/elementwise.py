@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor
 from .special import erf, erfc
 
@@ -33,6 +33,10 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad  # d(-x)/dx = -1
 
+    @staticmethod
+    def backward_np(ctx, g):
+        return np.negative(g)  # d(-x)/dx = -1
+
 
 class Exp(Function):
     formula = "d exp(x)/dx = exp(x)"
@@ -48,6 +52,11 @@ class Exp(Function):
         (y,) = ctx.saved_tensors
         return grad * y  # d/dx e^x = e^x
 
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return g * y  # d/dx e^x = e^x
+
 
 class Log(Function):
     formula = "d log(x)/dx = 1/x"
@@ -62,6 +71,12 @@ class Log(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x  # d/dx log x = 1/x
+
+    @staticmethod
+    def backward_np(ctx, g):
+        (x,) = saved_arrays(ctx)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return g / x  # d/dx log x = 1/x
 
 
 class Sqrt(Function):
@@ -122,6 +137,11 @@ class Tanh(Function):
         (y,) = ctx.saved_tensors
         return grad * (1 - y * y)  # d/dx tanh x = 1 - tanh^2 x
 
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return g * (1 - y * y)  # d/dx tanh x = 1 - tanh^2 x
+
 
 class Sigmoid(Function):
     formula = "d sigmoid(x)/dx = sigmoid(x) (1 - sigmoid(x))"
@@ -139,6 +159,11 @@ class Sigmoid(Function):
         (y,) = ctx.saved_tensors
         return grad * (y * (1 - y))  # d/dx s(x) = s(x)(1 - s(x))
 
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return g * (y * (1 - y))  # d/dx s(x) = s(x)(1 - s(x))
+
 
 class Relu(Function):
     formula = "d relu(x)/dx = 1 if x > 0 else 0"
@@ -153,6 +178,11 @@ class Relu(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad * _mask(y.data > 0, grad.data)  # 1 where x > 0, else 0
+
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return np.where(y > 0, g, np.zeros((), g.dtype))  # 1 where x > 0, else 0 (no float mask)
 
 
 class LeakyRelu(Function):

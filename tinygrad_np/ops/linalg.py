@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor, _operand
 
 _wrap = Tensor._wrap
@@ -45,6 +45,16 @@ class Matmul(Function):
         if need_b:
             gb = a2.mT @ g  # dL/dB = A^T dL/dC
             gb = gb.squeeze(-1) if b.ndim == 1 else gb
+        return ga, gb
+
+    @staticmethod
+    def backward_np(ctx, g):
+        a, b = saved_arrays(ctx)
+        if a.ndim < 2 or b.ndim < 2:
+            return NotImplemented  # vector operands: the Tensor-level backward above
+        need_a, need_b = ctx.needs_input_grad
+        ga = g @ np.swapaxes(b, -1, -2) if need_a else None  # dL/dA = dL/dC B^T
+        gb = np.swapaxes(a, -1, -2) @ g if need_b else None  # dL/dB = A^T dL/dC
         return ga, gb
 
 

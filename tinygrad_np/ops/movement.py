@@ -100,6 +100,10 @@ class Cast(Function):
     def backward(ctx, grad):
         return grad.to(ctx.dtype), None
 
+    @staticmethod
+    def backward_np(ctx, g):
+        return g.astype(ctx.dtype), None
+
 
 class Clone(Function):
     formula = "d clone(x)/dx = 1"
@@ -124,6 +128,10 @@ class Reshape(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.reshape(ctx.shape), None
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return g.reshape(ctx.shape), None
 
 
 def reshape(x: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -150,6 +158,10 @@ class Permute(Function):
     def backward(ctx, grad):
         return grad.permute(*np.argsort(ctx.dims).tolist()), None
 
+    @staticmethod
+    def backward_np(ctx, g):
+        return np.transpose(g, np.argsort(ctx.dims)), None
+
 
 class Expand(Function):
     formula = "d expand(x)/dx = sum of dL/dy over the copies"
@@ -162,6 +174,10 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return SumTo.apply(grad, ctx.shape), None  # each copy passes its gradient back
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return sum_to_array(g, ctx.shape), None  # each copy passes its gradient back
 
 
 def broadcast_to(x: Tensor, shape: tuple[int, ...], op: str) -> Tensor:

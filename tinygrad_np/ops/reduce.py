@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import grad_mode
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor
 
 _wrap = Tensor._wrap
@@ -26,6 +26,18 @@ def _unreduce(grad: Tensor, dims: tuple[int, ...] | None, keepdim: bool, shape: 
     return grad.expand(*shape)
 
 
+def _unreduce_np(
+    g: np.ndarray, dims: tuple[int, ...] | None, keepdim: bool, shape: tuple[int, ...]
+) -> np.ndarray:
+    """``_unreduce`` on arrays (the engine's fast path): a read-only broadcast view."""
+    if not keepdim:
+        kshape = list(shape)
+        for d in range(len(shape)) if dims is None else dims:
+            kshape[d] = 1
+        g = g.reshape(kshape)
+    return np.broadcast_to(g, shape)
+
+
 class Sum(Function):
     formula = "d sum(x)/dx_i = 1"
 
@@ -37,6 +49,10 @@ class Sum(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad, ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1 for every x_i
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return _unreduce_np(g, ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1 for every x_i
 
 
 class Mean(Function):
@@ -53,6 +69,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return _unreduce_np(g * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
 
 
 class Amax(Function):
@@ -157,6 +177,11 @@ class Softmax(Function):
         (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True)), None  # s * (g - <g, s>)
 
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return y * (g - (g * y).sum(ctx.dim, keepdims=True)), None  # s * (g - <g, s>)
+
 
 class LogSoftmax(Function):
     formula = "d log_softmax(x)_i/dx_j = delta_ij - softmax(x)_j"
@@ -173,6 +198,11 @@ class LogSoftmax(Function):
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
         return grad - y.exp() * grad.sum(ctx.dim, keepdim=True), None  # g - softmax * sum(g)
+
+    @staticmethod
+    def backward_np(ctx, g):
+        (y,) = saved_arrays(ctx)
+        return g - np.exp(y) * g.sum(ctx.dim, keepdims=True), None  # g - softmax * sum(g)
 
 
 class Cumsum(Function):
@@ -203,6 +233,10 @@ class SumTo(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.expand(*ctx.shape), None
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return np.broadcast_to(g, ctx.shape), None  # each x_i feeds one sum
 
 
 def sum_to_array(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -1,0 +1,217 @@
+"""The engine's array-level fast path (``backward_np``) against the Tensor-level ``backward``.
+
+Every op that defines ``backward_np`` must be listed in ``CASES``; for each case the two
+backward definitions run on the same node and the same incoming gradient, on
+broadcasting shapes and in float32 and float64, and must give the same gradients.
+Then whole backward passes in array mode are compared with the Tensor-level mode
+(``create_graph=True`` runs every node's ``backward``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import tinygrad_np as tg
+from tinygrad_np import nn
+from tinygrad_np.autograd.function import Function
+from tinygrad_np.nn import functional as F
+from tinygrad_np.nn._addmm import Addmm
+from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce
+from tinygrad_np.tensor import Tensor
+
+rng = np.random.default_rng(0)
+
+
+def _t(shape, dt, positive=False, grad=True):
+    a = rng.standard_normal(shape).astype(dt)
+    if positive:
+        a = np.abs(a) + 0.5
+    return tg.tensor(a, requires_grad=grad)
+
+
+# name -> list of builders(dtype) -> (op, args); args are the forward arguments
+CASES = {
+    binary.Add: [
+        lambda dt: (binary.Add, (_t((3, 1, 4), dt), _t((2, 4), dt))),
+        lambda dt: (binary.Add, (_t((2, 3), dt), _t((2, 3), dt, grad=False))),
+    ],
+    binary.Sub: [
+        lambda dt: (binary.Sub, (_t((3, 1, 4), dt), _t((2, 4), dt))),
+        lambda dt: (binary.Sub, (_t((2, 3), dt), _t((3,), dt, grad=False))),
+    ],
+    binary.Mul: [
+        lambda dt: (binary.Mul, (_t((3, 1, 4), dt), _t((2, 4), dt))),
+        lambda dt: (binary.Mul, (_t((2, 3), dt, grad=False), _t((2, 3), dt))),
+    ],
+    binary.Div: [
+        lambda dt: (binary.Div, (_t((3, 1, 4), dt), _t((2, 4), dt, positive=True))),
+        lambda dt: (binary.Div, (_t((2, 3), dt), _t((), dt, positive=True, grad=False))),
+    ],
+    elementwise.Neg: [lambda dt: (elementwise.Neg, (_t((2, 3), dt),))],
+    elementwise.Exp: [lambda dt: (elementwise.Exp, (_t((2, 3), dt),))],
+    elementwise.Log: [lambda dt: (elementwise.Log, (_t((2, 3), dt, positive=True),))],
+    elementwise.Tanh: [lambda dt: (elementwise.Tanh, (_t((4, 3), dt),))],
+    elementwise.Sigmoid: [lambda dt: (elementwise.Sigmoid, (_t((4, 3), dt),))],
+    elementwise.Relu: [lambda dt: (elementwise.Relu, (_t((5, 4), dt),))],
+    reduce.Sum: [
+        lambda dt: (reduce.Sum, (_t((2, 3, 4), dt), (1,), False)),
+        lambda dt: (reduce.Sum, (_t((2, 3, 4), dt), (0, 2), True)),
+        lambda dt: (reduce.Sum, (_t((2, 3), dt), None, False)),
+    ],
+    reduce.Mean: [
+        lambda dt: (reduce.Mean, (_t((2, 3, 4), dt), (2,), False)),
+        lambda dt: (reduce.Mean, (_t((2, 3), dt), None, False)),
+    ],
+    reduce.Softmax: [lambda dt: (reduce.Softmax, (_t((3, 5), dt), 1))],
+    reduce.LogSoftmax: [lambda dt: (reduce.LogSoftmax, (_t((3, 5), dt), 1))],
+    reduce.SumTo: [lambda dt: (reduce.SumTo, (_t((3, 4), dt), (1, 4)))],
+    movement.Cast: [lambda dt: (movement.Cast, (_t((2, 3), dt), np.dtype(np.float16)))],
+    movement.Reshape: [lambda dt: (movement.Reshape, (_t((2, 6), dt), (3, 4)))],
+    movement.Permute: [lambda dt: (movement.Permute, (_t((2, 3, 4), dt), (2, 0, 1)))],
+    movement.Expand: [lambda dt: (movement.Expand, (_t((3, 1), dt), (2, 3, 4)))],
+    linalg.Matmul: [
+        lambda dt: (linalg.Matmul, (_t((4, 3), dt), _t((3, 5), dt))),
+        lambda dt: (linalg.Matmul, (_t((2, 4, 3), dt), _t((3, 5), dt))),
+        lambda dt: (linalg.Matmul, (_t((4, 3), dt, grad=False), _t((3, 5), dt))),
+    ],
+    Addmm: [
+        lambda dt: (Addmm, (_t((5, 3), dt), _t((4, 3), dt), _t((4,), dt))),
+        lambda dt: (Addmm, (_t((2, 5, 3), dt), _t((4, 3), dt), _t((4,), dt))),
+        lambda dt: (Addmm, (_t((5, 3), dt, grad=False), _t((4, 3), dt), None)),
+    ],
+}
+
+
+def _all_subclasses(cls):
+    out, stack = set(), [cls]
+    while stack:
+        c = stack.pop()
+        for s in c.__subclasses__():
+            if s not in out:
+                out.add(s)
+                stack.append(s)
+    return out
+
+
+def test_every_op_with_backward_np_has_a_parity_case():
+    with_fast = {c for c in _all_subclasses(Function) if c.__dict__.get("backward_np") is not None}
+    assert with_fast == set(CASES), "add a case to CASES for each op that defines backward_np"
+
+
+def _as_tuple(r):
+    return r if isinstance(r, tuple) else (r,)
+
+
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize(
+    "op,k", [(op, k) for op, builders in CASES.items() for k in range(len(builders))], ids=str
+)
+def test_backward_np_matches_backward(op, k, dt):
+    _, args = CASES[op][k](dt)
+    out = op.apply(*args)
+    node = out.grad_fn
+    assert type(node) is op
+    g = rng.standard_normal(out.data.shape).astype(out.data.dtype)
+    fast = _as_tuple(op.backward_np(node, g.copy()))
+    with tg.no_grad():
+        slow = _as_tuple(op.backward(node, Tensor._wrap(g.copy())))
+    assert len(fast) == len(slow)
+    for f, s in zip(fast, slow, strict=True):
+        if s is None:
+            assert f is None
+            continue
+        s = s.data if isinstance(s, Tensor) else np.asarray(s)
+        f = np.asarray(f)
+        assert f.shape == s.shape
+        assert f.dtype == s.dtype
+        tol = 1e-6 if s.dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
+def test_backward_np_refuses_vector_matmul():
+    a, b = _t((3,), np.float64), _t((3, 2), np.float64)
+    out = linalg.Matmul.apply(a, b)
+    assert linalg.Matmul.backward_np(out.grad_fn, np.ones(2)) is NotImplemented
+    out.sum().backward()  # the engine falls back to the Tensor-level backward
+    np.testing.assert_allclose(a.grad.data, b.data.sum(1))
+
+
+def _mlp_grads(create_graph):
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 5), nn.Tanh(), nn.Linear(5, 4), nn.ReLU(), nn.Linear(4, 3))
+    x = tg.tensor(np.random.default_rng(1).standard_normal((7, 6)).astype(np.float32))
+    y = tg.tensor([0, 2, 1, 1, 0, 2, 1])
+    h = model(x)
+    loss = F.cross_entropy(h, y) + (h.sigmoid() * h.exp()).mean() + F.mse_loss(h.softmax(1), h.log_softmax(1))
+    loss.backward(create_graph=create_graph)
+    return [p.grad.data.copy() for p in model.parameters()]
+
+
+def test_whole_pass_array_mode_equals_tensor_mode():
+    fast, slow = _mlp_grads(False), _mlp_grads(True)
+    for f, s in zip(fast, slow, strict=True):
+        np.testing.assert_allclose(f, s, rtol=1e-5, atol=1e-6)
+
+
+def test_weight_gradients_of_linear_are_contiguous_out_by_in():
+    layer = nn.Linear(7, 3)
+    layer(tg.randn(5, 7)).sum().backward()
+    assert layer.weight.grad.shape == (3, 7)
+    assert layer.weight.grad.data.flags.c_contiguous
+
+
+def test_leaf_grads_are_writable_and_not_shared():
+    x = tg.randn(3, 4, requires_grad=True)
+    y = tg.randn(3, 4, requires_grad=True)
+    (x + y).sum().backward()  # Add hands the same array to both leaves; Sum gives a broadcast view
+    assert x.grad.data.flags.writeable and y.grad.data.flags.writeable
+    assert not np.shares_memory(x.grad.data, y.grad.data)
+    x.grad.data += 1
+    np.testing.assert_array_equal(y.grad.data, np.ones((3, 4), np.float32))
+
+
+def _hooked(create_graph):
+    x = tg.tensor([0.5, -1.0, 2.0, 0.1], requires_grad=True)
+    seen = []
+    y = x.exp()
+    y.retain_grad()
+    y.register_hook(lambda g: seen.append(g.data.copy()) or g * 2)
+    z = (y * y).sum()
+    (gx,) = tg.autograd.grad(z, x, retain_graph=True, create_graph=create_graph)
+    z.backward(create_graph=create_graph)
+    return y.data, gx.data, y.grad.data, x.grad.data, seen
+
+
+def test_hooks_retain_grad_and_autograd_grad_in_array_mode():
+    y, gx, yg, xg, seen = _hooked(False)
+    np.testing.assert_allclose(seen[0], 2 * y, rtol=1e-6)  # the hook sees dz/dy = 2y
+    np.testing.assert_allclose(gx, 4 * y * y, rtol=1e-6)  # and doubles it: 4y * dy/dx
+    np.testing.assert_allclose(xg, 4 * y * y, rtol=1e-6)
+    for a, b in zip((y, gx, yg, xg), _hooked(True)[:4], strict=True):  # Tensor-level mode agrees
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_in_place_change_is_caught_in_array_mode():
+    x = tg.randn(3, requires_grad=True)
+    y = x.exp()
+    z = y * 2
+    y.data  # noqa: B018
+    with tg.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+    w = x.tanh()
+    s = w.sum()
+    with tg.no_grad():
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="TanhBackward.*modified by an in-place operation"):
+        s.backward()
+
+
+def test_second_backward_through_freed_graph_is_refused_in_array_mode():
+    x = tg.randn(3, requires_grad=True)
+    y = (x * x).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        y.backward()
