@@ -17,6 +17,7 @@ from tinygrad_np import nn
 from tinygrad_np.autograd.function import Function
 from tinygrad_np.nn import functional as F
 from tinygrad_np.nn._addmm import Addmm
+from tinygrad_np.nn._losses import CrossEntropy
 from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce
 from tinygrad_np.tensor import Tensor
 
@@ -80,6 +81,10 @@ CASES = {
         lambda dt: (Addmm, (_t((2, 5, 3), dt), _t((4, 3), dt), _t((4,), dt))),
         lambda dt: (Addmm, (_t((5, 3), dt, grad=False), _t((4, 3), dt), None)),
     ],
+    CrossEntropy: [
+        lambda dt: (CrossEntropy, (_t((6, 4), dt), np.array([0, 3, 1, 1, 2, 0]), np.ones(6, bool), True)),
+        lambda dt: (CrossEntropy, (_t((5, 3), dt), np.array([2, 0, 0, 1, 2]), np.arange(5) != 2, False)),
+    ],
 }
 
 
@@ -127,6 +132,43 @@ def test_backward_np_matches_backward(op, k, dt):
         assert f.dtype == s.dtype
         tol = 1e-6 if s.dtype == np.float32 else 1e-12
         np.testing.assert_allclose(f, s, rtol=tol, atol=tol)
+
+
+def _ce_composed(x, y, ignore_index=-100, reduction="mean"):
+    logp = x.log_softmax(1)
+    return F.nll_loss(logp, y, ignore_index=ignore_index, reduction=reduction)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+@pytest.mark.parametrize("dt", [np.float32, np.float64], ids=["float32", "float64"])
+def test_fused_cross_entropy_equals_log_softmax_then_nll(reduction, dt):
+    y = tg.tensor([0, 3, 1, -100, 2, 0])
+    a = rng.standard_normal((6, 4)).astype(dt) * 5
+    x1, x2 = tg.tensor(a, requires_grad=True), tg.tensor(a, requires_grad=True)
+    l1 = F.cross_entropy(x1, y, reduction=reduction)
+    l2 = _ce_composed(x2, y, reduction=reduction)
+    assert type(l1.grad_fn) is CrossEntropy
+    assert l1.dtype == l2.dtype
+    tol = 1e-5 if dt == np.float32 else 1e-12
+    np.testing.assert_allclose(l1.data, l2.data, rtol=tol)
+    l1.backward()
+    l2.backward()
+    np.testing.assert_allclose(x1.grad.data, x2.grad.data, rtol=tol, atol=tol)
+    # second derivatives through the Tensor-level backward
+    x3, x4 = tg.tensor(a, requires_grad=True), tg.tensor(a, requires_grad=True)
+    (g3,) = tg.autograd.grad(F.cross_entropy(x3, y, reduction=reduction), x3, create_graph=True)
+    (g4,) = tg.autograd.grad(_ce_composed(x4, y, reduction=reduction), x4, create_graph=True)
+    np.testing.assert_allclose(g3.data, g4.data, rtol=tol, atol=tol)
+    (h3,) = tg.autograd.grad((g3 * g3).sum(), x3)
+    (h4,) = tg.autograd.grad((g4 * g4).sum(), x4)
+    np.testing.assert_allclose(h3.data, h4.data, rtol=1e-4 if dt == np.float32 else 1e-10, atol=tol)
+
+
+def test_fused_cross_entropy_all_ignored_is_nan_and_bad_target_raises():
+    x = tg.randn(2, 3, requires_grad=True)
+    assert np.isnan(F.cross_entropy(x, tg.tensor([-100, -100])).item())
+    with pytest.raises(IndexError, match="Target 3 is out of bounds"):
+        F.cross_entropy(x, tg.tensor([0, 3]))
 
 
 def test_backward_np_refuses_vector_matmul():

@@ -3,7 +3,9 @@ reduced by ``reduction`` ('mean', 'sum' or 'none').
 
 All are composed from Tensor ops except binary cross-entropy, whose clamped
 logarithms need a dedicated op (``BinaryCrossEntropy``) to keep the gradient
-finite at inputs of exactly 0 or 1. Class-index targets are used through
+finite at inputs of exactly 0 or 1, and the common case of ``cross_entropy``
+(logits (N, C), class indices, no weight or smoothing), which is one node
+(``CrossEntropy``) for speed. Class-index targets are used through
 ``gather`` (no one-hot matrix is built).
 """
 
@@ -13,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor, where
 
 __all__ = [
@@ -185,6 +187,16 @@ def cross_entropy(
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if (
+        input.ndim == 2
+        and weight is None
+        and label_smoothing == 0
+        and reduction != "none"
+        and input.data.dtype.kind == "f"
+        and (target.data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind in "iu"
+    ):  # the common case as one node: log_softmax and the picked mean in one pass
+        _, safe, valid, _ = _class_targets(input, target, ignore_index, "nll_loss")
+        return CrossEntropy.apply(input, safe, valid, reduction == "mean")
     class_dim = 0 if input.ndim == 1 else 1
     logp = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
@@ -223,6 +235,55 @@ def cross_entropy(
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
+
+
+class CrossEntropy(Function):
+    """l = -(1/N) sum_n log softmax(x_n)[y_n] (or the sum), for logits (N, C) and class
+    indices y; rows whose target is ``ignore_index`` count for nothing (N counts the others).
+    One node instead of log_softmax + gather + mean, and no (N, C) log-probabilities kept."""
+
+    formula = "d cross_entropy(x, y)/dx = (softmax(x) - onehot(y)) / N"
+
+    @staticmethod
+    def forward(ctx, x, safe, valid, mean):
+        a = x.data
+        shifted = a - a.max(axis=1, keepdims=True)
+        e = np.exp(shifted)
+        s = e.sum(axis=1, keepdims=True)
+        rows = np.arange(a.shape[0])
+        picked = shifted[rows, safe] - np.log(s[:, 0])  # log softmax(x_n)[y_n]
+        w = valid.astype(a.dtype)
+        scale = 1.0
+        if mean:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scale = float(np.float64(1.0) / w.sum(dtype=np.float64))
+        ctx.rows, ctx.safe, ctx.w, ctx.scale = rows, safe, w, scale
+        if ctx.needs_input_grad and ctx.needs_input_grad[0]:
+            ctx.probs = e / s  # softmax, kept for the array-level backward
+            ctx.save_for_backward(x)
+        with np.errstate(invalid="ignore"):
+            return _wrap_loss(-(picked * w).sum(dtype=np.float64) * scale, a.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        onehot = np.zeros(x.data.shape, x.data.dtype)
+        onehot[ctx.rows, ctx.safe] = ctx.w
+        w = Tensor._wrap(ctx.w[:, None])
+        # d/dx_n = (softmax(x_n) - onehot(y_n)) * w_n / N
+        return (x.softmax(1) * w - Tensor._wrap(onehot)) * (grad * ctx.scale), None, None, None
+
+    @staticmethod
+    def backward_np(ctx, g):
+        saved_arrays(ctx)  # the freed-graph and in-place checks
+        d = ctx.probs * ctx.w[:, None]
+        d[ctx.rows, ctx.safe] -= ctx.w
+        d *= g * d.dtype.type(ctx.scale)
+        return d, None, None, None  # (softmax(x_n) - onehot(y_n)) * w_n / N
+
+
+def _wrap_loss(value: Any, dt: np.dtype) -> Tensor:
+    return Tensor._wrap(np.asarray(value, dtype=dt))
 
 
 class BinaryCrossEntropy(Function):

@@ -81,5 +81,17 @@ class SGD(Optimizer):
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
                 g = g + momentum * buf.data if nesterov else buf.data
-            p.data -= lr * g
+            # p -= lr * g with no temporary: lr * g goes into a scratch buffer kept per shape
+            scratch = self._scratch(g)
+            np.multiply(g, lr, out=scratch)
+            np.subtract(p.data, scratch, out=p.data, casting="same_kind")
             p._bump()
+
+    def _scratch(self, g: np.ndarray) -> np.ndarray:
+        """A reusable buffer of ``g``'s shape and dtype (allocated once, not per step)."""
+        bufs = self.__dict__.setdefault("_scratch_buffers", {})
+        key = (g.shape, g.dtype)
+        buf = bufs.get(key)
+        if buf is None:
+            buf = bufs[key] = np.empty(g.shape, g.dtype)
+        return buf
