@@ -11,8 +11,10 @@ from .module import Module
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d"]
 
 
-class MaxPool2d(Module):
-    """The maximum over each (kh, kw) window; ``stride`` defaults to ``kernel_size``."""
+class _MaxPoolNd(Module):
+    """Shared by the max pools: the window settings, and ``pool``, the functional form."""
+
+    pool = staticmethod(F.max_pool2d)
 
     def __init__(
         self,
@@ -32,7 +34,7 @@ class MaxPool2d(Module):
         self.ceil_mode = ceil_mode
 
     def forward(self, input: Tensor) -> Any:
-        return F.max_pool2d(
+        return type(self).pool(
             input,
             self.kernel_size,
             self.stride,
@@ -47,6 +49,18 @@ class MaxPool2d(Module):
             f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
+
+
+class MaxPool2d(_MaxPoolNd):
+    """The maximum over each (kh, kw) window; ``stride`` defaults to ``kernel_size``."""
+
+    pool = staticmethod(F.max_pool2d)
+
+
+class MaxPool1d(_MaxPoolNd):
+    """The maximum over each window of ``kernel_size`` along the last dimension."""
+
+    pool = staticmethod(F.max_pool1d)
 
 
 class AvgPool2d(Module):
@@ -82,44 +96,6 @@ class AvgPool2d(Module):
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
-
-
-class MaxPool1d(Module):
-    """The maximum over each window of ``kernel_size`` along the last dimension."""
-
-    def __init__(
-        self,
-        kernel_size: Any,
-        stride: Any = None,
-        padding: Any = 0,
-        dilation: Any = 1,
-        return_indices: bool = False,
-        ceil_mode: bool = False,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding = padding
-        self.dilation = dilation
-        self.return_indices = return_indices
-        self.ceil_mode = ceil_mode
-
-    def forward(self, input: Tensor) -> Any:
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.ceil_mode,
-            self.return_indices,
-        )
-
-    def extra_repr(self) -> str:
-        return (
-            f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-            f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
-        )
 
 
 def _single(v: Any) -> tuple[int, ...]:
