@@ -138,7 +138,7 @@ class Tensor:
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
         "_output_nr",  # which output of grad_fn this tensor is
         "_requires_grad",
-        "_vc",  # VersionCounter, shared with views
+        "_vcs",  # the VersionCounter behind ``_vc``, made on first use (None: version 0)
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "_view_version",  # for a view: the memory's version when its history was made
         "data",  # the NumPy array
@@ -152,7 +152,7 @@ class Tensor:
         self.grad_fn: Any = None
         self._requires_grad = False
         self._output_nr = 0
-        self._vc = VersionCounter()
+        self._vcs = None
         self._accumulator = None
         self._hooks: list[Any] | None = None
         self._base: Tensor | None = None
@@ -169,7 +169,7 @@ class Tensor:
         t.grad_fn = None
         t._requires_grad = False
         t._output_nr = 0
-        t._vc = VersionCounter()
+        t._vcs = None
         t._accumulator = None
         t._hooks = None
         t._base = None
@@ -177,6 +177,20 @@ class Tensor:
         return t
 
     # ---- attributes -------------------------------------------------------------
+    @property
+    def _vc(self) -> VersionCounter:
+        """The VersionCounter of this tensor's memory, shared with its views. Made on
+        first use (a save for backward, a view, an in-place change): most tensors never
+        need one, and one object less per tensor is less work for the garbage collector."""
+        vc = self._vcs
+        if vc is None:
+            vc = self._vcs = VersionCounter()
+        return vc
+
+    @_vc.setter
+    def _vc(self, vc: VersionCounter) -> None:
+        self._vcs = vc
+
     @property
     def requires_grad(self) -> bool:
         """Whether ops on this tensor are recorded for backward."""
@@ -605,27 +619,71 @@ class Tensor:
 
     # ---- arithmetic --------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if (
+            dt.kind == "f"
+        ):  # the common cases, direct: a float tensor and a Python number or a same-dtype tensor
+            if type(other) is float or type(other) is int:
+                return _bin.Add.apply(self, _scalar(other, dt))
+            if isinstance(other, Tensor) and other.data.dtype == dt and other.data.shape == self.data.shape:
+                return _bin.Add.apply(self, other)
         return _binary(_bin.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
+            return _bin.Add.apply(_scalar(other, dt), self)
         return _binary(_bin.Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if (
+            dt.kind == "f"
+        ):  # the common cases, direct: a float tensor and a Python number or a same-dtype tensor
+            if type(other) is float or type(other) is int:
+                return _bin.Sub.apply(self, _scalar(other, dt))
+            if isinstance(other, Tensor) and other.data.dtype == dt and other.data.shape == self.data.shape:
+                return _bin.Sub.apply(self, other)
         return _binary(_bin.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
+            return _bin.Sub.apply(_scalar(other, dt), self)
         return _binary(_bin.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if (
+            dt.kind == "f"
+        ):  # the common cases, direct: a float tensor and a Python number or a same-dtype tensor
+            if type(other) is float or type(other) is int:
+                return _bin.Mul.apply(self, _scalar(other, dt))
+            if isinstance(other, Tensor) and other.data.dtype == dt and other.data.shape == self.data.shape:
+                return _bin.Mul.apply(self, other)
         return _binary(_bin.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
+            return _bin.Mul.apply(_scalar(other, dt), self)
         return _binary(_bin.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if (
+            dt.kind == "f"
+        ):  # the common cases, direct: a float tensor and a Python number or a same-dtype tensor
+            if type(other) is float or type(other) is int:
+                return _bin.Div.apply(self, _scalar(other, dt))
+            if isinstance(other, Tensor) and other.data.dtype == dt and other.data.shape == self.data.shape:
+                return _bin.Div.apply(self, other)
         return _binary(_bin.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
+        dt = self.data.dtype
+        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
+            return _bin.Div.apply(_scalar(other, dt), self)
         return _binary(_bin.Div, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
@@ -1226,6 +1284,25 @@ def _raise_broadcast(op: str, a: Any, b: Any) -> None:
     )
 
 
+_scalars: dict[tuple[Any, ...], Tensor] = {}
+
+
+def _scalar(v: float, dt: np.dtype) -> Tensor:
+    """A Python number as a 0-d constant Tensor of the float dtype ``dt``. Common values are
+    made once and shared (read-only, never requiring grad); zeros (signed) and NaN are not."""
+    if v != 0 and v == v:
+        key = (v, dt)
+        t = _scalars.get(key)
+        if t is None:
+            if len(_scalars) >= 512:
+                _scalars.clear()
+            arr = np.asarray(v, dt)
+            arr.flags.writeable = False
+            t = _scalars[key] = Tensor._wrap(arr)
+        return t
+    return Tensor._wrap(np.asarray(v, dt))
+
+
 def _binary(op: Any, a: Any, b: Any) -> Tensor:
     """Promote dtypes as PyTorch does, then apply the binary op ``op``."""
     # Fast path: float tensors (Parameters included) of one dtype, or a float tensor and a
@@ -1236,13 +1313,13 @@ def _binary(op: Any, a: Any, b: Any) -> Tensor:
         if dt.kind == "f":
             tb = type(b)
             if tb is float or tb is int:
-                x, y = a, Tensor._wrap(np.asarray(b, dt))
+                x, y = a, _scalar(b, dt)
             elif isinstance(b, Tensor) and b.data.dtype == dt:
                 x, y = a, b
     elif isinstance(b, Tensor) and (type(a) is float or type(a) is int):
         dt = b.data.dtype
         if dt.kind == "f":
-            x, y = Tensor._wrap(np.asarray(a, dt)), b
+            x, y = _scalar(a, dt), b
     if x is not None:
         try:
             return op.apply(x, y)

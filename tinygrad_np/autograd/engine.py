@@ -134,7 +134,7 @@ class _Pass:
     def add(self, node: Any, nr: int, g: Tensor) -> None:
         buf = self.buffers.get(node)
         if buf is None:
-            n = 1 if type(node) is AccumulateGrad else len(node._out_meta)
+            n = 1 if type(node) is AccumulateGrad else len(node._out_meta) or 1
             buf = self.buffers[node] = [None] * n
             heapq.heappush(self.heap, (-node._seq, id(node), node))
         prev = buf[nr]

@@ -47,11 +47,12 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, VersionCounter
 from . import grad_mode
 
 _next_seq = itertools.count().__next__
 _new_obj = object.__new__
+_needs_cache: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 # Set by tinygrad_np.viz.record_inputs(): nodes keep their forward arguments as ``_inputs``.
 _keep_inputs = False
 
@@ -107,7 +108,9 @@ class Function:
     _edges: tuple[tuple[Any, int, tuple[int, ...], np.dtype] | None, ...] = ()
     _seq = 0
     needs_input_grad: tuple[bool, ...] = ()
-    _out_meta: tuple[tuple[tuple[int, ...], np.dtype], ...] = ()
+    _out_meta: tuple[
+        tuple[tuple[int, ...], np.dtype], ...
+    ] = ()  # (shape, dtype) per output; multi-output only
     _tensor_hooks: dict[int, list[Any]] | None = None
     _retained: dict[int, Any] | None = None
     _trace: list[str] | None = None
@@ -135,7 +138,18 @@ class Function:
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
-        self._saved = tuple([None if t is None else _SavedTensor(t) for t in tensors])
+        saved = []
+        for t in tensors:  # _SavedTensor(t), inlined: this runs for most ops
+            if t is None:
+                saved.append(None)
+                continue
+            s = _new_obj(_SavedTensor)
+            vc = t._vcs
+            if vc is None:
+                vc = t._vcs = VersionCounter()
+            s.tensor, s.data, s.version_counter, s.version, s.output_nr = t, None, vc, vc.value, -1
+            saved.append(s)
+        self._saved = tuple(saved)
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -189,14 +203,16 @@ class Function:
                     needs.append(a._requires_grad)
                 else:
                     needs.append(False)
-            ctx.needs_input_grad = needs = tuple(needs)
+            needs = tuple(needs)
+            # one shared tuple per pattern: a node keeps no tracked object of its own for it
+            ctx.needs_input_grad = needs = _needs_cache.setdefault(needs, needs)
             state.grad_enabled = False  # forward itself is never recorded
             try:
                 out = cls.forward(ctx, *args)
             finally:
                 state.grad_enabled = True
             if True in needs:
-                return ctx._attach(args, out, needs)
+                return ctx._attach(args, out, needs, state)
         else:
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)
@@ -204,7 +220,7 @@ class Function:
             _check_forward(ctx, args, out)
         return out
 
-    def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...]) -> Any:
+    def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...], state: Any) -> Any:
         """Make this ctx the ``grad_fn`` of ``out`` and link it to its inputs."""
         edges = []
         for a, need in zip(args, needs, strict=False):
@@ -222,24 +238,32 @@ class Function:
         self._edges = tuple(edges)
         self._seq = _next_seq()
 
-        if type(out) is not tuple:  # one output: the common case, no generators
-            o = out
-            if type(o) is not Tensor:
-                o = _fresh_output(o, args)
-            else:
-                for a in args:
-                    if o is a:  # forward returned an input unchanged
-                        o = _fresh_output(o, args)
-                        break
-            d = o.data
-            if d.dtype.kind == "f" and (
-                not self._non_differentiable or id(out) not in self._non_differentiable
-            ):
+        fresh = type(out) is Tensor
+        if fresh:
+            for a in args:
+                if a is out:  # forward returned an input unchanged: it gets its own Tensor below
+                    fresh = False
+                    break
+        if fresh:  # one new output: the common case
+            if out.data.dtype.kind == "f" and not self._non_differentiable:
+                out.grad_fn = self
+                out._output_nr = 0
+                out._requires_grad = True
+            saved = self._saved
+            if saved:
+                for s in saved:
+                    if s is not None and s.tensor is out:  # a saved output: keep its array (no cycle)
+                        s.tensor, s.data, s.output_nr = None, out.data, 0
+            if not _keep_inputs and not state.anomaly_enabled:
+                return out
+            outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
+        elif type(out) is not tuple:
+            o = _fresh_output(out, args)
+            if o.data.dtype.kind == "f" and id(out) not in self._non_differentiable:
                 o.grad_fn = self
                 o._output_nr = 0
                 o._requires_grad = True
-            self._out_meta = ((d.shape, d.dtype),)
-            outputs: tuple[Tensor, ...] = (o,)
+            outputs = (o,)
         else:
             outputs = tuple([_fresh_output(o, args) for o in out])
             for i, o in enumerate(outputs):
@@ -248,13 +272,13 @@ class Function:
                     o._output_nr = i
                     o._requires_grad = True
             self._out_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
-        if self._saved:
+        if self._saved and not fresh:
             for s in self._saved:
                 if s is not None and s.tensor is not None:
                     _saved_output(s, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
-        if grad_mode.state.anomaly_enabled:
+        if state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
         return outputs if type(out) is tuple else outputs[0]
