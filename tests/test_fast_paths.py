@@ -17,7 +17,7 @@ from tinygrad_np import nn
 from tinygrad_np.autograd.function import Function
 from tinygrad_np.nn import functional as F
 from tinygrad_np.nn._addmm import Addmm
-from tinygrad_np.nn._losses import CrossEntropy
+from tinygrad_np.nn._losses import CrossEntropy, MseLoss
 from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce
 from tinygrad_np.tensor import Tensor
 
@@ -80,6 +80,10 @@ CASES = {
         lambda dt: (Addmm, (_t((5, 3), dt), _t((4, 3), dt), _t((4,), dt))),
         lambda dt: (Addmm, (_t((2, 5, 3), dt), _t((4, 3), dt), _t((4,), dt))),
         lambda dt: (Addmm, (_t((5, 3), dt, grad=False), _t((4, 3), dt), None)),
+    ],
+    MseLoss: [
+        lambda dt: (MseLoss, (_t((6, 2), dt), _t((6, 2), dt), True)),
+        lambda dt: (MseLoss, (_t((5,), dt), _t((5,), dt, grad=False), False)),
     ],
     CrossEntropy: [
         lambda dt: (CrossEntropy, (_t((6, 4), dt), np.array([0, 3, 1, 1, 2, 0]), np.ones(6, bool), True)),
@@ -169,6 +173,33 @@ def test_fused_cross_entropy_all_ignored_is_nan_and_bad_target_raises():
     assert np.isnan(F.cross_entropy(x, tg.tensor([-100, -100])).item())
     with pytest.raises(IndexError, match="Target 3 is out of bounds"):
         F.cross_entropy(x, tg.tensor([0, 3]))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_fused_mse_equals_composed(reduction):
+    a, b = rng.standard_normal((7, 3)), rng.standard_normal((7, 3))
+    x1, y1 = tg.tensor(a, requires_grad=True), tg.tensor(b, requires_grad=True)
+    x2, y2 = tg.tensor(a, requires_grad=True), tg.tensor(b, requires_grad=True)
+    l1 = F.mse_loss(x1, y1, reduction=reduction)
+    d = x2 - y2
+    l2 = (d * d).mean() if reduction == "mean" else (d * d).sum()
+    assert type(l1.grad_fn) is MseLoss
+    np.testing.assert_allclose(l1.data, l2.data, rtol=1e-12)
+    (g1x, g1y) = tg.autograd.grad(l1, (x1, y1), create_graph=True)
+    (g2x, g2y) = tg.autograd.grad(l2, (x2, y2), create_graph=True)
+    np.testing.assert_allclose(g1x.data, g2x.data, rtol=1e-12)
+    np.testing.assert_allclose(g1y.data, g2y.data, rtol=1e-12)
+    (h1,) = tg.autograd.grad((g1x * g1x).sum(), x1)
+    (h2,) = tg.autograd.grad((g2x * g2x).sum(), x2)
+    np.testing.assert_allclose(h1.data, h2.data, rtol=1e-12)
+
+
+def test_fused_mse_of_empty_tensors_is_nan():
+    x = tg.zeros(0, requires_grad=True)
+    loss = F.mse_loss(x, tg.zeros(0))
+    assert np.isnan(loss.item())
+    loss.backward()
+    assert x.grad.shape == (0,)
 
 
 def test_backward_np_refuses_vector_matmul():

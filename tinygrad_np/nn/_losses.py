@@ -4,8 +4,8 @@ reduced by ``reduction`` ('mean', 'sum' or 'none').
 All are composed from Tensor ops except binary cross-entropy, whose clamped
 logarithms need a dedicated op (``BinaryCrossEntropy``) to keep the gradient
 finite at inputs of exactly 0 or 1, and the common case of ``cross_entropy``
-(logits (N, C), class indices, no weight or smoothing), which is one node
-(``CrossEntropy``) for speed. Class-index targets are used through
+(logits (N, C), class indices, no weight or smoothing) and of ``mse_loss``
+('mean' or 'sum'), which are one node each (``CrossEntropy``, ``MseLoss``) for speed. Class-index targets are used through
 ``gather`` (no one-hot matrix is built).
 """
 
@@ -69,8 +69,42 @@ def mse_loss(
     """(x - y)^2."""
     target = _as_tensor(target, input)
     _same_shape(input, target, "mse_loss")
+    if reduction != "none" and input.data.dtype.kind == "f" and target.data.dtype == input.data.dtype:
+        _check_reduction(reduction)
+        return MseLoss.apply(input, target, reduction == "mean")  # the common case: one node
     d = input - target
     return _reduce(d * d, reduction)
+
+
+class MseLoss(Function):
+    """l = (1/N) sum (x - y)^2 (or the sum) in one node instead of three (sub, square, mean)."""
+
+    formula = "d mse(x, y)/dx = 2 (x - y) / N,  d/dy = -2 (x - y) / N"
+
+    @staticmethod
+    def forward(ctx, x, y, mean):
+        d = x.data - y.data
+        ctx.scale = 2.0 / max(d.size, 1) if mean else 2.0
+        if ctx.needs_input_grad and (ctx.needs_input_grad[0] or ctx.needs_input_grad[1]):
+            ctx.save_for_backward(x, y)
+        total = np.vdot(d, d) if d.dtype.kind == "f" else (d * d).sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _wrap_loss(total / d.size if mean else total, d.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        need_x, need_y = ctx.needs_input_grad[:2]
+        gx = (x - y) * (grad * ctx.scale)  # 2 (x - y) / N
+        return (gx if need_x else None), (-gx if need_y else None), None
+
+    @staticmethod
+    def backward_np(ctx, g):
+        x, y = saved_arrays(ctx)
+        need_x, need_y = ctx.needs_input_grad[:2]
+        gx = x - y
+        gx *= g * gx.dtype.type(ctx.scale)  # 2 (x - y) / N
+        return (gx if need_x else None), (-gx if need_y else None), None
 
 
 def l1_loss(

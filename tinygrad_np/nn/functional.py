@@ -91,12 +91,12 @@ def _t(x: Any) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with ``weight`` of shape (out_features, in_features)."""
-    if input.shape[-1] != weight.shape[-1]:
+    if input.data.shape[-1:] != weight.data.shape[-1:]:
         raise RuntimeError(
             f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
         )
-    if weight.ndim == 2 and input.ndim >= 1 and (bias is None or bias.ndim == 1):
+    if weight.data.ndim == 2 and input.data.ndim >= 1 and (bias is None or bias.data.ndim == 1):
         dt = input.data.dtype
         if dt.kind == "f" and weight.data.dtype == dt and (bias is None or bias.data.dtype == dt):
             return Addmm.apply(input, weight, bias)  # the common case: one dtype throughout

@@ -149,8 +149,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # e = exp(-|x|) never overflows: sigmoid = 1/(1+e) for x >= 0, e/(1+e) below
+        # (the numerator 1 or e is max(e, x >= 0): no branchy np.where)
         e = np.exp(-np.abs(x.data))
-        y = _wrap(np.where(x.data >= 0, 1, e) / (1 + e))
+        y = _wrap(np.maximum(e, x.data >= 0) / (1 + e))
         ctx.save_for_backward(y)
         return y
 
