@@ -148,6 +148,9 @@ class _Pass:
             buf[nr] = Tensor._wrap(prev.data + g.data)
 
     def run(self, needed: set[int] | None) -> None:
+        if self.arrays and needed is None and self.capture is None:
+            self._run_arrays()
+            return
         while self.heap:
             _, _, node = heapq.heappop(self.heap)
             grads = self.buffers.pop(node)
@@ -155,7 +158,12 @@ class _Pass:
                 if _observer is not None:
                     _observer(node, grads, [])
                 g = grads[0]
-                self._leaf(node, Tensor._wrap(g) if self.arrays else g)
+                if not self.arrays:
+                    self._leaf(node, g)
+                elif node.variable._hooks or self.capture is not None:
+                    self._leaf(node, Tensor._wrap(g))
+                else:  # array mode, no hooks: straight into .grad
+                    self._accumulate_data(node.variable, g)
                 continue
             if node._tensor_hooks or node._retained or self.capture is not None:
                 if self.arrays:
@@ -191,7 +199,13 @@ class _Pass:
         if self.create_graph:
             t.grad = g
             return
-        data = g.data
+        self._accumulate_data(t, g.data)
+
+    def _accumulate_data(self, t: Tensor, data: np.ndarray) -> None:
+        """``_accumulate`` of an array when ``create_graph`` is off."""
+        if t.grad is not None:
+            t.grad = Tensor._wrap(t.grad.data + data)
+            return
         owner = _owner(data)
         if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t.data):
             data = data.copy()
@@ -276,6 +290,76 @@ class _Pass:
         if sent is not None:
             _observer(node, grads, sent)
 
+    def _run_arrays(self) -> None:
+        """``run`` for the common case, ``loss.backward()`` in array mode: the same steps
+        with the bookkeeping of ``add`` inlined (this loop runs once per node)."""
+        heap, buffers = self.heap, self.buffers
+        pop, push = heapq.heappop, heapq.heappush
+        while heap:
+            node = pop(heap)[2]
+            grads = buffers.pop(node)
+            if type(node) is AccumulateGrad:
+                if node.variable._hooks:
+                    self._leaf(node, Tensor._wrap(grads[0]))
+                else:
+                    self._accumulate_data(node.variable, grads[0])
+                continue
+            if node._tensor_hooks or node._retained:
+                tensors = [None if g is None else Tensor._wrap(g) for g in grads]
+                grads = [None if t is None else t.data for t in self._pre_hooks(node, tensors)]
+            if len(grads) == 1 and grads[0] is not None:
+                fast = node.backward_np
+                result = NotImplemented if fast is None else fast(node, grads[0])
+                if result is NotImplemented:
+                    result = type(node).backward(node, Tensor._wrap(grads[0]))
+            else:
+                result = self._results_arrays(node, grads)
+                if result is None:
+                    continue
+            if not self.retain_graph:
+                node._saved = None
+            if type(result) is not tuple:
+                result = (result,)
+            edges = node._edges
+            if len(result) != len(edges):
+                _check_count(node, result, edges)
+            i = -1
+            for edge, g in zip(edges, result, strict=False):
+                i += 1
+                if edge is None or g is None:
+                    continue
+                parent, nr, shape, dt = edge
+                if type(g) is not np.ndarray:
+                    g = g.data if isinstance(g, Tensor) else np.asarray(g)
+                if g.shape != shape:
+                    from ..ops.reduce import sum_to_array  # (ops import the engine's package)
+
+                    _check_sum_to(g.shape, shape, node, i)
+                    g = sum_to_array(g, shape)
+                if g.dtype != dt:
+                    g = g.astype(dt)
+                buf = buffers.get(parent)
+                if buf is None:
+                    n = 1 if type(parent) is AccumulateGrad else len(parent._out_meta) or 1
+                    buf = buffers[parent] = [None] * n
+                    push(heap, (-parent._seq, id(parent), parent))
+                prev = buf[nr]
+                buf[nr] = g if prev is None else np.asarray(prev + g)
+
+    def _results_arrays(self, node: Function, grads: list[np.ndarray | None]) -> Any:
+        """A node's results in array mode (None when it got no gradient at all)."""
+        if all(g is None for g in grads):
+            return None
+        for i, g in enumerate(grads):  # outputs that got no gradient get zeros
+            if g is None and node.materialize_grads:
+                shape, dt = node._out_meta[i]
+                grads[i] = np.zeros(shape, dt)
+        fast = node.backward_np
+        result = NotImplemented if fast is None else fast(node, *grads)
+        if result is NotImplemented:
+            result = type(node).backward(node, *[None if g is None else Tensor._wrap(g) for g in grads])
+        return result
+
     def _call_arrays(self, node: Function, grads: list[np.ndarray | None]) -> None:
         """``_call`` in array mode: gradients are arrays, ``backward_np`` runs where the op has
         one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off)."""
@@ -319,6 +403,14 @@ class _Pass:
             if g.dtype != dt:
                 g = g.astype(dt)
             self.add(parent, nr, g)
+
+
+def _check_count(node: Function, result: tuple[Any, ...], edges: tuple[Any, ...]) -> None:
+    if len(result) < len(edges) or any(r is not None for r in result[len(edges) :]):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(result)})"
+        )
 
 
 def dtypes_of(np_dtype: np.dtype) -> Any:
