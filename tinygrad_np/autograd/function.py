@@ -193,49 +193,52 @@ class Function:
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
             ctx.__init__()
         state = grad_mode.state
-        if state.grad_enabled:
-            # known in forward too, so an op saves only what its backward will use
-            needs = []
-            for a in args:
-                if isinstance(a, Tensor):
-                    if a._base is not None and a._vc.value != a._view_version:
-                        a._sync_view()  # a view whose memory changed since its history was made
-                    needs.append(a._requires_grad)
-                else:
-                    needs.append(False)
-            needs = tuple(needs)
-            # one shared tuple per pattern: a node keeps no tracked object of its own for it
-            ctx.needs_input_grad = needs = _needs_cache.setdefault(needs, needs)
-            state.grad_enabled = False  # forward itself is never recorded
-            try:
-                out = cls.forward(ctx, *args)
-            finally:
-                state.grad_enabled = True
-            if True in needs:
-                return ctx._attach(args, out, needs, state)
-        else:
+        if not state.grad_enabled:
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)
+            if state.anomaly_enabled:
+                _check_forward(ctx, args, out)
+            return out
+        # One pass over the inputs: needs_input_grad (known in forward too, so an op saves
+        # only what its backward will use) and the edges to the inputs' nodes.
+        needs = []
+        edges = []
+        record = False
+        for a in args:
+            if isinstance(a, Tensor):
+                if a._base is not None and a._vc.value != a._view_version:
+                    a._sync_view()  # a view whose memory changed since its history was made
+                if a._requires_grad:
+                    d = a.data
+                    node = a.grad_fn
+                    if node is None:
+                        ref = a._accumulator  # the leaf's cached AccumulateGrad, inlined
+                        acc = ref() if ref is not None else None
+                        edges.append((acc or grad_accumulator(a), 0, d.shape, d.dtype))
+                    else:
+                        edges.append((node, a._output_nr, d.shape, d.dtype))
+                    needs.append(True)
+                    record = True
+                    continue
+            needs.append(False)
+            edges.append(None)
+        needs = tuple(needs)
+        # one shared tuple per pattern: a node keeps no tracked object of its own for it
+        ctx.needs_input_grad = needs = _needs_cache.setdefault(needs, needs)
+        state.grad_enabled = False  # forward itself is never recorded
+        try:
+            out = cls.forward(ctx, *args)
+        finally:
+            state.grad_enabled = True
+        if record:
+            ctx._edges = tuple(edges)
+            return ctx._attach(args, out, needs, state)
         if state.anomaly_enabled:
             _check_forward(ctx, args, out)
         return out
 
     def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...], state: Any) -> Any:
-        """Make this ctx the ``grad_fn`` of ``out`` and link it to its inputs."""
-        edges = []
-        for a, need in zip(args, needs, strict=False):
-            if need:
-                d = a.data
-                node = a.grad_fn
-                if node is None:
-                    ref = a._accumulator  # the leaf's cached AccumulateGrad, inlined
-                    acc = ref() if ref is not None else None
-                    edges.append((acc or grad_accumulator(a), 0, d.shape, d.dtype))
-                else:
-                    edges.append((node, a._output_nr, d.shape, d.dtype))
-            else:
-                edges.append(None)
-        self._edges = tuple(edges)
+        """Make this ctx (its ``_edges`` already set) the ``grad_fn`` of ``out``."""
         self._seq = _next_seq()
 
         fresh = type(out) is Tensor
