@@ -32,7 +32,9 @@ class Addmm(Function):
     def forward(ctx, x, w, b):
         need_x, need_w, _ = ctx.needs_input_grad or (False, False, False)
         ctx.save_for_backward(x if need_w else None, w if need_x else None)  # only what backward reads
-        y = np.matmul(x.data, w.data.T)
+        a = x.data
+        # np.dot is np.matmul for matrices, without matmul's slow path for small inner sizes
+        y = np.dot(a, w.data.T) if a.ndim == 2 else np.matmul(a, w.data.T)
         if b is not None:
             y += b.data
         return _wrap(y)
@@ -52,8 +54,8 @@ class Addmm(Function):
         x, w = saved_arrays(ctx)
         need_x, need_w, need_b = ctx.needs_input_grad
         g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
-        gx = g @ w if need_x else None  # d(x W^T)/dx = W
-        gw = g2.T @ (x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need_w else None  # g^T x
+        gx = (np.dot(g, w) if g.ndim == 2 else g @ w) if need_x else None  # d(x W^T)/dx = W
+        gw = np.dot(g2.T, x if x.ndim == 2 else x.reshape(-1, x.shape[-1])) if need_w else None  # g^T x
         gb = g2.sum(0) if need_b else None  # each row adds b once
         return gx, gw, gb
 

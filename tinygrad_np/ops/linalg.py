@@ -25,7 +25,9 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _wrap(np.matmul(a.data, b.data))
+        x, y = a.data, b.data
+        # np.dot is np.matmul for matrices, without matmul's slow path for small inner sizes
+        return _wrap(np.dot(x, y) if x.ndim == 2 and y.ndim == 2 else np.matmul(x, y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -53,8 +55,9 @@ class Matmul(Function):
         if a.ndim < 2 or b.ndim < 2:
             return NotImplemented  # vector operands: the Tensor-level backward above
         need_a, need_b = ctx.needs_input_grad
-        ga = g @ np.swapaxes(b, -1, -2) if need_a else None  # dL/dA = dL/dC B^T
-        gb = np.swapaxes(a, -1, -2) @ g if need_b else None  # dL/dB = A^T dL/dC
+        mm = np.dot if a.ndim == 2 and b.ndim == 2 else np.matmul
+        ga = mm(g, np.swapaxes(b, -1, -2)) if need_a else None  # dL/dA = dL/dC B^T
+        gb = mm(np.swapaxes(a, -1, -2), g) if need_b else None  # dL/dB = A^T dL/dC
         return ga, gb
 
 
