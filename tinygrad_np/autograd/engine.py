@@ -206,6 +206,16 @@ class _Pass:
         if t.grad is not None:
             t.grad = Tensor._wrap(t.grad.data + data)
             return
+        if (  # a fresh array that nothing else holds: no copy
+            data.base is None
+            and id(data) not in self.handed_out
+            and data is not t.data
+            and data is not t.data.base
+            and data.flags.writeable
+        ):
+            self.handed_out[id(data)] = data
+            t.grad = Tensor._wrap(data)
+            return
         owner = _owner(data)
         if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t.data):
             data = data.copy()

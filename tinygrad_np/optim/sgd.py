@@ -65,6 +65,7 @@ class SGD(Optimizer):
     def _step_group(self, group: dict[str, Any]) -> None:
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
+        scratch_buffers = self.__dict__.get("_scratch_buffers", {})
         for p in group["params"]:
             g = grad_of(p, group["maximize"])
             if g is None:
@@ -82,7 +83,9 @@ class SGD(Optimizer):
                     b += g if dampening == 0 else (1 - dampening) * g
                 g = g + momentum * buf.data if nesterov else buf.data
             # p -= lr * g with no temporary: lr * g goes into a scratch buffer kept per shape
-            scratch = self._scratch(g)
+            scratch = scratch_buffers.get((g.shape, g.dtype))
+            if scratch is None:
+                scratch = self._scratch(g)
             np.multiply(g, lr, out=scratch)
             np.subtract(p.data, scratch, out=p.data, casting="same_kind")
             p._bump()
