@@ -78,7 +78,8 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
                     f"output {i} has shape {tuple(out.shape)}; pass gradient= (dL/d output) "
                     "or reduce it first, e.g. out.sum().backward()"
                 )
-            g = Tensor._wrap(np.ones(out.data.shape, out.data.dtype))
+            shape, dt = out.data.shape, out.data.dtype
+            g = Tensor._wrap(np.ones(shape, dt) if shape else np.array(1, dt))
         else:
             g = _as_tensor(g)
             if g.data.shape != out.data.shape:

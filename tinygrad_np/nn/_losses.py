@@ -53,7 +53,7 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
-    if tuple(input.shape) != tuple(target.shape):
+    if input.data.shape != target.data.shape:
         raise ValueError(
             f"{op}: Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}) is not supported. Please ensure they have the same size."

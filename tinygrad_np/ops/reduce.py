@@ -35,6 +35,22 @@ def _unreduce_np(
         for d in range(len(shape)) if dims is None else dims:
             kshape[d] = 1
         g = g.reshape(kshape)
+    return _broadcast_np(g, shape)
+
+
+def _broadcast_np(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """``g`` broadcast to ``shape``: a read-only view for large results, a small copy
+    otherwise (``np.broadcast_to`` costs about 2 us of Python, a small copy 0.3 us)."""
+    if g.shape == shape:
+        return g
+    if g.size <= 1 and len(shape) <= 4 and g.ndim <= len(shape):
+        n = 1
+        for s in shape:
+            n *= s
+        if n <= 4096:
+            out = np.empty(shape, g.dtype)
+            out[...] = g
+            return out
     return np.broadcast_to(g, shape)
 
 
@@ -236,7 +252,7 @@ class SumTo(Function):
 
     @staticmethod
     def backward_np(ctx, g):
-        return np.broadcast_to(g, ctx.shape), None  # each x_i feeds one sum
+        return _broadcast_np(g, ctx.shape), None  # each x_i feeds one sum
 
 
 def sum_to_array(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
