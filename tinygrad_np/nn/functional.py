@@ -91,7 +91,18 @@ def _t(x: Any) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with ``weight`` of shape (out_features, in_features)."""
-    if input.data.shape[-1:] != weight.data.shape[-1:]:
+    x, w = input.data, weight.data
+    dt = x.dtype
+    if (  # the common case first: float, one dtype throughout, matching features
+        w.ndim == 2
+        and x.ndim >= 1
+        and x.shape[-1] == w.shape[1]
+        and dt.kind == "f"
+        and w.dtype is dt
+        and (bias is None or (bias.data.ndim == 1 and bias.data.dtype is dt))
+    ):
+        return Addmm.apply(input, weight, bias)
+    if x.shape[-1:] != w.shape[-1:]:
         raise RuntimeError(
             f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
