@@ -104,7 +104,7 @@ def test_default_collate_structures():
     out = default_collate([Pair(tg.tensor([1.0]), 1), Pair(tg.tensor([2.0]), 0)])
     assert isinstance(out, Pair) and tuple(out.a.shape) == (2, 1) and out.b.tolist() == [1, 0]
     out = default_collate([(tg.ones(2), True), (tg.zeros(2), False)])
-    assert isinstance(out, tuple) and out[1].dtype == tg.bool
+    assert isinstance(out, list) and out[1].dtype == tg.bool  # a list, as PyTorch
     assert default_collate([[1, 2], [3, 4]])[0].tolist() == [1, 3]
     with pytest.raises(RuntimeError, match=r"stack expects each sample to be of equal size.*\(2,\), \(3,\)"):
         default_collate([tg.ones(2), tg.ones(3)])
@@ -124,8 +124,8 @@ def test_loader_errors():
         ValueError, match="batch_size should be a positive integer value, but got batch_size=0"
     ):
         DataLoader(_ds(), batch_size=0)
-    with pytest.raises(NotImplementedError, match="custom samplers"):
-        DataLoader(_ds(), sampler=[0, 1])
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(_ds(), sampler=[0, 1], shuffle=True)  # samplers: tests/test_compat_behaviour.py
 
 
 def test_random_split():

@@ -18,13 +18,14 @@ def default_collate(batch: Sequence[Any]) -> Any:
     - Tensors and NumPy arrays are stacked into one Tensor (a new first dimension);
     - Python floats give a float64 Tensor, ints int64, bools bool (as PyTorch);
     - tuples (and namedtuples) and lists are collated position by position, dicts
-      key by key; a tuple of samples gives a tuple of batches;
+      key by key; a plain tuple of samples gives a *list* of batches (as PyTorch,
+      so ``batch[0] = batch[0].to(device)`` works), a namedtuple a namedtuple;
     - strings and anything else are returned as a list.
 
     >>> import tinygrad_np as tg
     >>> default_collate([(tg.tensor([1.0, 2.0]), 0), (tg.tensor([3.0, 4.0]), 1)])
-    (tensor([[1., 2.],
-            [3., 4.]]), tensor([0, 1]))
+    [tensor([[1., 2.],
+            [3., 4.]]), tensor([0, 1])]
     """
     elem = batch[0]
     if isinstance(elem, Tensor):
@@ -45,8 +46,8 @@ def default_collate(batch: Sequence[Any]) -> Any:
         if any(len(x) != len(elem) for x in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
         columns = [default_collate(list(samples)) for samples in zip(*batch, strict=True)]
-        if isinstance(elem, tuple):
-            return type(elem)(*columns) if hasattr(elem, "_fields") else tuple(columns)
+        if isinstance(elem, tuple) and hasattr(elem, "_fields"):
+            return type(elem)(*columns)
         return columns
     return list(batch)
 

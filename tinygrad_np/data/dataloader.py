@@ -22,7 +22,9 @@ class DataLoader:
     ``floor`` with ``drop_last=True``. With ``shuffle=True`` each epoch (each
     ``iter()``) draws a new permutation from ``generator``, or from tinygrad_np's
     default generator, so ``tinygrad_np.manual_seed(s)`` makes the epochs
-    reproducible. ``batch_size=None`` yields single samples unbatched.
+    reproducible. ``batch_size=None`` yields single samples unbatched. A
+    ``sampler`` (an iterable of indices, e.g. :class:`SubsetRandomSampler`) or a
+    ``batch_sampler`` (an iterable of index lists) chooses the indices instead.
 
     A :class:`TensorDataset` with the default collate is batched by one fancy
     index per tensor, not sample by sample.
@@ -53,16 +55,20 @@ class DataLoader:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
-        if sampler is not None or batch_sampler is not None:
-            raise NotImplementedError(
-                "DataLoader: custom samplers are not supported; use shuffle= and generator="
+        if sampler is not None and shuffle:
+            raise ValueError("sampler option is mutually exclusive with shuffle")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError(
+                "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and drop_last"
             )
         if num_workers < 0:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing."
             )
         self.dataset = dataset
-        self.batch_size = batch_size
+        self.sampler = sampler
+        self.batch_sampler = batch_sampler
+        self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle = bool(shuffle)
         self.drop_last = drop_last
         self.generator = generator
@@ -71,16 +77,24 @@ class DataLoader:
         self._batch = getattr(dataset, "_batch", None) if collate_fn is None else None
 
     def __len__(self) -> int:
-        n = len(self.dataset)  # type: ignore[arg-type]
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.sampler if self.sampler is not None else self.dataset)  # type: ignore[arg-type]
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def _order(self) -> np.ndarray:
+        if self.sampler is not None:
+            return np.asarray(list(self.sampler), dtype=np.int64)
         n = len(self.dataset)  # type: ignore[arg-type]
         return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
 
     def __iter__(self) -> Iterator[Any]:
+        if self.batch_sampler is not None:
+            for idx in self.batch_sampler:
+                yield self._fetch(np.asarray(list(idx), dtype=np.int64))
+            return
         order = self._order()
         if self.batch_size is None:
             for i in order.tolist():
@@ -89,9 +103,11 @@ class DataLoader:
         bs = self.batch_size
         stop = len(self) * bs
         for start in range(0, min(stop, len(order)), bs):
-            idx = order[start : start + bs]
-            if self._batch is not None:
-                yield self._batch(idx)
-            else:
-                samples = [self.dataset[i] for i in idx.tolist()]
-                yield (self.collate_fn or default_collate)(samples)
+            yield self._fetch(order[start : start + bs])
+
+    def _fetch(self, idx: np.ndarray) -> Any:
+        """The collated batch of the samples at ``idx``."""
+        if self._batch is not None:
+            return self._batch(idx)
+        samples = [self.dataset[i] for i in idx.tolist()]
+        return (self.collate_fn or default_collate)(samples)

@@ -54,10 +54,11 @@ class TensorDataset(Dataset):
     def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
         return tuple(t[index] for t in self.tensors)
 
-    def _batch(self, indices: Sequence[int]) -> tuple[Tensor, ...]:
-        """A whole collated batch at once (one fancy index per tensor, no per-sample loop)."""
+    def _batch(self, indices: Sequence[int]) -> list[Tensor]:
+        """A whole collated batch at once (one fancy index per tensor, no per-sample loop);
+        a list, as ``default_collate`` makes of tuple samples."""
         idx = np.asarray(indices, dtype=np.int64)
-        return tuple(Tensor._wrap(t.data[idx]) for t in self.tensors)
+        return [Tensor._wrap(t.data[idx]) for t in self.tensors]
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]

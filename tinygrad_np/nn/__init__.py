@@ -3,7 +3,7 @@
 
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .container import ModuleDict, ModuleList, Sequential
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d
 from .dropout import Dropout
 from .linear import Flatten, Identity, Linear, Unflatten
@@ -54,6 +54,8 @@ __all__ = [
     "Module",
     "ModuleDict",
     "ModuleList",
+    "ParameterDict",
+    "ParameterList",
     "NLLLoss",
     "Parameter",
     "ReLU",

@@ -1,0 +1,200 @@
+"""PyTorch-compatible behaviour that needs no PyTorch to check: the batch structure
+``default_collate`` makes, ``DataLoader`` samplers and batch samplers, ``ParameterList`` and
+``ParameterDict``. (The same behaviour is compared with PyTorch itself in
+``test_compat_programs.py``.)"""
+
+import numpy as np
+import pytest
+
+import tinygrad_np as tg
+from tinygrad_np import nn
+from tinygrad_np.utils.data import (
+    BatchSampler,
+    DataLoader,
+    RandomSampler,
+    SequentialSampler,
+    SubsetRandomSampler,
+    TensorDataset,
+    WeightedRandomSampler,
+    default_collate,
+)
+
+
+def _ds(n=10):
+    return TensorDataset(tg.arange(n).float(), tg.arange(n))
+
+
+# ---- collate: a tuple sample gives a list batch ----------------------------------------------
+
+
+def test_tuple_samples_collate_to_a_list_so_items_can_be_reassigned():
+    batch = next(iter(DataLoader(_ds(), batch_size=4)))
+    assert isinstance(batch, list) and batch[1].tolist() == [0, 1, 2, 3]
+    batch[0] = batch[0].to("cpu")  # a common pattern that a tuple would refuse
+    out = default_collate([(tg.ones(2), 1), (tg.zeros(2), 0)])
+    assert isinstance(out, list) and out[0].shape == (2, 2) and out[1].dtype == tg.int64
+
+
+def test_batches_of_a_user_dataset_and_of_a_tensor_dataset_have_the_same_structure():
+    class Plain:
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return tg.tensor(float(i)), i
+
+    slow = next(iter(DataLoader(Plain(), batch_size=4)))
+    fast = next(iter(DataLoader(TensorDataset(tg.arange(4).float(), tg.arange(4)), batch_size=4)))
+    assert type(slow) is type(fast) is list
+    assert slow[0].tolist() == fast[0].tolist() and slow[1].tolist() == fast[1].tolist()
+
+
+# ---- samplers ---------------------------------------------------------------------------------
+
+
+def test_sampler_chooses_the_indices_and_sets_the_length():
+    ds = _ds()
+    loader = DataLoader(ds, batch_size=3, sampler=[9, 8, 7, 1])
+    assert len(loader) == 2 and [b[1].tolist() for b in loader] == [[9, 8, 7], [1]]
+    seq = DataLoader(ds, batch_size=4, sampler=SequentialSampler(ds), drop_last=True)
+    assert [b[1].tolist() for b in seq] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+def test_subset_random_sampler_splits_train_and_validation_over_one_dataset():
+    ds = _ds()
+    tg.manual_seed(0)
+    train = DataLoader(ds, batch_size=3, sampler=SubsetRandomSampler(list(range(7))))
+    val = DataLoader(ds, batch_size=3, sampler=SubsetRandomSampler([7, 8, 9]))
+    seen_train = [int(v) for b in train for v in b[1]]
+    assert sorted(seen_train) == list(range(7)) and len(train) == 3
+    assert sorted(int(v) for b in val for v in b[1]) == [7, 8, 9]
+    tg.manual_seed(0)
+    assert [int(v) for b in train for v in b[1]] == seen_train  # reproducible from the seed
+
+
+def test_random_sampler_permutes_or_draws_with_replacement():
+    ds = _ds()
+    g = tg.Generator().manual_seed(3)
+    perm = list(RandomSampler(ds, generator=g))
+    assert sorted(perm) == list(range(10)) and perm != list(range(10))
+    drawn = list(RandomSampler(ds, replacement=True, num_samples=25, generator=g))
+    assert len(drawn) == 25 and all(0 <= i < 10 for i in drawn)
+    longer = list(RandomSampler(ds, num_samples=25, generator=g))
+    assert len(longer) == 25 and sorted(set(longer)) == list(range(10))
+    with pytest.raises(
+        ValueError, match="num_samples should be a positive integer value, but got num_samples=0"
+    ):
+        RandomSampler(ds, num_samples=0)
+
+
+def test_weighted_random_sampler_follows_the_weights():
+    assert list(WeightedRandomSampler([0.0, 0.0, 5.0], 4)) == [2, 2, 2, 2]
+    assert sorted(WeightedRandomSampler(tg.tensor([1.0, 1.0, 1.0]), 3, replacement=False)) == [0, 1, 2]
+    tg.manual_seed(0)
+    counts = np.bincount(list(WeightedRandomSampler([1.0, 3.0], 4000)), minlength=2)
+    assert 0.7 < counts[1] / 4000 < 0.8
+    with pytest.raises(RuntimeError, match="cannot draw 4 samples without replacement from 3 weights"):
+        WeightedRandomSampler([1.0, 1.0, 1.0], 4, replacement=False)
+    with pytest.raises(
+        ValueError, match=r"weights should be a 1d sequence but given weights have shape \(2, 2\)"
+    ):
+        WeightedRandomSampler(np.ones((2, 2)), 2)
+
+
+def test_batch_sampler_groups_indices_and_feeds_the_loader():
+    bs = BatchSampler(SequentialSampler(range(5)), batch_size=2, drop_last=False)
+    assert list(bs) == [[0, 1], [2, 3], [4]] and len(bs) == 3
+    dropped = BatchSampler(range(5), batch_size=2, drop_last=True)
+    assert list(dropped) == [[0, 1], [2, 3]] and len(dropped) == 2
+    loader = DataLoader(_ds(), batch_sampler=[[0, 1], [5, 6, 7]])
+    assert len(loader) == 2 and [b[1].tolist() for b in loader] == [[0, 1], [5, 6, 7]]
+    assert loader.batch_size is None
+    with pytest.raises(
+        ValueError, match="batch_size should be a positive integer value, but got batch_size=0"
+    ):
+        BatchSampler(range(3), 0, False)
+
+
+def test_sampler_options_that_contradict_each_other_are_refused():
+    ds = _ds()
+    with pytest.raises(ValueError, match="sampler option is mutually exclusive with shuffle"):
+        DataLoader(ds, sampler=SequentialSampler(ds), shuffle=True)
+    for kwargs in ({"batch_size": 4}, {"shuffle": True}, {"sampler": [0]}, {"drop_last": True}):
+        with pytest.raises(ValueError, match="batch_sampler option is mutually exclusive with batch_size"):
+            DataLoader(ds, batch_sampler=[[0]], **kwargs)
+
+
+def test_sampler_works_with_a_custom_collate_fn_and_a_plain_dataset():
+    class Squares:
+        def __len__(self):
+            return 6
+
+        def __getitem__(self, i):
+            return {"x": float(i * i)}
+
+    loader = DataLoader(Squares(), batch_size=2, sampler=[5, 0, 3], collate_fn=lambda b: [s["x"] for s in b])
+    assert list(loader) == [[25.0, 0.0], [9.0]]
+
+
+# ---- ParameterList / ParameterDict ------------------------------------------------------------
+
+
+def test_parameter_list_registers_wraps_and_trains():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ws = nn.ParameterList([nn.Parameter(tg.ones(2, 2)), tg.zeros(2)])
+
+        def forward(self, x):
+            return x @ self.ws[0] + self.ws[1]
+
+    m = Model()
+    assert [n for n, _ in m.named_parameters()] == ["ws.0", "ws.1"]
+    assert list(m.state_dict()) == ["ws.0", "ws.1"]
+    assert isinstance(m.ws[1], nn.Parameter) and m.ws[1].requires_grad and len(m.ws) == 2
+    m(tg.ones(3, 2)).sum().backward()
+    assert m.ws[0].grad.tolist() == [[3.0, 3.0], [3.0, 3.0]] and m.ws[1].grad.tolist() == [3.0, 3.0]
+    m.ws.append(tg.ones(1))
+    m.ws[0] = tg.zeros(2, 2)
+    assert len(list(m.parameters())) == 3 and isinstance(m.ws[0], nn.Parameter) and m.ws[-1].shape == (1,)
+    assert [p.shape for p in m.ws[1:]] == [(2,), (1,)]
+    assert repr(m.ws) == (
+        "ParameterList(\n"
+        "    (0): Parameter containing: [tinygrad_np.float32 of size 2x2]\n"
+        "    (1): Parameter containing: [tinygrad_np.float32 of size 2]\n"
+        "    (2): Parameter containing: [tinygrad_np.float32 of size 1]\n)"
+    )
+    m.double()
+    assert m.ws[0].dtype == tg.float64
+    with pytest.raises(IndexError, match="index 3 is out of range"):
+        m.ws[3]
+    with pytest.raises(
+        TypeError, match="ParameterList.extend should be called with an iterable, but got Tensor"
+    ):
+        m.ws.extend(tg.ones(2))
+
+
+def test_parameter_dict_registers_by_key():
+    pd = nn.ParameterDict({"scale": nn.Parameter(tg.ones(1)), "shift": tg.zeros(1)})
+    assert (
+        list(pd.keys()) == ["scale", "shift"]
+        and len(pd) == 2
+        and "scale" in pd
+        and list(pd) == list(pd.keys())
+    )
+    assert isinstance(pd["shift"], nn.Parameter) and list(pd.state_dict()) == ["scale", "shift"]
+    pd["extra"] = tg.ones(3)
+    assert [k for k, _ in pd.named_parameters()] == ["scale", "shift", "extra"]
+    assert pd.pop("extra").shape == (3,) and "extra" not in pd and pd.get("extra") is None
+    assert repr(pd) == (
+        "ParameterDict(\n"
+        "    (scale): Parameter containing: [tinygrad_np.FloatTensor of size 1]\n"
+        "    (shift): Parameter containing: [tinygrad_np.FloatTensor of size 1]\n)"
+    )
+    with pytest.raises(KeyError):
+        pd["missing"]
+    loaded = nn.ParameterDict({"scale": tg.zeros(1), "shift": tg.zeros(1)})
+    assert str(loaded.load_state_dict(pd.state_dict())) == "<All keys matched successfully>"
+    assert loaded["scale"].tolist() == [1.0]
+    pd.clear()
+    assert len(pd) == 0 and list(pd.parameters()) == []
