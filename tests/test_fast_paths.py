@@ -288,3 +288,21 @@ def test_second_backward_through_freed_graph_is_refused_in_array_mode():
     y.backward()
     with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         y.backward()
+
+
+def test_linear_reads_its_parameters_and_follows_replaced_ones():
+    """Linear.forward reads the registered parameters directly; a weight deleted and
+    replaced by a plain attribute (weight-reparametrising code does this) is still used."""
+    tg.manual_seed(0)
+    layer = nn.Linear(3, 2)
+    x = tg.tensor(rng.standard_normal((4, 3)).astype(np.float32))
+    w, b = layer.weight.data, layer.bias.data
+    np.testing.assert_allclose(layer(x).data, x.data @ w.T + b, rtol=1e-6)
+
+    no_bias = nn.Linear(3, 2, bias=False)
+    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+
+    del layer.weight
+    layer.weight = tg.tensor(np.ones((2, 3), np.float32))
+    assert "weight" not in layer._parameters
+    np.testing.assert_allclose(layer(x).data, x.data.sum(1, keepdims=True) + b, rtol=1e-6)

@@ -165,15 +165,10 @@ class Tensor:
         """A new Tensor around ``data`` with no history; the fast path every op uses."""
         t = _new(Tensor)
         t.data = data if type(data) is np.ndarray else np.asarray(data)
-        t.grad = None
-        t.grad_fn = None
+        # one chained store for the empty slots (the same as seven `= None` lines, a little faster)
+        t.grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
         t._requires_grad = False
         t._output_nr = 0
-        t._vcs = None
-        t._accumulator = None
-        t._hooks = None
-        t._base = None
-        t._view_fn = None
         return t
 
     # ---- attributes -------------------------------------------------------------

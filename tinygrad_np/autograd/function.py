@@ -375,7 +375,11 @@ def grad_accumulator(t: Tensor) -> AccumulateGrad:
     ref = t._accumulator
     node = ref() if ref is not None else None
     if node is None:
-        node = AccumulateGrad(t)
+        # AccumulateGrad(t) without the __init__ call: a leaf's node dies with each graph
+        # (it is cached weakly), so this runs for every leaf in every training step
+        node = _new_obj(AccumulateGrad)
+        node.variable = t
+        node._seq = _next_seq()
         t._accumulator = weakref.ref(node)
     return node
 
