@@ -11,6 +11,7 @@ from tinygrad_np import nn
 from tinygrad_np.utils.data import (
     BatchSampler,
     DataLoader,
+    IterableDataset,
     RandomSampler,
     SequentialSampler,
     SubsetRandomSampler,
@@ -198,3 +199,36 @@ def test_parameter_dict_registers_by_key():
     assert loaded["scale"].tolist() == [1.0]
     pd.clear()
     assert len(pd) == 0 and list(pd.parameters()) == []
+
+
+# ---- IterableDataset ---------------------------------------------------------------------------
+
+
+class _Lines(IterableDataset):
+    """A stream of (features, label) pairs, as read from a file line by line."""
+
+    def __iter__(self):
+        for i in range(5):
+            yield np.array([i, i + 1], dtype=np.float32), i % 2
+
+
+def test_iterable_dataset_is_batched_in_order():
+    batches = list(DataLoader(_Lines(), batch_size=2))
+    assert [b[1].tolist() for b in batches] == [[0, 1], [0, 1], [0]]
+    assert batches[0][0].dtype == tg.float32 and batches[0][0].tolist() == [[0.0, 1.0], [1.0, 2.0]]
+    assert len(list(DataLoader(_Lines(), batch_size=2, drop_last=True))) == 2
+    assert [int(y) for _, y in DataLoader(_Lines(), batch_size=None)] == [0, 1, 0, 1, 0]
+    assert list(DataLoader(_Lines(), batch_size=3, collate_fn=len)) == [3, 2]
+
+
+def test_iterable_dataset_refuses_shuffling_sampling_and_indexing():
+    with pytest.raises(
+        ValueError, match="DataLoader with IterableDataset: expected unspecified shuffle option"
+    ):
+        DataLoader(_Lines(), shuffle=True)
+    with pytest.raises(ValueError, match="expected unspecified sampler option"):
+        DataLoader(_Lines(), sampler=[0])
+    with pytest.raises(TypeError, match="object of type '_Lines' has no len()"):
+        len(DataLoader(_Lines()))
+    with pytest.raises(TypeError, match="_Lines is an IterableDataset: iterate over it, it has no indexing"):
+        _Lines()[0]

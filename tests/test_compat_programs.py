@@ -361,6 +361,37 @@ def data_loading_structures(T):
     return seen
 
 
+def streaming_dataset(T):
+    """An IterableDataset (a generator of samples) batched by a DataLoader; its length when it
+    has one; shuffle refused."""
+    data = T.utils.data
+
+    class Stream(data.IterableDataset):
+        def __init__(self, n):
+            self.n = n
+
+        def __iter__(self):
+            for i in range(self.n):
+                yield {"x": T.full((2,), float(i)), "y": i % 3}
+
+    class Sized(Stream):
+        def __len__(self):
+            return self.n
+
+    seen = [
+        list(data.DataLoader(Stream(5), batch_size=2)),
+        list(data.DataLoader(Stream(5), batch_size=2, drop_last=True)),
+    ]
+    seen += [list(data.DataLoader(Stream(2), batch_size=None)), len(data.DataLoader(Sized(5), batch_size=2))]
+    for make in (lambda: data.DataLoader(Stream(3), shuffle=True), lambda: len(data.DataLoader(Stream(3)))):
+        try:
+            make()
+            seen.append("no error")
+        except (TypeError, ValueError) as e:
+            seen += [type(e).__name__, str(e)]
+    return seen
+
+
 # ---- tensor snippets -------------------------------------------------------------------------
 
 
@@ -567,6 +598,7 @@ PROGRAMS = [
     custom_autograd_functions,
     containers_and_state_dict,
     data_loading_structures,
+    streaming_dataset,
     tensor_snippets,
     tensor_item_assignment,
     autograd_snippets,

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..random import Generator, rng
 from .collate import default_collate
-from .dataset import Dataset
+from .dataset import Dataset, IterableDataset
 
 __all__ = ["DataLoader", "default_collate"]
 
@@ -55,6 +55,14 @@ class DataLoader:
             raise ValueError(
                 f"batch_size should be a positive integer value, but got batch_size={batch_size}"
             )
+        if isinstance(dataset, IterableDataset) and (
+            shuffle or sampler is not None or batch_sampler is not None
+        ):
+            option = "shuffle" if shuffle else "sampler" if sampler is not None else "batch_sampler"
+            value = shuffle if shuffle else sampler if sampler is not None else batch_sampler
+            raise ValueError(
+                f"DataLoader with IterableDataset: expected unspecified {option} option, but got {option}={value}"
+            )
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
@@ -77,6 +85,8 @@ class DataLoader:
         self._batch = getattr(dataset, "_batch", None) if collate_fn is None else None
 
     def __len__(self) -> int:
+        if isinstance(self.dataset, IterableDataset) and not hasattr(self.dataset, "__len__"):
+            raise TypeError(f"object of type '{type(self.dataset).__name__}' has no len()")
         if self.batch_sampler is not None:
             return len(self.batch_sampler)
         n = len(self.sampler if self.sampler is not None else self.dataset)  # type: ignore[arg-type]
@@ -91,6 +101,9 @@ class DataLoader:
         return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
 
     def __iter__(self) -> Iterator[Any]:
+        if isinstance(self.dataset, IterableDataset):
+            yield from self._iter_stream()
+            return
         if self.batch_sampler is not None:
             for idx in self.batch_sampler:
                 yield self._fetch(np.asarray(list(idx), dtype=np.int64))
@@ -104,6 +117,21 @@ class DataLoader:
         stop = len(self) * bs
         for start in range(0, min(stop, len(order)), bs):
             yield self._fetch(order[start : start + bs])
+
+    def _iter_stream(self) -> Iterator[Any]:
+        """Batches of consecutive samples of an :class:`IterableDataset`."""
+        collate = self.collate_fn or default_collate
+        if self.batch_size is None:
+            yield from self.dataset  # type: ignore[misc]
+            return
+        batch: list[Any] = []
+        for sample in self.dataset:  # type: ignore[attr-defined]
+            batch.append(sample)
+            if len(batch) == self.batch_size:
+                yield collate(batch)
+                batch = []
+        if batch and not self.drop_last:
+            yield collate(batch)
 
     def _fetch(self, idx: np.ndarray) -> Any:
         """The collated batch of the samples at ``idx``."""
