@@ -306,3 +306,17 @@ def test_linear_reads_its_parameters_and_follows_replaced_ones():
     layer.weight = tg.tensor(np.ones((2, 3), np.float32))
     assert "weight" not in layer._parameters
     np.testing.assert_allclose(layer(x).data, x.data.sum(1, keepdims=True) + b, rtol=1e-6)
+
+
+def test_mse_loss_of_an_empty_input_is_nan_without_a_warning():
+    """MseLoss writes the empty mean (0/0) out instead of using np.errstate on every call."""
+    import warnings
+
+    x = tg.tensor(np.ones((0, 3), np.float32), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        mean = F.mse_loss(x, tg.zeros(0, 3))
+        total = F.mse_loss(x, tg.zeros(0, 3), reduction="sum")
+        mean.backward()
+    assert np.isnan(mean.item()) and total.item() == 0.0
+    assert x.grad.shape == (0, 3)
