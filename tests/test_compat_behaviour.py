@@ -232,3 +232,32 @@ def test_iterable_dataset_refuses_shuffling_sampling_and_indexing():
         len(DataLoader(_Lines()))
     with pytest.raises(TypeError, match="_Lines is an IterableDataset: iterate over it, it has no indexing"):
         _Lines()[0]
+
+
+# ---- set-up switches: backends, deterministic algorithms, threads --------------------------------
+
+
+def test_backend_switches_are_kept_and_report_no_accelerator():
+    assert tg.backends.mps.is_available() is False and tg.backends.mps.is_built() is False
+    assert tg.backends.cudnn.is_available() is False and tg.backends.cuda.is_built() is False
+    before = tg.backends.cudnn.benchmark
+    tg.backends.cudnn.benchmark = True
+    try:
+        assert tg.backends.cudnn.benchmark is True
+    finally:
+        tg.backends.cudnn.benchmark = before
+
+
+def test_deterministic_switch_and_thread_count_read_back():
+    threads = tg.get_num_threads()
+    try:
+        tg.use_deterministic_algorithms(True, warn_only=True)
+        assert tg.are_deterministic_algorithms_enabled() is True
+        tg.set_num_threads(2)
+        assert tg.get_num_threads() == 2
+        with pytest.raises(RuntimeError, match="set_num_threads expects a positive integer, got 0"):
+            tg.set_num_threads(0)
+    finally:
+        tg.use_deterministic_algorithms(False)
+        tg.set_num_threads(threads)
+    assert tg.are_deterministic_algorithms_enabled() is False

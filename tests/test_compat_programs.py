@@ -590,6 +590,42 @@ def error_types(T):
     return seen
 
 
+def seeding_and_device_setup(T):
+    """The set-up block at the top of training scripts: a set_seed helper touching
+    cuda/cudnn/deterministic switches, device selection that also asks for Apple's MPS."""
+    import random
+
+    def set_seed(seed):
+        random.seed(seed)
+        np.random.seed(seed)
+        T.manual_seed(seed)
+        T.cuda.manual_seed_all(seed)
+        T.backends.cudnn.deterministic = True
+        T.backends.cudnn.benchmark = False
+        T.use_deterministic_algorithms(True)
+
+    set_seed(42)
+    threads = T.get_num_threads()
+    T.set_num_threads(1)
+    if T.cuda.is_available():
+        device = T.device("cuda")
+    elif T.backends.mps.is_available():
+        device = T.device("mps")
+    else:
+        device = T.device("cpu")
+    seen = [
+        str(device),
+        T.backends.cudnn.deterministic,
+        T.are_deterministic_algorithms_enabled(),
+        T.get_num_threads(),
+    ]
+    seen += [str(T.ones(2, device=device).to(device).device), str(T.nn.Linear(2, 2).to(device).weight.device)]
+    T.use_deterministic_algorithms(False)
+    T.backends.cudnn.deterministic = False
+    T.set_num_threads(threads)
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -603,6 +639,7 @@ PROGRAMS = [
     tensor_item_assignment,
     autograd_snippets,
     error_types,
+    seeding_and_device_setup,
 ]
 
 
@@ -663,11 +700,6 @@ def test_type_without_arguments_names_the_tensor_type():
 @pytest.mark.xfail(strict=True, reason="nn.Linear accepts an int64 input (PyTorch: dtype mismatch error)")
 def test_linear_rejects_integer_input():
     assert _error_type(lambda: tg.nn.Linear(3, 2)(tg.ones(4, 3, dtype=tg.long))) == "RuntimeError"
-
-
-@pytest.mark.xfail(strict=True, reason="torch.backends is absent (device-selection code reads backends.mps)")
-def test_backends_mps_is_available():
-    assert tg.backends.mps.is_available() is False
 
 
 @pytest.mark.xfail(strict=True, reason="core: Tensor.new_zeros/new_ones/new_tensor are missing")

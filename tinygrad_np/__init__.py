@@ -8,7 +8,13 @@
 tensor([2., 4., 6.])
 """
 
-from . import autograd, data, dtypes, nn, optim, utils
+from . import autograd, backends, data, dtypes, nn, optim, utils
+from ._runtime import (
+    are_deterministic_algorithms_enabled,
+    get_num_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (
     arange,
@@ -126,6 +132,8 @@ __all__ = [
     *_functions_all,
 ]
 __all__ += ["data", "load", "nn", "optim", "save", "utils"]
+__all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
+__all__ += ["use_deterministic_algorithms"]
 
 
 def __getattr__(name: str) -> object:
