@@ -358,6 +358,10 @@ def data_loading_structures(T):
         )
     )
     seen.append(list(data.WeightedRandomSampler([0.0, 0.0, 1.0], 4)))
+    modern = data.DataLoader(
+        ds, batch_size=5, num_workers=2, persistent_workers=True, prefetch_factor=2, pin_memory=True
+    )
+    seen += [list(modern), len(modern)]
     return seen
 
 
@@ -578,6 +582,8 @@ def error_types(T):
             [1], batch_sampler=[[0]], batch_size=2
         ),
         "batch size": lambda: T.utils.data.DataLoader([1], batch_size=0),
+        "persistent_workers without workers": lambda: T.utils.data.DataLoader([1], persistent_workers=True),
+        "prefetch without workers": lambda: T.utils.data.DataLoader([1], prefetch_factor=2),
         "freed graph": lambda: [y.backward() for y in [T.ones(2, requires_grad=True).exp().sum()] * 2],
     }
     seen = {}

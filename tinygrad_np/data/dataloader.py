@@ -50,6 +50,11 @@ class DataLoader:
         worker_init_fn: Callable[[int], None] | None = None,
         multiprocessing_context: Any = None,
         generator: Generator | None = None,
+        *,
+        prefetch_factor: int | None = None,
+        persistent_workers: bool = False,
+        pin_memory_device: str = "",
+        in_order: bool = True,
     ) -> None:
         if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
             raise ValueError(
@@ -73,6 +78,13 @@ class DataLoader:
             raise ValueError(
                 "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing."
             )
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing."
+                "let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None."
+            )
+        if persistent_workers and num_workers == 0:
+            raise ValueError("persistent_workers option needs num_workers > 0")
         self.dataset = dataset
         self.sampler = sampler
         self.batch_sampler = batch_sampler
@@ -80,7 +92,11 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = drop_last
         self.generator = generator
-        self.num_workers = num_workers  # accepted; loading always happens in this process
+        # accepted, with PyTorch's checks; loading always happens in this process
+        self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
+        self.persistent_workers = persistent_workers
+        self.pin_memory = pin_memory
         self.collate_fn = collate_fn
         self._batch = getattr(dataset, "_batch", None) if collate_fn is None else None
 
