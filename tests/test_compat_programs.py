@@ -358,9 +358,7 @@ def data_loading_structures(T):
         )
     )
     seen.append(list(data.WeightedRandomSampler([0.0, 0.0, 1.0], 4)))
-    modern = data.DataLoader(
-        ds, batch_size=5, num_workers=2, persistent_workers=True, prefetch_factor=2, pin_memory=True
-    )
+    modern = data.DataLoader(ds, batch_size=5, num_workers=2, persistent_workers=True, prefetch_factor=2)
     seen += [list(modern), len(modern)]
     return seen
 
