@@ -728,3 +728,13 @@ def test_legacy_tensor_constructor_makes_float32():
 @pytest.mark.xfail(strict=True, reason="core: Tensor(2, 3) (a shape, as torch.Tensor(2, 3)) is refused")
 def test_legacy_tensor_constructor_with_a_shape():
     assert tuple(tg.Tensor(2, 3).shape) == tuple(torch.Tensor(2, 3).shape) == (2, 3)
+
+
+@pytest.mark.xfail(
+    strict=True, reason="core: .data is the NumPy array, so m.weight.data.normal_(0, 0.02) fails"
+)
+def test_data_attribute_supports_tensor_methods():
+    m = tg.nn.Linear(2, 2)
+    m.weight.data.normal_(0.0, 0.02)
+    m.bias.data.fill_(0)
+    assert m.bias.tolist() == [0.0, 0.0]
