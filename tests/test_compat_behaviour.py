@@ -261,3 +261,51 @@ def test_deterministic_switch_and_thread_count_read_back():
         tg.use_deterministic_algorithms(False)
         tg.set_num_threads(threads)
     assert tg.are_deterministic_algorithms_enabled() is False
+
+
+# ---- module backward hooks ---------------------------------------------------------------------
+
+
+def test_full_backward_hook_sees_input_and_output_gradients():
+    lin = nn.Linear(2, 1)
+    with tg.no_grad():
+        lin.weight.copy_(tg.tensor([[2.0, -1.0]]))
+        lin.bias.fill_(0.0)
+    seen = []
+    handle = lin.register_full_backward_hook(lambda m, gi, go: seen.append((m, gi, go)))
+    x = tg.tensor([[1.0, 1.0]], requires_grad=True)
+    (lin(x) * 3).sum().backward()  # dL/dy = 3, dL/dx = 3 * W
+    ((m, gi, go),) = seen
+    assert m is lin and go[0].tolist() == [[3.0]] and gi[0].tolist() == [[6.0, -3.0]]
+    with handle:  # a handle is a context manager that removes the hook
+        pass
+    lin(x).sum().backward()
+    assert len(seen) == 1
+
+
+def test_full_backward_hook_can_replace_grad_input_and_skips_no_grad():
+    lin = nn.Linear(2, 2)
+    lin.register_full_backward_hook(lambda m, gi, go: (tg.zeros_like(gi[0]),))
+    x = tg.ones(3, 2, requires_grad=True)
+    lin(x).sum().backward()
+    assert x.grad.tolist() == [[0.0, 0.0]] * 3 and lin.weight.grad is not None
+    with tg.no_grad():
+        assert lin(x).grad_fn is None  # nothing is wrapped when no graph is built
+
+
+def test_full_backward_hook_refuses_an_ambiguous_replacement():
+    class Add(nn.Module):
+        def forward(self, a, b):
+            return a + b
+
+    mod = Add()
+    mod.register_full_backward_hook(lambda m, gi, go: gi)
+    a, b = tg.ones(2, requires_grad=True), tg.ones(2, requires_grad=True)
+    with pytest.raises(
+        NotImplementedError, match="replacing grad_input is supported for modules with one input"
+    ):
+        mod(a, b).sum().backward()
+    with pytest.raises(RuntimeError, match=r"returned 2 gradients, expected 1 \(one per tensor input\)"):
+        lin = nn.Linear(2, 2)
+        lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+        lin(tg.ones(1, 2, requires_grad=True)).sum().backward()

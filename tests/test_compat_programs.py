@@ -8,6 +8,7 @@ returns a list of observations, compared by :func:`same`. Weights come from a se
 generator and are loaded through ``load_state_dict`` so both sides start equal.
 """
 
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -630,6 +631,33 @@ def seeding_and_device_setup(T):
     return seen
 
 
+def module_backward_hooks(T):
+    """register_full_backward_hook: gradient logging per layer (grad_input/grad_output),
+    an input that needs no grad (None), a hook that rescales grad_input, remove()."""
+    nn = T.nn
+    seq = nn.Sequential(nn.Linear(3, 3), nn.ReLU(), nn.Linear(3, 1))
+    seeded_state(T, seq)
+    log = []
+    handles = [
+        m.register_full_backward_hook(lambda m, gi, go, n=n: log.append((n, list(gi), list(go))))
+        for n, m in seq.named_modules()
+        if n
+    ]
+    x = T.tensor(np.linspace(-1, 1, 15, dtype=np.float32).reshape(5, 3), requires_grad=True)
+    seq(x).pow(2).sum().backward()
+    with warnings.catch_warnings():  # PyTorch warns that the hook fires from the outputs
+        warnings.simplefilter("ignore", UserWarning)
+        seq(x.detach()).sum().backward()  # the first layer's input needs no grad
+    for h in handles:
+        h.remove()
+    seq(x).sum().backward()  # no more log entries
+    seq.zero_grad()
+    x.grad = None
+    seq[2].register_full_backward_hook(lambda m, gi, go: (gi[0] * 0.5,))
+    seq(x).sum().backward()
+    return [log, x.grad, seq[0].weight.grad, seq[2].weight.grad]
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -644,6 +672,7 @@ PROGRAMS = [
     autograd_snippets,
     error_types,
     seeding_and_device_setup,
+    module_backward_hooks,
 ]
 
 

@@ -170,6 +170,14 @@ class Module:
         output. With ``with_kwargs=True`` it is ``hook(module, args, kwargs, output)``."""
         return self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
 
+    def register_full_backward_hook(self, hook: Callable[..., Any], prepend: bool = False) -> Any:
+        """``hook(module, grad_input, grad_output)`` runs in backward once dL/d(each tensor input)
+        is known; ``grad_input``/``grad_output`` are tuples (``None`` where an input needs no
+        grad). A tuple it returns replaces ``grad_input``. Returns a handle with ``remove()``."""
+        from ._backward_hooks import install_full_backward_hook
+
+        return install_full_backward_hook(self, hook, prepend)
+
     def _add_hook(
         self, hooks: OrderedDict[int, Any], hook: Callable[..., Any], prepend: bool, with_kwargs: bool
     ) -> RemovableHandle:
