@@ -36,6 +36,16 @@ def test_tuple_samples_collate_to_a_list_so_items_can_be_reassigned():
     assert isinstance(out, list) and out[0].shape == (2, 2) and out[1].dtype == tg.int64
 
 
+def test_collate_keeps_strings_and_refuses_what_it_cannot_batch():
+    assert default_collate(["a", "b"]) == ["a", "b"]
+    assert default_collate([(tg.ones(1), "x"), (tg.ones(1), "y")])[1] == ("x", "y")
+    with pytest.raises(TypeError, match="default_collate: batch must contain tensors, numpy arrays, numbers"):
+        default_collate([None, None])
+    with pytest.raises(TypeError, match="found <U1"):
+        default_collate([np.array(["a"]), np.array(["b"])])
+    assert default_collate([np.str_("a"), np.str_("b")]) == [np.str_("a"), np.str_("b")]
+
+
 def test_batches_of_a_user_dataset_and_of_a_tensor_dataset_have_the_same_structure():
     class Plain:
         def __len__(self):

@@ -359,6 +359,17 @@ def data_loading_structures(T):
         )
     )
     seen.append(list(data.WeightedRandomSampler([0.0, 0.0, 1.0], 4)))
+    seen.append(data.default_collate([[T.ones(1), "x"], [T.ones(1), "y"]]))  # strings: a tuple column
+    seen += [
+        data.default_collate([np.int64(1), np.int64(2)]),
+        data.default_collate([np.array(1.0), np.array(2.0)]),
+    ]
+    for bad in ([None, None], [np.array(["a"]), np.array(["b"])], [object(), object()]):
+        try:
+            data.default_collate(bad)
+            seen.append("no error")
+        except TypeError as e:
+            seen.append(str(e).split(";")[0])
     modern = data.DataLoader(ds, batch_size=5, num_workers=2, persistent_workers=True, prefetch_factor=2)
     seen += [list(modern), len(modern)]
     return seen

@@ -20,7 +20,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
     - tuples (and namedtuples) and lists are collated position by position, dicts
       key by key; a plain tuple of samples gives a *list* of batches (as PyTorch,
       so ``batch[0] = batch[0].to(device)`` works), a namedtuple a namedtuple;
-    - strings and anything else are returned as a list.
+    - strings are returned as they come (a list, or a tuple inside a sequence sample);
+      anything else (``None``, objects, string arrays) is a ``TypeError``, as in PyTorch:
+      pass a ``collate_fn`` for such samples.
 
     >>> import tinygrad_np as tg
     >>> default_collate([(tg.tensor([1.0, 2.0]), 0), (tg.tensor([3.0, 4.0]), 1)])
@@ -30,7 +32,9 @@ def default_collate(batch: Sequence[Any]) -> Any:
     elem = batch[0]
     if isinstance(elem, Tensor):
         return _stack([_array(x) for x in batch])
-    if isinstance(elem, (np.ndarray, np.generic)) and elem.dtype.kind not in "OUS":
+    if isinstance(elem, (np.ndarray, np.generic)) and not isinstance(elem, (np.str_, np.bytes_)):
+        if elem.dtype.kind in "OUSV":
+            raise TypeError(_UNSUPPORTED.format(elem.dtype))
         return _stack([np.asarray(x) for x in batch])
     if isinstance(elem, bool):
         return Tensor._wrap(np.array(batch, dtype=np.bool_))
@@ -39,17 +43,20 @@ def default_collate(batch: Sequence[Any]) -> Any:
     if isinstance(elem, float):
         return Tensor._wrap(np.array(batch, dtype=np.float64))
     if isinstance(elem, (str, bytes)):
-        return list(batch)
+        return batch
     if isinstance(elem, Mapping):
         return {key: default_collate([d[key] for d in batch]) for key in elem}
     if isinstance(elem, Sequence):
         if any(len(x) != len(elem) for x in batch):
             raise RuntimeError("each element in list of batch should be of equal size")
-        columns = [default_collate(list(samples)) for samples in zip(*batch, strict=True)]
+        columns = [default_collate(samples) for samples in zip(*batch, strict=True)]
         if isinstance(elem, tuple) and hasattr(elem, "_fields"):
             return type(elem)(*columns)
         return columns
-    return list(batch)
+    raise TypeError(_UNSUPPORTED.format(type(elem)))
+
+
+_UNSUPPORTED = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 
 
 def _stack(arrays: list[np.ndarray]) -> Tensor:
