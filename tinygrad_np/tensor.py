@@ -453,7 +453,10 @@ class Tensor:
 
     # ---- in-place changes ------------------------------------------------------------
     def _bump(self) -> Tensor:
-        self._vc.value += 1
+        vc = self._vcs  # the ``_vc`` property, inlined: every in-place change and optimizer step runs this
+        if vc is None:
+            vc = self._vcs = VersionCounter()
+        vc.value += 1
         return self
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
