@@ -319,3 +319,38 @@ def test_full_backward_hook_refuses_an_ambiguous_replacement():
         lin = nn.Linear(2, 2)
         lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
         lin(tg.ones(1, 2, requires_grad=True)).sum().backward()
+
+
+# ---- GroupNorm, channel dropout ----------------------------------------------------------------
+
+
+def test_group_norm_normalises_each_group_of_each_sample():
+    x = tg.tensor(np.arange(2 * 4 * 3, dtype=np.float32).reshape(2, 4, 3) ** 1.5)
+    y = nn.GroupNorm(2, 4)(x).detach().numpy().reshape(2, 2, 6)
+    np.testing.assert_allclose(y.mean(axis=-1), 0.0, atol=1e-5)
+    np.testing.assert_allclose(y.var(axis=-1), 1.0, atol=1e-3)
+    with pytest.raises(
+        RuntimeError, match=r"GroupNorm: expected input of shape \(N, 4, \*\), got \(2, 3, 5\)"
+    ):
+        nn.GroupNorm(2, 4)(tg.ones(2, 3, 5))
+    assert tg.autograd.gradcheck(
+        lambda t: nn.GroupNorm(2, 4).double()(t),
+        (tg.tensor(np.random.default_rng(0).standard_normal((2, 4, 3)), requires_grad=True),),
+    )
+
+
+def test_channel_dropout_zeroes_whole_channels():
+    tg.manual_seed(0)
+    out = nn.Dropout2d(0.5)(tg.ones(4, 8, 2, 2)).numpy().reshape(4, 8, 4)
+    assert set(np.unique(out)) <= {0.0, 2.0} and (out.min(axis=-1) == out.max(axis=-1)).all()
+    assert 0 < (out[..., 0] == 0).sum() < 32
+    unbatched = nn.Dropout2d(0.5)(tg.ones(8, 2, 2)).numpy()  # a 3-D input is read as (N, C, L)
+    assert (unbatched.min(axis=-1) == unbatched.max(axis=-1)).all()
+    assert nn.Dropout2d(1.0)(tg.ones(2, 2, 2, 2)).sum().item() == 0.0
+    with pytest.raises(
+        RuntimeError,
+        match=r"Dropout1d: expected 2D or 3D input, but received a 4D input of shape \(1, 2, 3, 4\)",
+    ):
+        nn.Dropout1d(0.5)(tg.ones(1, 2, 3, 4))
+    with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 2"):
+        nn.Dropout2d(2)

@@ -669,6 +669,36 @@ def module_backward_hooks(T):
     return [log, x.grad, seq[0].weight.grad, seq[2].weight.grad]
 
 
+def groupnorm_and_channel_dropout(T):
+    """A small conv block with GroupNorm (values and gradients, with and without affine or
+    bias) and Dropout2d (whole feature maps zeroed, survivors scaled; identity in eval)."""
+    nn = T.nn
+    gn = nn.GroupNorm(2, 4)
+    seeded_state(T, gn)
+    x = T.tensor(
+        np.random.default_rng(3).standard_normal((3, 4, 5, 2)).astype(np.float32), requires_grad=True
+    )
+    y = gn(x)
+    (y**3).sum().backward()
+    plain = nn.GroupNorm(1, 3, affine=False, eps=1e-3)
+    no_bias = nn.GroupNorm(3, 6, bias=False)
+    seen = [str(gn), y, x.grad, gn.weight.grad, gn.bias.grad, str(plain), list(plain.state_dict())]
+    seen += [plain(x[:, :3].detach()), str(no_bias), list(no_bias.state_dict())]
+    try:
+        nn.GroupNorm(3, 4)
+    except ValueError as e:
+        seen.append(str(e))
+    drop = nn.Dropout2d(0.5)
+    seen.append(str(drop))
+    out = drop(T.ones(8, 16, 3, 3)).reshape(8, 16, 9)
+    seen.append(bool(((out == 0).all(dim=2) | (out == 2).all(dim=2)).all()))
+    out1 = nn.Dropout1d(0.25)(T.ones(6, 5))
+    seen.append(bool(((out1 == 0).all(dim=1) | ((out1 - 4 / 3).abs() < 1e-6).all(dim=1)).all()))
+    drop.eval()
+    seen.append(bool(T.equal(drop(x), x)))
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -684,6 +714,7 @@ PROGRAMS = [
     error_types,
     seeding_and_device_setup,
     module_backward_hooks,
+    groupnorm_and_channel_dropout,
 ]
 
 

@@ -18,7 +18,7 @@ from . import functional as F
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -170,5 +170,60 @@ class LayerNorm(Module):
     def extra_repr(self) -> str:
         return (
             f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}, "
+            f"bias={self.bias is not None}"
+        )
+
+
+class GroupNorm(Module):
+    """Split the ``num_channels`` channels (dimension 1) into ``num_groups`` groups and
+    normalise each group of each sample over its channels and positions:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight[c] + bias[c] (biased variance).
+    Composed from tensor ops, so it is differentiable to any order."""
+
+    def __init__(
+        self,
+        num_groups: int,
+        num_channels: int,
+        eps: float = 1e-5,
+        affine: bool = True,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups ({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        dt = _float_dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_channels, dt))
+            if bias:
+                self.bias = Parameter(np.zeros(num_channels, dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        shape = tuple(input.shape)
+        if len(shape) < 2 or shape[1] != self.num_channels:
+            raise RuntimeError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), got {shape}")
+        grouped = input.reshape(shape[0], self.num_groups, -1)
+        mean = grouped.mean(dim=-1, keepdim=True)
+        var = ((grouped - mean) ** 2).mean(dim=-1, keepdim=True)
+        out = ((grouped - mean) / (var + self.eps).sqrt()).reshape(shape)
+        if self.weight is None:
+            return out
+        affine_shape = (1, self.num_channels) + (1,) * (len(shape) - 2)
+        out = out * self.weight.reshape(affine_shape)
+        return out if self.bias is None else out + self.bias.reshape(affine_shape)
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
         )
