@@ -354,3 +354,34 @@ def test_channel_dropout_zeroes_whole_channels():
         nn.Dropout1d(0.5)(tg.ones(1, 2, 3, 4))
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 2"):
         nn.Dropout2d(2)
+
+
+# ---- ConvTranspose2d ---------------------------------------------------------------------------
+
+
+def test_conv_transpose_is_the_input_gradient_of_conv():
+    """<conv2d(x), y> = <x, conv_transpose2d(y)> for the same weight: the defining identity."""
+    rng = np.random.default_rng(0)
+    up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1, bias=False).double()
+    down = nn.Conv2d(2, 3, 3, stride=2, padding=1, bias=False).double()
+    down.weight.data = up.weight.data  # the same (in=2 for conv) x (out=3) kernel, roles swapped
+    x = tg.tensor(rng.standard_normal((1, 2, 8, 8)))
+    y = tg.tensor(rng.standard_normal((1, 3, 4, 4)))
+    assert up(y).shape == (1, 2, 8, 8)
+    np.testing.assert_allclose((down(x) * y).sum().item(), (x * up(y)).sum().item(), rtol=1e-10)
+
+
+def test_conv_transpose_gradients_and_errors():
+    m = nn.ConvTranspose2d(2, 2, 2, stride=2, groups=2).double()
+    x = tg.tensor(np.random.default_rng(1).standard_normal((1, 2, 3, 3)), requires_grad=True)
+    assert tg.autograd.gradcheck(lambda t: m(t), (x,))
+    assert m.weight.shape == (2, 1, 2, 2) and m.bias.shape == (2,)
+    with pytest.raises(ValueError, match="output padding must be smaller than either stride or dilation"):
+        nn.ConvTranspose2d(2, 2, 3, output_padding=1)
+    with pytest.raises(
+        RuntimeError,
+        match=r"ConvTranspose2d: expected input of shape \(N, 2, H, W\) or \(2, H, W\), got \(1, 3, 4, 4\)",
+    ):
+        m(tg.ones(1, 3, 4, 4))
+    with pytest.raises(NotImplementedError, match="output_size is not supported; use output_padding"):
+        m(tg.ones(1, 2, 4, 4), output_size=(8, 8))

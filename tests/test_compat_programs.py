@@ -699,6 +699,38 @@ def groupnorm_and_channel_dropout(T):
     return seen
 
 
+def conv_transpose_decoder(T):
+    """ConvTranspose2d as DCGAN-style decoders use it (stride 2, padding 1, output_padding,
+    groups, dilation, no bias): shapes, values, input and weight gradients, reprs."""
+    nn = T.nn
+    cases = [
+        dict(in_channels=3, out_channels=2, kernel_size=3),
+        dict(in_channels=4, out_channels=2, kernel_size=4, stride=2, padding=1),
+        dict(in_channels=2, out_channels=3, kernel_size=3, stride=2, padding=1, output_padding=1),
+        dict(
+            in_channels=4,
+            out_channels=6,
+            kernel_size=(3, 2),
+            stride=(2, 1),
+            padding=(0, 1),
+            groups=2,
+            bias=False,
+        ),
+        dict(in_channels=2, out_channels=2, kernel_size=3, stride=3, padding=2, dilation=2, output_padding=2),
+    ]
+    rng = np.random.default_rng(5)
+    seen = []
+    for kw in cases:
+        m = nn.ConvTranspose2d(**kw)
+        seeded_state(T, m)
+        x = T.tensor(rng.standard_normal((2, kw["in_channels"], 5, 4)).astype(np.float32), requires_grad=True)
+        y = m(x)
+        (y**2).sum().backward()
+        seen += [str(m), list(m.state_dict()), y, x.grad, m.weight.grad]
+    seen.append(nn.ConvTranspose2d(3, 2, 3, stride=2)(T.ones(3, 4, 4)).shape)  # unbatched
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -715,6 +747,7 @@ PROGRAMS = [
     seeding_and_device_setup,
     module_backward_hooks,
     groupnorm_and_channel_dropout,
+    conv_transpose_decoder,
 ]
 
 
