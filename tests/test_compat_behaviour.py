@@ -385,3 +385,39 @@ def test_conv_transpose_gradients_and_errors():
         m(tg.ones(1, 3, 4, 4))
     with pytest.raises(NotImplementedError, match="output_size is not supported; use output_padding"):
         m(tg.ones(1, 2, 4, 4), output_size=(8, 8))
+
+
+# ---- padding, Upsample, InstanceNorm -----------------------------------------------------------
+
+
+def test_nearest_upsample_repeats_values_and_sums_their_gradients():
+    x = tg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]], requires_grad=True)
+    y = nn.Upsample(scale_factor=2)(x)
+    assert y.tolist() == [
+        [[[1.0, 1.0, 2.0, 2.0], [1.0, 1.0, 2.0, 2.0], [3.0, 3.0, 4.0, 4.0], [3.0, 3.0, 4.0, 4.0]]]
+    ]
+    (y * tg.arange(16.0).reshape(1, 1, 4, 4)).sum().backward()
+    assert x.grad.tolist() == [[[[10.0, 18.0], [42.0, 50.0]]]]
+    with pytest.raises(NotImplementedError, match="mode='bilinear' is not supported; only 'nearest'"):
+        nn.Upsample(scale_factor=2, mode="bilinear")
+    with pytest.raises(
+        NotImplementedError, match=r"only whole-number scales are supported, got \[1.5, 1.5\]"
+    ):
+        nn.Upsample(scale_factor=1.5)(x)
+    with pytest.raises(ValueError, match="either size or scale_factor should be defined"):
+        nn.Upsample()
+
+
+def test_padding_modules_and_instance_norm_edge_cases():
+    x = tg.tensor([[[1.0, 2.0, 3.0]]])
+    assert nn.ReflectionPad1d(2)(x).tolist() == [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0, 1.0]]]
+    assert nn.ReplicationPad1d((1, 2))(x).tolist() == [[[1.0, 1.0, 2.0, 3.0, 3.0, 3.0]]]
+    assert nn.ConstantPad1d(1, 9.0)(x).tolist() == [[[9.0, 1.0, 2.0, 3.0, 9.0]]]
+    with pytest.raises(ValueError, match=r"ZeroPad2d: padding must be an int or a 4-tuple, got \(1, 2\)"):
+        nn.ZeroPad2d((1, 2))
+    y = nn.InstanceNorm1d(2)(tg.tensor([[[1.0, 3.0], [10.0, 20.0]]]))
+    np.testing.assert_allclose(y.numpy(), [[[-1.0, 1.0], [-1.0, 1.0]]], atol=1e-4)
+    with pytest.raises(NotImplementedError, match="track_running_stats=True is not supported"):
+        nn.InstanceNorm2d(3, track_running_stats=True)
+    with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3D or 4D input \(got 2D input\)"):
+        nn.InstanceNorm2d(3)(tg.ones(2, 3))

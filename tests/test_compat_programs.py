@@ -731,6 +731,41 @@ def conv_transpose_decoder(T):
     return seen
 
 
+def padding_upsampling_instance_norm(T):
+    """The weightless resizing layers of U-Nets and style-transfer networks (zero, constant,
+    reflection and replication padding; nearest Upsample) and InstanceNorm1d/2d: shapes,
+    values, input gradients, reprs, state_dict keys."""
+    nn = T.nn
+    rng = np.random.default_rng(7)
+    x2 = T.tensor(rng.standard_normal((2, 3, 4, 5)).astype(np.float32), requires_grad=True)
+    x1 = T.tensor(rng.standard_normal((2, 3, 6)).astype(np.float32), requires_grad=True)
+    layers = [
+        (nn.ZeroPad2d(1), x2),
+        (nn.ZeroPad2d((1, 0, 2, 1)), x2),
+        (nn.ConstantPad2d(2, 3.5), x2),
+        (nn.ConstantPad1d((1, 2), -1.0), x1),
+        (nn.ReflectionPad2d(2), x2),
+        (nn.ReflectionPad1d((2, 1)), x1),
+        (nn.ReplicationPad2d((1, 2, 0, 1)), x2),
+        (nn.ReplicationPad1d(1), x1),
+        (nn.Upsample(scale_factor=2), x2),
+        (nn.Upsample(size=(8, 15), mode="nearest"), x2),
+        (nn.Upsample(scale_factor=3), x1),
+        (nn.InstanceNorm2d(3), x2),
+        (nn.InstanceNorm2d(3, affine=True), x2),
+        (nn.InstanceNorm1d(3, eps=1e-3, affine=True, bias=False), x1),
+    ]
+    seen = []
+    for layer, x in layers:
+        seeded_state(T, layer)
+        x.grad = None
+        y = layer(x)
+        (y**3).sum().backward()
+        seen += [str(layer), list(layer.state_dict()), y, x.grad]
+    seen.append(nn.InstanceNorm2d(3)(x2[0]).shape)  # unbatched
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -748,6 +783,7 @@ PROGRAMS = [
     module_backward_hooks,
     groupnorm_and_channel_dropout,
     conv_transpose_decoder,
+    padding_upsampling_instance_norm,
 ]
 
 

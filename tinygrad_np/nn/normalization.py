@@ -18,7 +18,7 @@ from . import functional as F
 from .module import Module
 from .parameter import Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "GroupNorm", "InstanceNorm1d", "InstanceNorm2d", "LayerNorm"]
 
 
 def _float_dtype(dtype: Any) -> np.dtype:
@@ -186,9 +186,10 @@ class GroupNorm(Module):
         num_channels: int,
         eps: float = 1e-5,
         affine: bool = True,
-        bias: bool = True,
         device: Any = None,
         dtype: Any = None,
+        *,
+        bias: bool = True,
     ) -> None:
         super().__init__()
         if num_channels % num_groups != 0:
@@ -227,3 +228,84 @@ class GroupNorm(Module):
             f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
             f"bias={self.bias is not None}"
         )
+
+
+class _InstanceNorm(Module):
+    """Normalise each channel of each sample over its positions:
+    y = (x - E[x]) / sqrt(Var[x] + eps) * weight[c] + bias[c] (biased variance), the
+    statistics of the sample itself (``track_running_stats=True`` is not supported)."""
+
+    _spatial = 1
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = False,
+        track_running_stats: bool = False,
+        device: Any = None,
+        dtype: Any = None,
+        *,
+        bias: bool = True,
+    ) -> None:
+        super().__init__()
+        if track_running_stats:
+            raise NotImplementedError(
+                f"{type(self).__name__}: track_running_stats=True is not supported; use BatchNorm for running statistics"
+            )
+        self.num_features = num_features
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        dt = _float_dtype(dtype)
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dt))
+            if bias:
+                self.bias = Parameter(np.zeros(num_features, dt))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        nd = self._spatial + 2
+        if input.ndim not in (nd - 1, nd):
+            raise ValueError(
+                f"{type(self).__name__}: expected {nd - 1}D or {nd}D input (got {input.ndim}D input)"
+            )
+        x = input.unsqueeze(0) if input.ndim == nd - 1 else input
+        if x.shape[1] != self.num_features and self.affine:
+            raise RuntimeError(
+                f"{type(self).__name__}: expected input with {self.num_features} channels, got shape {tuple(input.shape)}"
+            )
+        dims = tuple(range(2, nd))
+        mean = x.mean(dim=dims, keepdim=True)
+        var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
+        out = (x - mean) / (var + self.eps).sqrt()
+        if self.weight is not None:
+            shape = (1, self.num_features) + (1,) * self._spatial
+            out = out * self.weight.reshape(shape)
+            if self.bias is not None:
+                out = out + self.bias.reshape(shape)
+        return out.squeeze(0) if input.ndim == nd - 1 else out
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+            f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}"
+        )
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) or (C, L) input."""
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) or (C, H, W) input (style transfer)."""
+
+    _spatial = 2
