@@ -352,7 +352,15 @@ def data_loading_structures(T):
     bs = data.BatchSampler(data.SequentialSampler(ds), 4, drop_last=True)
     seen += [list(bs), len(bs), [b[0] for b in data.DataLoader(ds, batch_sampler=bs)]]
     sub = data.DataLoader(ds, batch_size=3, sampler=data.SubsetRandomSampler([1, 2, 3, 4]))
-    seen += [len(sub), sorted(int(v) for b in sub for v in b[1])]
+    seen += [len(sub), sorted(int(v) for b in sub for v in b[1]), len(sub.sampler)]  # accuracy / len(sampler)
+    plain, shuffled = data.DataLoader(ds, batch_size=4), data.DataLoader(ds, batch_size=4, shuffle=True)
+    seen += [
+        type(plain.sampler).__name__,
+        type(shuffled.sampler).__name__,
+        list(plain.sampler),
+        len(shuffled.sampler),
+    ]
+    seen += [type(plain.batch_sampler).__name__, list(plain.batch_sampler), plain.sampler is plain.sampler]
     seen.append(
         sorted(
             int(v) for b in data.DataLoader(ds, batch_size=4, sampler=data.RandomSampler(ds)) for v in b[1]

@@ -11,6 +11,7 @@ import numpy as np
 from ..random import Generator, rng
 from .collate import default_collate
 from .dataset import Dataset, IterableDataset
+from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate"]
 
@@ -86,8 +87,9 @@ class DataLoader:
         if persistent_workers and num_workers == 0:
             raise ValueError("persistent_workers option needs num_workers > 0")
         self.dataset = dataset
-        self.sampler = sampler
-        self.batch_sampler = batch_sampler
+        self._sampler = sampler  # the user's, if any (the default order is drawn with NumPy directly)
+        self._batch_sampler = batch_sampler
+        self._default_sampler: Any = None  # made on first read of .sampler
         self.batch_size = None if batch_sampler is not None else batch_size
         self.shuffle = bool(shuffle)
         self.drop_last = drop_last
@@ -100,19 +102,44 @@ class DataLoader:
         self.collate_fn = collate_fn
         self._batch = getattr(dataset, "_batch", None) if collate_fn is None else None
 
+    @property
+    def sampler(self) -> Any:
+        """The sampler given, or the one PyTorch would use (``SequentialSampler``, or
+        ``RandomSampler`` with ``shuffle=True``), e.g. for ``len(loader.sampler)``; ``None``
+        for an :class:`IterableDataset`."""
+        if self._sampler is not None or isinstance(self.dataset, IterableDataset):
+            return self._sampler
+        if self._default_sampler is None:
+            self._default_sampler = (
+                RandomSampler(self.dataset, generator=self.generator)  # type: ignore[arg-type]
+                if self.shuffle
+                else SequentialSampler(self.dataset)  # type: ignore[arg-type]
+            )
+        return self._default_sampler
+
+    @property
+    def batch_sampler(self) -> Any:
+        """The batch sampler given, or a ``BatchSampler`` over :attr:`sampler` (``None``
+        without batching or for an :class:`IterableDataset`)."""
+        if self._batch_sampler is not None:
+            return self._batch_sampler
+        if self.batch_size is None or isinstance(self.dataset, IterableDataset):
+            return None
+        return BatchSampler(self.sampler, self.batch_size, self.drop_last)
+
     def __len__(self) -> int:
         if isinstance(self.dataset, IterableDataset) and not hasattr(self.dataset, "__len__"):
             raise TypeError(f"object of type '{type(self.dataset).__name__}' has no len()")
-        if self.batch_sampler is not None:
-            return len(self.batch_sampler)
-        n = len(self.sampler if self.sampler is not None else self.dataset)  # type: ignore[arg-type]
+        if self._batch_sampler is not None:
+            return len(self._batch_sampler)
+        n = len(self._sampler if self._sampler is not None else self.dataset)  # type: ignore[arg-type]
         if self.batch_size is None:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def _order(self) -> np.ndarray:
-        if self.sampler is not None:
-            return np.asarray(list(self.sampler), dtype=np.int64)
+        if self._sampler is not None:
+            return np.asarray(list(self._sampler), dtype=np.int64)
         n = len(self.dataset)  # type: ignore[arg-type]
         return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
 
@@ -120,8 +147,8 @@ class DataLoader:
         if isinstance(self.dataset, IterableDataset):
             yield from self._iter_stream()
             return
-        if self.batch_sampler is not None:
-            for idx in self.batch_sampler:
+        if self._batch_sampler is not None:
+            for idx in self._batch_sampler:
                 yield self._fetch(np.asarray(list(idx), dtype=np.int64))
             return
         order = self._order()
