@@ -421,3 +421,16 @@ def test_padding_modules_and_instance_norm_edge_cases():
         nn.InstanceNorm2d(3, track_running_stats=True)
     with pytest.raises(ValueError, match=r"InstanceNorm2d: expected 3D or 4D input \(got 2D input\)"):
         nn.InstanceNorm2d(3)(tg.ones(2, 3))
+
+
+def test_adaptive_pools():
+    x = tg.arange(24.0).reshape(1, 2, 3, 4)
+    assert nn.AdaptiveMaxPool2d(1)(x).tolist() == [[[[11.0]], [[23.0]]]]
+    assert nn.AdaptiveMaxPool2d((3, 2))(x)[0, 0].tolist() == [[1.0, 3.0], [5.0, 7.0], [9.0, 11.0]]
+    assert nn.AdaptiveAvgPool1d(1)(tg.tensor([[[1.0, 2.0, 6.0]]])).tolist() == [[[3.0]]]
+    with pytest.raises(
+        NotImplementedError, match=r"input size \(3, 4\) is not a multiple of output_size \(2, 4\)"
+    ):
+        nn.AdaptiveMaxPool2d((2, 4))(x)
+    with pytest.raises(NotImplementedError, match="return_indices=True is not supported"):
+        nn.AdaptiveMaxPool2d(1, return_indices=True)

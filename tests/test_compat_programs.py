@@ -762,6 +762,9 @@ def padding_upsampling_instance_norm(T):
         (nn.InstanceNorm2d(3), x2),
         (nn.InstanceNorm2d(3, affine=True), x2),
         (nn.InstanceNorm1d(3, eps=1e-3, affine=True, bias=False), x1),
+        (nn.AdaptiveMaxPool2d(1), x2),
+        (nn.AdaptiveMaxPool2d((2, None)), x2),
+        (nn.AdaptiveAvgPool1d(4), x1),
     ]
     seen = []
     for layer, x in layers:

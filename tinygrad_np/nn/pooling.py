@@ -8,7 +8,15 @@ from ..tensor import Tensor
 from . import functional as F
 from .module import Module
 
-__all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool2d"]
+__all__ = [
+    "MaxPool1d",
+    "MaxPool2d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool2d",
+]
 
 
 class _MaxPoolNd(Module):
@@ -138,6 +146,59 @@ class AdaptiveAvgPool2d(Module):
 
     def forward(self, input: Tensor) -> Tensor:
         return F.adaptive_avg_pool2d(input, self.output_size)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool1d(Module):
+    """Average pooling of (N, C, L) or (C, L) input to ``output_size`` positions, with
+    PyTorch's windows (the 2-D op on an (L, 1) map)."""
+
+    def __init__(self, output_size: int) -> None:
+        super().__init__()
+        self.output_size = output_size
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (2, 3):
+            raise RuntimeError(
+                f"adaptive_avg_pool1d: expected 2D or 3D input, got shape {tuple(input.shape)}"
+            )
+        return F.adaptive_avg_pool2d(input.unsqueeze(-1), (self.output_size, 1)).squeeze(-1)
+
+    def extra_repr(self) -> str:
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveMaxPool2d(Module):
+    """Max pooling to a fixed ``output_size`` (an int, or a pair whose entries may be None)
+    when each output size divides the input size (global max pooling, ``output_size=1``,
+    among them): then every window is ``input / output`` wide and it is ``max_pool2d``.
+    Uneven windows raise ``NotImplementedError``; ``return_indices`` is not supported."""
+
+    def __init__(self, output_size: Any, return_indices: bool = False) -> None:
+        super().__init__()
+        if return_indices:
+            raise NotImplementedError("AdaptiveMaxPool2d: return_indices=True is not supported")
+        self.output_size = output_size
+        self.return_indices = return_indices
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (3, 4):
+            raise RuntimeError(
+                f"adaptive_max_pool2d: expected 3D or 4D input, got shape {tuple(input.shape)}"
+            )
+        h, w = input.shape[-2:]
+        size = self.output_size
+        size = (size, size) if isinstance(size, int) or size is None else tuple(size)
+        oh, ow = (h if size[0] is None else size[0]), (w if size[1] is None else size[1])
+        if h % oh or w % ow:
+            raise NotImplementedError(
+                f"AdaptiveMaxPool2d: input size {(h, w)} is not a multiple of output_size {(oh, ow)}; "
+                "uneven windows are not supported"
+            )
+        kernel = (h // oh, w // ow)
+        return F.max_pool2d(input, kernel, kernel)
 
     def extra_repr(self) -> str:
         return f"output_size={self.output_size}"
