@@ -289,6 +289,18 @@ def containers_and_state_dict(T):
     seq.requires_grad_(False)
     seen.append([p.requires_grad for p in seq.parameters()])
     seen.append(str(m.load_state_dict(m.state_dict())))
+    net = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3), nn.Sequential(nn.Linear(3, 1)))
+    net.set_submodule("2.0", nn.Linear(3, 4))  # swap a head by its dotted name
+    seen += [str(net), net.get_buffer("1.running_var"), net.share_memory() is net]
+    for bad in (
+        lambda: net.get_buffer("1.weight"),
+        lambda: net.get_buffer("0.foo"),
+        lambda: net.set_submodule("2.5", nn.ReLU(), strict=True),
+    ):
+        try:
+            bad()
+        except AttributeError as e:
+            seen.append(str(e))
     return seen
 
 

@@ -406,6 +406,33 @@ class Module:
             raise AttributeError(f"{mod._get_name()} has no parameter `{name}`")
         return mod._parameters[name]
 
+    def get_buffer(self, target: str) -> Tensor:
+        """The buffer at dotted path ``target`` (``"bn.running_mean"``)."""
+        module_path, _, name = target.rpartition(".")
+        mod = self.get_submodule(module_path)
+        if name not in mod._buffers or mod._buffers[name] is None:
+            if name not in mod._buffers and not hasattr(mod, name):
+                raise AttributeError(f"{mod._get_name()} has no attribute `{name}`")
+            raise AttributeError(f"`{name}` is not a buffer")
+        return mod._buffers[name]
+
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Replace (or, unless ``strict``, add) the submodule at dotted path ``target``,
+        e.g. swap a classifier head: ``model.set_submodule("head.fc", nn.Linear(8, 2))``."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        parent_path, _, name = target.rpartition(".")
+        parent = self.get_submodule(parent_path)
+        if strict and name not in parent._modules:
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        setattr(parent, name, module)
+
+    def share_memory(self) -> Module:
+        """Accepted for multiprocessing scripts; arrays are already plain process memory."""
+        return self
+
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first, in order) and then on ``self``."""
         # reversed pre-order that visits the last child first == post-order, first child first
