@@ -434,3 +434,12 @@ def test_adaptive_pools():
         nn.AdaptiveMaxPool2d((2, 4))(x)
     with pytest.raises(NotImplementedError, match="return_indices=True is not supported"):
         nn.AdaptiveMaxPool2d(1, return_indices=True)
+
+
+def test_kl_div_loss_is_zero_for_equal_distributions_and_checks_shapes():
+    p = tg.tensor([[0.2, 0.8], [1.0, 0.0]])
+    loss = nn.KLDivLoss(reduction="batchmean")(tg.log(p + 1e-12), p)
+    assert abs(loss.item()) < 1e-6
+    assert nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
+    with pytest.raises(ValueError, match=r"kl_div: input of shape \(2, 2\) and target of shape \(2,\)"):
+        nn.KLDivLoss()(tg.zeros(2, 2), tg.zeros(2))

@@ -789,6 +789,28 @@ def padding_upsampling_instance_norm(T):
     return seen
 
 
+def distillation_kl_loss(T):
+    """Knowledge distillation: KLDivLoss between student log-probabilities and teacher
+    probabilities (or log-probabilities), every reduction, a zero-probability target."""
+    nn, F = T.nn, T.nn.functional
+    rng = np.random.default_rng(11)
+    student = T.tensor(rng.standard_normal((4, 5)).astype(np.float32), requires_grad=True)
+    teacher = F.softmax(T.tensor(rng.standard_normal((4, 5)).astype(np.float32)) / 2.0, dim=1)
+    with_zero = teacher.clone()
+    with_zero[0, 1] = 0.0
+    seen = []
+    for reduction in ("batchmean", "sum", "none", "mean"):
+        for log_target, target in ((False, teacher), (False, with_zero), (True, teacher.log())):
+            student.grad = None
+            crit = nn.KLDivLoss(reduction=reduction, log_target=log_target)
+            with warnings.catch_warnings():  # PyTorch warns that 'mean' is not the KL divergence
+                warnings.simplefilter("ignore", UserWarning)
+                loss = crit(F.log_softmax(student, dim=1), target)
+            loss.sum().backward()
+            seen += [str(crit), loss, student.grad]
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -807,6 +829,7 @@ PROGRAMS = [
     groupnorm_and_channel_dropout,
     conv_transpose_decoder,
     padding_upsampling_instance_norm,
+    distillation_kl_loss,
 ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..functions import where
 from ..tensor import Tensor
 from . import functional as F
 from ._losses import _check_reduction
@@ -22,6 +23,7 @@ __all__ = [
     "CrossEntropyLoss",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "KLDivLoss",
 ]
 
 
@@ -162,3 +164,40 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(
             input, target, self.weight, pos_weight=self.pos_weight, reduction=self.reduction
         )
+
+
+class KLDivLoss(_Loss):
+    """Kullback-Leibler divergence with ``input`` given as log-probabilities:
+    l = target * (log(target) - input) (0 where target = 0), or with ``log_target=True``
+    l = exp(target) * (target - input). ``reduction='batchmean'`` divides the sum by the
+    batch size (the true KL divergence per sample); ``'mean'`` averages over every element,
+    as PyTorch does."""
+
+    def __init__(
+        self, size_average: Any = None, reduce: Any = None, reduction: str = "mean", log_target: bool = False
+    ) -> None:
+        batchmean = reduction == "batchmean"
+        super().__init__(size_average, reduce, "mean" if batchmean else reduction)
+        if batchmean:
+            self.reduction = "batchmean"
+        self.log_target = log_target
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        if tuple(input.shape) != tuple(target.shape):
+            raise ValueError(
+                f"kl_div: input of shape {tuple(input.shape)} and target of shape {tuple(target.shape)} "
+                "must have the same shape"
+            )
+        if self.log_target:
+            pointwise = target.exp() * (target - input)
+        else:
+            positive = target > 0  # xlogy: 0 * log(0) counts as 0, and log never sees a 0
+            safe = where(positive, target, 1.0)
+            pointwise = where(positive, target * (safe.log() - input), 0.0)
+        if self.reduction == "none":
+            return pointwise
+        if self.reduction == "sum":
+            return pointwise.sum()
+        if self.reduction == "batchmean":
+            return pointwise.sum() / (input.shape[0] if input.ndim else 1)
+        return pointwise.mean()
