@@ -811,6 +811,31 @@ def distillation_kl_loss(T):
     return seen
 
 
+def embedding_similarities(T):
+    """Metric learning snippets: CosineSimilarity (pairwise matrix by broadcasting, a zero
+    vector) and PairwiseDistance for p = 1, 2, 3, inf, with gradients."""
+    nn = T.nn
+    rng = np.random.default_rng(13)
+    a = T.tensor(rng.standard_normal((4, 6)).astype(np.float32), requires_grad=True)
+    b = T.tensor(rng.standard_normal((4, 6)).astype(np.float32), requires_grad=True)
+    seen = []
+    for m in (
+        nn.CosineSimilarity(),
+        nn.CosineSimilarity(dim=0, eps=1e-6),
+        nn.PairwiseDistance(),
+        nn.PairwiseDistance(p=1),
+        nn.PairwiseDistance(p=3.0, keepdim=True),
+        nn.PairwiseDistance(p=float("inf")),
+    ):
+        a.grad = b.grad = None
+        y = m(a, b)
+        (y**2).sum().backward()
+        seen += [str(m), y, a.grad, b.grad]
+    seen.append(nn.CosineSimilarity(dim=-1)(a[:, None, :], b[None, :, :]))
+    seen.append(nn.CosineSimilarity()(T.zeros(1, 3), T.ones(1, 3)))
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -830,6 +855,7 @@ PROGRAMS = [
     conv_transpose_decoder,
     padding_upsampling_instance_norm,
     distillation_kl_loss,
+    embedding_similarities,
 ]
 
 
