@@ -836,6 +836,36 @@ def embedding_similarities(T):
     return seen
 
 
+def more_activations(T):
+    """The activation modules of mobile and self-normalising networks (ReLU6, Hardtanh,
+    Hardswish, Hardsigmoid, SELU, Mish, PReLU with one or per-channel slopes, ...): values,
+    input gradients, slope gradients, reprs."""
+    nn = T.nn
+    x = T.tensor(np.linspace(-8, 8, 24).reshape(2, 3, 4).astype(np.float32) + 0.013, requires_grad=True)
+    seen = []
+    for m in (
+        nn.ReLU6(),
+        nn.Hardtanh(),
+        nn.Hardtanh(-2.0, 3.0),
+        nn.Hardswish(),
+        nn.Hardsigmoid(),
+        nn.SELU(),
+        nn.Mish(),
+        nn.PReLU(),
+        nn.PReLU(3, init=0.1),
+        nn.Softsign(),
+        nn.Tanhshrink(),
+        nn.Threshold(0.5, -1.0),
+        nn.LogSigmoid(),
+        nn.Softmin(dim=1),
+    ):
+        x.grad = None
+        y = m(x)
+        (y**2).sum().backward()
+        seen += [str(m), list(m.state_dict()), y, x.grad, [p.grad for p in m.parameters()]]
+    return seen
+
+
 PROGRAMS = [
     mlp_classifier,
     cnn_with_batchnorm,
@@ -856,6 +886,7 @@ PROGRAMS = [
     padding_upsampling_instance_norm,
     distillation_kl_loss,
     embedding_similarities,
+    more_activations,
 ]
 
 

@@ -1,0 +1,188 @@
+"""More activation modules, each composed from existing tensor ops (so differentiable to
+any order): the clipped ones of mobile networks (``ReLU6``, ``Hardtanh``, ``Hardswish``,
+``Hardsigmoid``), ``SELU``, ``Mish``, the learnable ``PReLU``, and ``Softsign``,
+``Tanhshrink``, ``Threshold``, ``LogSigmoid``, ``Softmin``."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..functions import where
+from ..tensor import Tensor
+from . import functional as F
+from .module import Module
+from .parameter import Parameter
+
+__all__ = [
+    "Hardsigmoid",
+    "Hardswish",
+    "Hardtanh",
+    "LogSigmoid",
+    "Mish",
+    "PReLU",
+    "ReLU6",
+    "SELU",
+    "Softmin",
+    "Softsign",
+    "Tanhshrink",
+    "Threshold",
+]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Hardtanh(Module):
+    """clamp(x, min_val, max_val)."""
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> None:
+        super().__init__()
+        if max_val <= min_val:
+            raise ValueError(f"Hardtanh: max_val ({max_val}) must be greater than min_val ({min_val})")
+        self.min_val = min_val
+        self.max_val = max_val
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input.clamp(self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
+
+
+class ReLU6(Hardtanh):
+    """min(max(x, 0), 6)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__(0.0, 6.0, inplace)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Hardsigmoid(Module):
+    """relu6(x + 3) / 6."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return (input + 3.0).clamp(0.0, 6.0) / 6.0
+
+
+class Hardswish(Module):
+    """x * relu6(x + 3) / 6."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input * (input + 3.0).clamp(0.0, 6.0) / 6.0
+
+
+class SELU(Module):
+    """scale * (max(0, x) + min(0, alpha (e^x - 1))), the self-normalising constants."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class Mish(Module):
+    """x * tanh(softplus(x))."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input * F.softplus(input).tanh()
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class PReLU(Module):
+    """x if x >= 0 else a * x, with a learnable slope ``a`` (one, or one per channel of
+    dimension 1), initialised to ``init``."""
+
+    def __init__(
+        self, num_parameters: int = 1, init: float = 0.25, device: object = None, dtype: object = None
+    ) -> None:
+        super().__init__()
+        self.num_parameters = num_parameters
+        self.init = init
+        self.weight = Parameter(np.full(num_parameters, init, np.float32))
+
+    def forward(self, input: Tensor) -> Tensor:
+        slope = self.weight
+        if self.num_parameters > 1:
+            if input.ndim < 2 or input.shape[1] != self.num_parameters:
+                raise RuntimeError(
+                    f"PReLU: {self.num_parameters} parameters need an input with {self.num_parameters} "
+                    f"channels in dimension 1, got shape {tuple(input.shape)}"
+                )
+            slope = slope.reshape((1, self.num_parameters) + (1,) * (input.ndim - 2))
+        return where(input >= 0, input, input * slope)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class Softsign(Module):
+    """x / (1 + |x|)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input / (input.abs() + 1.0)
+
+
+class Tanhshrink(Module):
+    """x - tanh(x)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return input - input.tanh()
+
+
+class Threshold(Module):
+    """x if x > threshold else value."""
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False) -> None:
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input: Tensor) -> Tensor:
+        return where(input > self.threshold, input, self.value)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
+
+
+class LogSigmoid(Module):
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return -F.softplus(-input)
+
+
+class Softmin(Module):
+    """softmax(-x) along ``dim``."""
+
+    def __init__(self, dim: int | None = None) -> None:
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input: Tensor) -> Tensor:
+        return (-input).softmax(self.dim if self.dim is not None else -1)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
