@@ -74,23 +74,30 @@ class ConstantPad2d(_PadNd):
     """Pad (N, C, H, W) with ``value``."""
 
 
-class ReflectionPad1d(_PadNd):
+class _CopyPadNd(_PadNd):
+    """Padding that copies input values (reflection, replication): no fill value."""
+
+    def __init__(self, padding: int | tuple[int, ...]) -> None:
+        super().__init__(padding)
+
+
+class ReflectionPad1d(_CopyPadNd):
     _ndim = 1
     _mode = "reflect"
 
 
-class ReflectionPad2d(_PadNd):
+class ReflectionPad2d(_CopyPadNd):
     """Mirror the edge pixels (without repeating them), as style-transfer networks pad."""
 
     _mode = "reflect"
 
 
-class ReplicationPad1d(_PadNd):
+class ReplicationPad1d(_CopyPadNd):
     _ndim = 1
     _mode = "replicate"
 
 
-class ReplicationPad2d(_PadNd):
+class ReplicationPad2d(_CopyPadNd):
     """Repeat the edge pixels."""
 
     _mode = "replicate"
