@@ -443,3 +443,13 @@ def test_kl_div_loss_is_zero_for_equal_distributions_and_checks_shapes():
     assert nn.KLDivLoss(reduction="batchmean").reduction == "batchmean"
     with pytest.raises(ValueError, match=r"kl_div: input of shape \(2, 2\) and target of shape \(2,\)"):
         nn.KLDivLoss()(tg.zeros(2, 2), tg.zeros(2))
+
+
+def test_save_load_keeps_ordered_dicts_ordered_and_plain_dicts_plain(tmp_path):
+    from collections import OrderedDict
+
+    path = tmp_path / "ckpt.pt"
+    tg.save({"model": nn.Linear(2, 1).state_dict(), "meta": {"b": 1, "a": 2}}, path)
+    loaded = tg.load(path)
+    assert type(loaded) is dict and type(loaded["meta"]) is dict and list(loaded["meta"]) == ["b", "a"]
+    assert type(loaded["model"]) is OrderedDict and list(loaded["model"]) == ["weight", "bias"]

@@ -313,11 +313,18 @@ def save_load_round_trip(T, tmp_path):
     path = str(tmp_path / f"model_{T.__name__}.pt")
     T.save(model.state_dict(), path)
     other = T.nn.Sequential(T.nn.Linear(3, 4), T.nn.BatchNorm1d(4), T.nn.ReLU(), T.nn.Linear(4, 2))
-    result = str(other.load_state_dict(T.load(path)))
+    loaded = T.load(path)
+    result = str(other.load_state_dict(loaded))
     model.eval()
     other.eval()
     with T.no_grad():
-        return [result, other(x), bool(T.allclose(other(x), model(x))), other[1].num_batches_tracked]
+        return [
+            result,
+            type(loaded).__name__,  # an OrderedDict, as saved
+            other(x),
+            bool(T.allclose(other(x), model(x))),
+            other[1].num_batches_tracked,
+        ]
 
 
 # ---- data loading ----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import io
 import json
 import os
 import zipfile
+from collections import OrderedDict
 from typing import IO, Any
 
 import numpy as np
@@ -70,8 +71,10 @@ class _Encoder:
         if isinstance(obj, np.generic):
             return {"npscalar": self._array(np.asarray(obj), where)}
         if isinstance(obj, dict):
+            # an OrderedDict (a state_dict) comes back as an OrderedDict, as with torch.load
+            kind = "odict" if isinstance(obj, OrderedDict) else "dict"
             return {
-                "dict": [
+                kind: [
                     [self.encode(k, f"{where} key"), self.encode(v, f"{where}[{k!r}]")]
                     for k, v in obj.items()
                 ]
@@ -129,6 +132,8 @@ class _Decoder:
             return tuple(self.decode(v) for v in value)
         if kind == "dict":
             return {_hashable(self.decode(k)): self.decode(v) for k, v in value}
+        if kind == "odict":
+            return OrderedDict((_hashable(self.decode(k)), self.decode(v)) for k, v in value)
         raise RuntimeError(f"tinygrad_np.load: {self.source} is corrupt: unknown entry kind {kind!r}")
 
 
