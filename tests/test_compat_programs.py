@@ -925,7 +925,7 @@ def test_state_dict_moves_both_ways():
     )
 
 
-# ---- known mismatches in the core (xfail until fixed there) ----------------------------------
+# ---- mismatches found by the audit: fixed ones pass, the ones the SPEC chose stay xfail ----------
 
 
 def _error_type(fn):
@@ -936,33 +936,27 @@ def _error_type(fn):
     return "no error"
 
 
-@pytest.mark.xfail(strict=True, reason="core: randint(low, high) without size is read as randint(high, size)")
 def test_randint_without_size_is_a_type_error():
     assert _error_type(lambda: tg.randint(0, 5)) == _error_type(lambda: torch.randint(0, 5)) == "TypeError"
 
 
-@pytest.mark.xfail(strict=True, reason="core: zeros(-1) leaks NumPy's ValueError instead of a RuntimeError")
 def test_negative_size_is_a_runtime_error():
     assert _error_type(lambda: tg.zeros(-1)) == _error_type(lambda: torch.zeros(-1)) == "RuntimeError"
 
 
-@pytest.mark.xfail(strict=True, reason="core: Tensor.type() returns the dtype, PyTorch the type name string")
 def test_type_without_arguments_names_the_tensor_type():
     assert tg.ones(2).type() == "tinygrad_np.FloatTensor" and torch.ones(2).type() == "torch.FloatTensor"
 
 
-@pytest.mark.xfail(strict=True, reason="nn.Linear accepts an int64 input (PyTorch: dtype mismatch error)")
 def test_linear_rejects_integer_input():
     assert _error_type(lambda: tg.nn.Linear(3, 2)(tg.ones(4, 3, dtype=tg.long))) == "RuntimeError"
 
 
-@pytest.mark.xfail(strict=True, reason="core: Tensor.new_zeros/new_ones/new_tensor are missing")
 def test_new_tensor_factories():
     x = tg.ones(2, dtype=tg.float64)
     assert x.new_zeros(3).dtype == tg.float64 and x.new_tensor([1.0]).dtype == tg.float64
 
 
-@pytest.mark.xfail(strict=True, reason="autograd.function.once_differentiable is missing")
 def test_once_differentiable_exists():
     from tinygrad_np.autograd.function import once_differentiable  # noqa: F401
 

@@ -125,7 +125,7 @@ def test_conversions() -> None:
     assert x.double().dtype == tg.float64 and x.half().dtype == tg.float16
     assert x.bool().tolist() == [True, True]
     assert x.to(tg.float64).dtype == tg.float64 and x.to(tg.float32) is x
-    assert x.type(tg.float64).dtype == tg.float64 and x.type() == "tinygrad_np.float32"
+    assert x.type(tg.float64).dtype == tg.float64 and x.type() == "tinygrad_np.FloatTensor"
     assert x.to(tg.ones(1, dtype=tg.float64)).dtype == tg.float64
     assert x.to("cpu", tg.float64).dtype == tg.float64
 

@@ -103,10 +103,13 @@ def test_linear_fused_op_gradcheck(shape, bias):
     assert out.grad_fn.name() == "AddmmBackward" and out.shape == (*shape[:-1], 2)
 
 
-def test_linear_promotes_and_falls_back():
+def test_linear_wants_one_dtype_and_falls_back():
     x = tg.ones(2, 3, dtype=tg.float64)
     w = tg.ones(4, 3, requires_grad=True)
-    assert F.linear(x, w).dtype == tg.float64
+    with pytest.raises(RuntimeError, match=r"linear: .*one floating dtype.*float64, tinygrad_np.float32"):
+        F.linear(x, w)  # as PyTorch: mat1 and mat2 must have the same dtype
+    with pytest.raises(RuntimeError, match="int64"):
+        F.linear(tg.ones(2, 3, dtype=tg.int64), w)
     b2 = tg.zeros(1, 4, requires_grad=True)  # a 2-D bias broadcasts through the composed path
     out = F.linear(tg.ones(2, 3), w, b2)
     out.sum().backward()

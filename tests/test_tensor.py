@@ -277,3 +277,42 @@ def test_all_any_reduce_to_bool():
     assert t.all(dim=1).tolist() == [False, True]
     assert t.any(axis=0, keepdims=True).shape == (1, 3)
     assert tg.all(tg.tensor([True, True])).dtype == tg.bool
+
+
+def test_new_factories_take_the_tensors_dtype():
+    x = tg.ones(2, dtype=tg.float64)
+    assert x.new_zeros(3).dtype == tg.float64 and x.new_zeros(3).tolist() == [0.0] * 3
+    assert x.new_ones((2, 2)).shape == (2, 2) and x.new_full((2,), 7).tolist() == [7.0, 7.0]
+    assert x.new_tensor([1, 2]).dtype == tg.float64 and x.new_tensor([1], dtype=tg.int64).dtype == tg.int64
+    assert (
+        x.type() == "tinygrad_np.DoubleTensor"
+        and tg.ones(1, dtype=tg.int64).type() == "tinygrad_np.LongTensor"
+    )
+
+
+def test_creation_refuses_negative_sizes_and_randint_needs_a_size():
+    with pytest.raises(RuntimeError, match=r"negative dimension -1: \[2, -1\]"):
+        tg.zeros(2, -1)
+    with pytest.raises(TypeError, match="missing the required argument 'size'"):
+        tg.randint(0, 5)
+    assert tg.randint(5, (4,)).shape == (4,) and tg.randint(2, 5, size=(3,)).min().item() >= 2
+
+
+def test_once_differentiable_runs_backward_without_recording():
+    from tinygrad_np.autograd import Function, once_differentiable
+
+    class Cube(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return tg.Tensor(x.data**3)
+
+        @staticmethod
+        @once_differentiable
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x * x
+
+    x = tg.tensor([2.0], requires_grad=True)
+    (gx,) = tg.autograd.grad(Cube.apply(x).sum(), x, create_graph=True)
+    assert gx.tolist() == [12.0] and not gx.requires_grad

@@ -13,7 +13,16 @@ import numpy as np
 from . import dtypes
 from .device import check_device
 from .random import rng
-from .tensor import Tensor, _infer_array, _shape_args
+from .tensor import Size, Tensor, _infer_array, _shape_args
+
+
+def _size(size: tuple[Any, ...]) -> tuple[int, ...]:
+    """A shape from ``f(2, 3)``, ``f((2, 3))`` or ``f([2, 3])``; negative sizes are refused."""
+    shape = _shape_args(size)
+    for d in shape:
+        if d < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {d}: {list(shape)}")
+    return shape
 
 
 def _finish(arr: np.ndarray, requires_grad: bool, device: Any) -> Tensor:
@@ -54,16 +63,16 @@ def from_numpy(a: np.ndarray) -> Tensor:
 
 def zeros(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor of zeros of the given shape."""
-    return _finish(np.zeros(_shape_args(size), _np_dtype(dtype)), requires_grad, device)
+    return _finish(np.zeros(_size(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    return _finish(np.ones(_shape_args(size), _np_dtype(dtype)), requires_grad, device)
+    return _finish(np.ones(_size(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size: Any, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """A tensor with uninitialised values."""
-    return _finish(np.empty(_shape_args(size), _np_dtype(dtype)), requires_grad, device)
+    return _finish(np.empty(_size(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def _fill_dtype(value: Any) -> dtypes.dtype:
@@ -81,7 +90,7 @@ def full(
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dt = _np_dtype(dtype, _fill_dtype(fill_value))
-    return _finish(np.full(_shape_args((size,)), fill_value, dt), requires_grad, device)
+    return _finish(np.full(_size((size,)), fill_value, dt), requires_grad, device)
 
 
 def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
@@ -116,7 +125,7 @@ def rand(
 ) -> Tensor:
     """Uniform samples from [0, 1)."""
     dt = _np_dtype(dtype)
-    return _finish(rng(generator).random(_shape_args(size)).astype(dt), requires_grad, device)
+    return _finish(rng(generator).random(_size(size)).astype(dt), requires_grad, device)
 
 
 def randn(
@@ -124,7 +133,7 @@ def randn(
 ) -> Tensor:
     """Samples from the standard normal distribution."""
     dt = _np_dtype(dtype)
-    return _finish(rng(generator).standard_normal(_shape_args(size)).astype(dt), requires_grad, device)
+    return _finish(rng(generator).standard_normal(_size(size)).astype(dt), requires_grad, device)
 
 
 def rand_like(input: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -148,10 +157,15 @@ def randint(
     """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
     args = list(args)
     if size is None:
+        if not args or not isinstance(args[-1], (tuple, list, Size)):
+            raise TypeError(
+                "randint() missing the required argument 'size': call randint(high, size) or "
+                "randint(low, high, size) with size a tuple, e.g. randint(0, 10, (3,))"
+            )
         size = args.pop()
     low, high = (0, args[0]) if len(args) == 1 else args
     dt = _np_dtype(dtype, dtypes.int64)
-    shape = _shape_args((size,))
+    shape = _size((size,))
     return _finish(rng(generator).integers(low, high, shape).astype(dt), requires_grad, device)
 
 
@@ -161,9 +175,7 @@ def randperm(n: int, generator: Any = None, dtype: Any = None, device: Any = Non
 
 
 def normal(mean: float, std: float, size: Any, generator: Any = None) -> Tensor:
-    return _finish(
-        rng(generator).normal(mean, std, _shape_args((size,))).astype(_np_dtype(None)), False, None
-    )
+    return _finish(rng(generator).normal(mean, std, _size((size,))).astype(_np_dtype(None)), False, None)
 
 
 def arange(

@@ -124,6 +124,19 @@ def _shape_args(shape: tuple[Any, ...]) -> tuple[int, ...]:
     return tuple(int(s) for s in shape)
 
 
+_TYPE_NAMES = {
+    "float16": "HalfTensor",
+    "float32": "FloatTensor",
+    "float64": "DoubleTensor",
+    "int8": "CharTensor",
+    "int16": "ShortTensor",
+    "int32": "IntTensor",
+    "int64": "LongTensor",
+    "uint8": "ByteTensor",
+    "bool": "BoolTensor",
+}
+
+
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it.
 
@@ -356,9 +369,31 @@ class Tensor:
         return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
 
     def type(self, dtype: Any = None) -> Any:
+        """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``."""
         if dtype is None:
-            return f"tinygrad_np.{self.dtype.name}"
+            return f"tinygrad_np.{_TYPE_NAMES[self.data.dtype.name]}"
         return self.to(dtype)
+
+    def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given)."""
+        t = Tensor(np.array(_infer_array(data, dtypes.to_dtype(dtype or self.dtype)), copy=True))
+        return t.requires_grad_() if requires_grad else t
+
+    def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """Zeros of ``size`` with this tensor's dtype (unless ``dtype`` is given)."""
+        return self.new_full(_shape_args(size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(_shape_args(size), 1, dtype=dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(_shape_args(size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size: Any, fill_value: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
+        """``fill_value`` everywhere, with this tensor's dtype (unless ``dtype`` is given)."""
+        dt = dtypes.to_dtype(dtype or self.dtype).np
+        t = Tensor._wrap(np.full(_shape_args((size,)), fill_value, dt))
+        return t.requires_grad_() if requires_grad else t
 
     def float(self) -> Tensor:
         return self.to(dtypes.float32)

@@ -6,7 +6,7 @@ Read in this order: ``grad_mode.py`` (the recording switch), ``function.py``
 
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import backward, grad
-from .function import AccumulateGrad, Function, FunctionCtx
+from .function import AccumulateGrad, Function, FunctionCtx, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 
@@ -25,6 +25,7 @@ __all__ = [
     "is_anomaly_enabled",
     "is_grad_enabled",
     "no_grad",
+    "once_differentiable",
     "set_detect_anomaly",
     "set_grad_enabled",
 ]

@@ -40,6 +40,7 @@ outputs. A saved *output* is kept as its array and rebuilt into a Tensor
 
 from __future__ import annotations
 
+import functools
 import itertools
 import traceback
 import weakref
@@ -389,3 +390,16 @@ _function_init = Function.__init__
 
 class FunctionCtx(Function):
     """Alias kept for code that annotates ``ctx`` with PyTorch's type name."""
+
+
+def once_differentiable(backward: Any) -> Any:
+    """Decorator for a ``Function.backward`` that is not itself differentiable (as
+    PyTorch's): it runs with recording off, so ``create_graph=True`` records no graph
+    through it and its gradients get no higher derivative."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx: Any, *grad_outputs: Any) -> Any:
+        with grad_mode.no_grad():
+            return backward(ctx, *grad_outputs)
+
+    return wrapper

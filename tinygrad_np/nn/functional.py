@@ -15,7 +15,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..functions import pad as _constant_pad
@@ -107,14 +106,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
         )
-    if weight.data.ndim == 2 and input.data.ndim >= 1 and (bias is None or bias.data.ndim == 1):
-        dt = input.data.dtype
-        if dt.kind == "f" and weight.data.dtype == dt and (bias is None or bias.data.dtype == dt):
-            return Addmm.apply(input, weight, bias)  # the common case: one dtype throughout
-        dt = dtypes.result_type(input, weight) if bias is None else dtypes.result_type(input, weight, bias)
-        if dt.kind == "f":
-            x, w = input.to(dt), weight.to(dt)
-            return Addmm.apply(x, w, None if bias is None else bias.to(dt))
+    if w.dtype != dt or (bias is not None and bias.data.dtype != dt) or dt.kind != "f":
+        got = ", ".join(str(t.dtype) for t in (input, weight, bias) if t is not None)
+        raise RuntimeError(
+            f"linear: input, weight and bias must share one floating dtype (as PyTorch: mat1 and mat2 "
+            f"must have the same dtype), got {got}; convert the input (x.float()) or the module (.double())"
+        )
+    if w.ndim == 2 and x.ndim >= 1 and (bias is None or bias.data.ndim == 1):
+        return Addmm.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
 
