@@ -25,6 +25,21 @@ def _float_dtype(dtype: Any) -> np.dtype:
     return (dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype)).np
 
 
+def _register_affine(module: Module, shape: Any, affine: bool, bias: bool, dt: np.dtype) -> None:
+    """The learnable scale (ones) and shift (zeros) of ``shape``; ``None`` where switched off."""
+    module.register_parameter("weight", Parameter(np.ones(shape, dt)) if affine else None)
+    module.register_parameter("bias", Parameter(np.zeros(shape, dt)) if affine and bias else None)
+
+
+def _channel_affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """y = out * weight[c] + bias[c], the per-channel scale and shift over dimension 1."""
+    if weight is None:
+        return out
+    shape = (1, -1) + (1,) * (out.ndim - 2)
+    out = out * weight.reshape(shape)
+    return out if bias is None else out + bias.reshape(shape)
+
+
 class _BatchNorm(Module):
     def __init__(
         self,
@@ -45,15 +60,7 @@ class _BatchNorm(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_features, affine, bias, dt)
         if track_running_stats:
             self.register_buffer("running_mean", Tensor._wrap(np.zeros(num_features, dt)))
             self.register_buffer("running_var", Tensor._wrap(np.ones(num_features, dt)))
@@ -154,15 +161,7 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = _float_dtype(dtype)
-        if elementwise_affine:
-            self.weight = Parameter(np.ones(shape, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(shape, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, shape, elementwise_affine, bias, dt)
 
     def forward(self, input: Tensor) -> Tensor:
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -199,15 +198,7 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = _float_dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_channels, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_channels, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_channels, affine, bias, dt)
 
     def forward(self, input: Tensor) -> Tensor:
         shape = tuple(input.shape)
@@ -217,11 +208,7 @@ class GroupNorm(Module):
         mean = grouped.mean(dim=-1, keepdim=True)
         var = ((grouped - mean) ** 2).mean(dim=-1, keepdim=True)
         out = ((grouped - mean) / (var + self.eps).sqrt()).reshape(shape)
-        if self.weight is None:
-            return out
-        affine_shape = (1, self.num_channels) + (1,) * (len(shape) - 2)
-        out = out * self.weight.reshape(affine_shape)
-        return out if self.bias is None else out + self.bias.reshape(affine_shape)
+        return _channel_affine(out, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return (
@@ -260,15 +247,7 @@ class _InstanceNorm(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         dt = _float_dtype(dtype)
-        if affine:
-            self.weight = Parameter(np.ones(num_features, dt))
-            if bias:
-                self.bias = Parameter(np.zeros(num_features, dt))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_features, affine, bias, dt)
 
     def forward(self, input: Tensor) -> Tensor:
         nd = self._spatial + 2
@@ -284,12 +263,7 @@ class _InstanceNorm(Module):
         dims = tuple(range(2, nd))
         mean = x.mean(dim=dims, keepdim=True)
         var = ((x - mean) ** 2).mean(dim=dims, keepdim=True)
-        out = (x - mean) / (var + self.eps).sqrt()
-        if self.weight is not None:
-            shape = (1, self.num_features) + (1,) * self._spatial
-            out = out * self.weight.reshape(shape)
-            if self.bias is not None:
-                out = out + self.bias.reshape(shape)
+        out = _channel_affine((x - mean) / (var + self.eps).sqrt(), self.weight, self.bias)
         return out.squeeze(0) if input.ndim == nd - 1 else out
 
     def extra_repr(self) -> str:
