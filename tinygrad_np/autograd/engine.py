@@ -275,13 +275,8 @@ class _Pass:
         if type(result) is not tuple:
             result = (result,)
         edges = node._edges
-        if len(result) != len(edges) and (
-            len(result) < len(edges) or any(r is not None for r in result[len(edges) :])
-        ):
-            raise RuntimeError(
-                f"function {node.name()} returned an incorrect number of gradients "
-                f"(expected {len(edges)}, got {len(result)})"
-            )
+        if len(result) != len(edges):
+            _check_count(node, result, edges)
         sent = None if _observer is None else []
         for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
             if edge is None or g is None:
@@ -373,33 +368,18 @@ class _Pass:
 
     def _call_arrays(self, node: Function, grads: list[np.ndarray | None]) -> None:
         """``_call`` in array mode: gradients are arrays, ``backward_np`` runs where the op has
-        one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off)."""
-        if len(grads) == 1:
-            if grads[0] is None:
-                return
-        else:
-            if all(g is None for g in grads):
-                return
-            for i, g in enumerate(grads):  # outputs that got no gradient get zeros
-                if g is None and node.materialize_grads:
-                    shape, dt = node._out_meta[i]
-                    grads[i] = np.zeros(shape, dt)
-        fast = node.backward_np
-        result = NotImplemented if fast is None else fast(node, *grads)
-        if result is NotImplemented:
-            result = type(node).backward(node, *[None if g is None else Tensor._wrap(g) for g in grads])
+        one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off).
+        ``_run_arrays`` does the same with this routing inlined."""
+        result = self._results_arrays(node, grads)
+        if result is None:
+            return
         if not self.retain_graph:
             node._saved = None
         if type(result) is not tuple:
             result = (result,)
         edges = node._edges
-        if len(result) != len(edges) and (
-            len(result) < len(edges) or any(r is not None for r in result[len(edges) :])
-        ):
-            raise RuntimeError(
-                f"function {node.name()} returned an incorrect number of gradients "
-                f"(expected {len(edges)}, got {len(result)})"
-            )
+        if len(result) != len(edges):
+            _check_count(node, result, edges)
         for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
             if edge is None or g is None:
                 continue
