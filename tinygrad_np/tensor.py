@@ -349,21 +349,8 @@ class Tensor:
     def to(self, *args: Any, **kwargs: Any) -> Tensor:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(other)``;
         returns ``self`` when nothing changes, as in PyTorch."""
-        dt = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
         copy = kwargs.pop("copy", False)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dt = a.dtype
-            elif isinstance(a, (str, _device)):
-                dev = a
-            else:
-                dt = a
-        if dev is not None:
-            check_device(dev)
+        dt = to_args(args, kwargs)
         if dt is None or dtypes.to_dtype(dt).np == self.data.dtype:
             return self.clone() if copy else self
         return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
@@ -1295,6 +1282,26 @@ class Tensor:
 
 
 # ---- helpers shared by the methods above ----------------------------------------------------------
+
+
+def to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    """The dtype asked for by ``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or
+    ``to(tensor)`` (None if none), after checking that the device is the CPU."""
+    dt = kwargs.pop("dtype", None)
+    dev = kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            dt = a.dtype
+        elif isinstance(a, (str, _device)):
+            dev = a
+        else:
+            dt = a
+    if dev is not None:
+        check_device(dev)
+    return dt
 
 
 def _ndim(x: Any) -> int:

@@ -24,8 +24,7 @@ import numpy as np
 from .. import dtypes
 from ..autograd.grad_mode import no_grad
 from ..device import check_device
-from ..device import device as _device
-from ..tensor import Size, Tensor
+from ..tensor import Size, Tensor, to_args
 from .parameter import Parameter
 
 __all__ = ["Module", "RemovableHandle"]
@@ -495,20 +494,7 @@ class Module:
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``to(dtype)``, ``to(device)``, ``to(device, dtype)`` or ``to(tensor)``: converts
         floating parameters and buffers in place and returns ``self``."""
-        dt = kwargs.pop("dtype", None)
-        dev = kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dt = a.dtype
-            elif isinstance(a, (str, _device)):
-                dev = a
-            else:
-                dt = a
-        if dev is not None:
-            check_device(dev)
+        dt = to_args(args, dict(kwargs))
         if dt is None:
             return self
         target = dtypes.to_dtype(dt).np
