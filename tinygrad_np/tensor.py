@@ -639,83 +639,27 @@ class Tensor:
 
     # ---- arithmetic --------------------------------------------------------------------
     def __add__(self, other: Any) -> Tensor:
-        d = self.data
-        if (
-            d.dtype.kind == "f"
-        ):  # the common cases, direct: a Python number, or a tensor of d's dtype and shape
-            t = type(other)
-            if t is float or t is int:
-                return _Add.apply(self, _scalar(other, d.dtype))
-            if t is Tensor or isinstance(other, Tensor):
-                od = other.data
-                if od.dtype is d.dtype and od.shape == d.shape:
-                    return _Add.apply(self, other)
-        return _binary(_Add, self, other)
+        return _binary(_bin.Add, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
-        dt = self.data.dtype
-        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
-            return _bin.Add.apply(_scalar(other, dt), self)
         return _binary(_bin.Add, other, self)
 
     def __sub__(self, other: Any) -> Tensor:
-        d = self.data
-        if (
-            d.dtype.kind == "f"
-        ):  # the common cases, direct: a Python number, or a tensor of d's dtype and shape
-            t = type(other)
-            if t is float or t is int:
-                return _Sub.apply(self, _scalar(other, d.dtype))
-            if t is Tensor or isinstance(other, Tensor):
-                od = other.data
-                if od.dtype is d.dtype and od.shape == d.shape:
-                    return _Sub.apply(self, other)
-        return _binary(_Sub, self, other)
+        return _binary(_bin.Sub, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
-        dt = self.data.dtype
-        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
-            return _bin.Sub.apply(_scalar(other, dt), self)
         return _binary(_bin.Sub, other, self)
 
     def __mul__(self, other: Any) -> Tensor:
-        d = self.data
-        if (
-            d.dtype.kind == "f"
-        ):  # the common cases, direct: a Python number, or a tensor of d's dtype and shape
-            t = type(other)
-            if t is float or t is int:
-                return _Mul.apply(self, _scalar(other, d.dtype))
-            if t is Tensor or isinstance(other, Tensor):
-                od = other.data
-                if od.dtype is d.dtype and od.shape == d.shape:
-                    return _Mul.apply(self, other)
-        return _binary(_Mul, self, other)
+        return _binary(_bin.Mul, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
-        dt = self.data.dtype
-        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
-            return _bin.Mul.apply(_scalar(other, dt), self)
         return _binary(_bin.Mul, other, self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        d = self.data
-        if (
-            d.dtype.kind == "f"
-        ):  # the common cases, direct: a Python number, or a tensor of d's dtype and shape
-            t = type(other)
-            if t is float or t is int:
-                return _Div.apply(self, _scalar(other, d.dtype))
-            if t is Tensor or isinstance(other, Tensor):
-                od = other.data
-                if od.dtype is d.dtype and od.shape == d.shape:
-                    return _Div.apply(self, other)
-        return _binary(_Div, self, other)
+        return _binary(_bin.Div, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
-        dt = self.data.dtype
-        if dt.kind == "f" and (type(other) is float or type(other) is int):  # the common case, direct
-            return _bin.Div.apply(_scalar(other, dt), self)
         return _binary(_bin.Div, other, self)
 
     def __pow__(self, other: Any) -> Tensor:
@@ -1469,5 +1413,3 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
-
-_Add, _Sub, _Mul, _Div = _bin.Add, _bin.Sub, _bin.Mul, _bin.Div
