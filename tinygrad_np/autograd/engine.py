@@ -297,10 +297,10 @@ class _Pass:
             _observer(node, grads, sent)
 
     def _run_arrays(self) -> None:
-        """``run`` for the common case, ``loss.backward()`` in array mode: the same steps
-        with the bookkeeping of ``add`` inlined (this loop runs once per node)."""
+        """``run`` for the common case, ``loss.backward()`` in array mode: no captures, no
+        pruning, no observer, so each node is just pop, backward, send (once per node)."""
         heap, buffers = self.heap, self.buffers
-        pop, push = heapq.heappop, heapq.heappush
+        pop = heapq.heappop
         while heap:
             node = pop(heap)[2]
             grads = buffers.pop(node)
@@ -322,35 +322,7 @@ class _Pass:
                 result = self._results_arrays(node, grads)
                 if result is None:
                     continue
-            if not self.retain_graph:
-                node._saved = None
-            if type(result) is not tuple:
-                result = (result,)
-            edges = node._edges
-            if len(result) != len(edges):
-                _check_count(node, result, edges)
-            i = -1
-            for edge, g in zip(edges, result, strict=False):
-                i += 1
-                if edge is None or g is None:
-                    continue
-                parent, nr, shape, dt = edge
-                if type(g) is not np.ndarray:
-                    g = g.data if isinstance(g, Tensor) else np.asarray(g)
-                if g.shape != shape:
-                    from ..ops.reduce import sum_to_array  # (ops import the engine's package)
-
-                    _check_sum_to(g.shape, shape, node, i)
-                    g = sum_to_array(g, shape)
-                if g.dtype != dt:
-                    g = g.astype(dt)
-                buf = buffers.get(parent)
-                if buf is None:
-                    n = 1 if type(parent) is AccumulateGrad else len(parent._out_meta) or 1
-                    buf = buffers[parent] = [None] * n
-                    push(heap, (-parent._seq, id(parent), parent))
-                prev = buf[nr]
-                buf[nr] = g if prev is None else np.asarray(prev + g)
+            self._send_arrays(node, result)
 
     def _results_arrays(self, node: Function, grads: list[np.ndarray | None]) -> Any:
         """A node's results in array mode (None when it got no gradient at all)."""
@@ -368,11 +340,15 @@ class _Pass:
 
     def _call_arrays(self, node: Function, grads: list[np.ndarray | None]) -> None:
         """``_call`` in array mode: gradients are arrays, ``backward_np`` runs where the op has
-        one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off).
-        ``_run_arrays`` does the same with this routing inlined."""
+        one; otherwise the Tensor-level ``backward`` runs on wrapped arrays (recording is off)."""
         result = self._results_arrays(node, grads)
-        if result is None:
-            return
+        if result is not None:
+            self._send_arrays(node, result)
+
+    def _send_arrays(self, node: Function, result: Any) -> None:
+        """Array mode: free the node's saved tensors, then add each input's gradient (summed
+        down to the input's shape, in its dtype) into the buffer of the input's node; the
+        bookkeeping of ``add`` is inlined here, as this runs once per node."""
         if not self.retain_graph:
             node._saved = None
         if type(result) is not tuple:
@@ -380,7 +356,10 @@ class _Pass:
         edges = node._edges
         if len(result) != len(edges):
             _check_count(node, result, edges)
-        for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
+        buffers = self.buffers
+        i = -1
+        for edge, g in zip(edges, result, strict=False):
+            i += 1
             if edge is None or g is None:
                 continue
             parent, nr, shape, dt = edge
@@ -393,7 +372,13 @@ class _Pass:
                 g = sum_to_array(g, shape)
             if g.dtype != dt:
                 g = g.astype(dt)
-            self.add(parent, nr, g)
+            buf = buffers.get(parent)
+            if buf is None:
+                n = 1 if type(parent) is AccumulateGrad else len(parent._out_meta) or 1
+                buf = buffers[parent] = [None] * n
+                heapq.heappush(self.heap, (-parent._seq, id(parent), parent))
+            prev = buf[nr]
+            buf[nr] = g if prev is None else np.asarray(prev + g)
 
 
 def _check_count(node: Function, result: tuple[Any, ...], edges: tuple[Any, ...]) -> None:
