@@ -185,6 +185,26 @@ def test_next_functions_link_the_graph() -> None:
     assert mul.next_functions[0][0].name() == "AccumulateGrad"
 
 
+def test_edges_end_at_leaves_and_backward_makes_no_accumulate_grad_node() -> None:
+    w = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = w * w
+    assert y.grad_fn._edges[0][0] is w and y.grad_fn._edges[1][0] is w
+    y.sum().backward()
+    assert w._accumulator is None  # the engine added into w.grad directly
+    np.testing.assert_array_equal(w.grad.data, [2.0, 4.0])
+    # asked for, the node is made once and shared while it is held, as in PyTorch
+    (a, _), (b, _) = y.grad_fn.next_functions
+    assert a is b and a.variable is w and w._accumulator() is a
+
+
+def test_a_leaf_hook_sees_its_total_gradient_once() -> None:
+    w = tg.tensor(3.0, requires_grad=True)
+    seen = []
+    w.register_hook(lambda g: seen.append(g.item()))
+    (w * 2 + w * w).backward()
+    assert seen == [2.0 + 6.0] and w.grad.item() == 8.0
+
+
 # ---- grad modes --------------------------------------------------------------------------------
 
 

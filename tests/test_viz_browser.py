@@ -104,7 +104,9 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
     g = 1 - np.tanh(np.array([0.5, -1.0])) ** 2
     assert tanh_lines[1].endswith(np.array2string(g.astype(np.float32), precision=4, separator=", "))
     loss.backward()
-    assert steps[3].lines[0].startswith(f"dL/dx = {x.grad.item():.4g}")
+    # leaves in the order their gradients arrived: w (MulBackward's input 0), then x
+    assert steps[3].lines[0].startswith("dL/dw = ")
+    assert steps[4].lines[0].startswith(f"dL/dx = {x.grad.item():.4g}")
 
     prev.click()
     assert root.get_attribute("data-step") == str(len(steps) - 1)

@@ -13,7 +13,11 @@ The whole algorithm, in order:
    it returns dL/dinput; sum that down to the input's shape if forward
    broadcast it (``sum_to``: the one place broadcasting is undone) and add it
    into the buffer of the input's node. A node used many times gets the sum.
-4. At a leaf's ``AccumulateGrad`` node, add the gradient into ``leaf.grad``.
+   An edge to a leaf ends at the leaf tensor itself: its buffer collects the
+   leaf's gradient and never enters the heap.
+4. When the heap is empty every op node has run, and what is left in the
+   buffers are the leaves' complete gradients: add each into ``leaf.grad``
+   (PyTorch's ``AccumulateGrad`` step; ``next_functions`` shows such a node).
 5. Unless ``retain_graph``, drop each node's saved tensors once it has run, so
    the activations are freed as backward goes and a second backward through
    the same ops is refused with a clear error.
@@ -43,7 +47,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import grad_mode
-from .function import AccumulateGrad, Function, grad_accumulator
+from .function import Function, grad_accumulator
 
 
 def _as_tensor(g: Any) -> Tensor:
@@ -101,7 +105,7 @@ def _root_node(out: Tensor, i: int) -> tuple[Any, int]:
             "nothing it depends on has requires_grad=True (or it was computed under no_grad)"
         )
     if out.grad_fn is None:
-        return grad_accumulator(out), 0
+        return out, 0  # a leaf: its gradient goes straight into its .grad
     return out.grad_fn, out._output_nr
 
 
@@ -114,7 +118,8 @@ def _owner(a: np.ndarray) -> np.ndarray:
 
 # Instrumentation for teaching tools (tinygrad_np.viz.backward_steps): when set, called as
 # observer(node, grads_in, sent) for each node in the order backward runs it, where ``sent`` is
-# the list of (input index, gradient) pairs the node passed on (empty for an AccumulateGrad).
+# the list of (input index, gradient) pairs the node passed on (empty for a leaf, which is
+# reported as its AccumulateGrad node).
 _observer: Any = None
 
 
@@ -124,9 +129,10 @@ class _Pass:
     def __init__(self, retain_graph: bool, create_graph: bool, capture: dict[Any, int] | None) -> None:
         self.retain_graph = retain_graph
         self.create_graph = create_graph
-        self.capture = capture  # (node, output_nr) -> slot, for autograd.grad
+        self.capture = capture  # (id(node or leaf), output_nr) -> slot, for autograd.grad
         self.captured: list[Tensor | None] = [None] * (0 if capture is None else len(set(capture.values())))
-        self.buffers: dict[Any, list[Tensor | None]] = {}
+        # gradient(s) received so far, per op node (one per output) and per leaf (one)
+        self.buffers: dict[Any, list[Any]] = {}
         self.heap: list[tuple[int, int, Any]] = []
         self.handed_out: dict[int, np.ndarray] = {}  # arrays already stored in some .grad
         # array mode: buffers hold NumPy arrays and nodes run ``backward_np`` where they have it
@@ -135,9 +141,7 @@ class _Pass:
     def add(self, node: Any, nr: int, g: Tensor) -> None:
         buf = self.buffers.get(node)
         if buf is None:
-            n = 1 if type(node) is AccumulateGrad else len(node._out_meta) or 1
-            buf = self.buffers[node] = [None] * n
-            heapq.heappush(self.heap, (-node._seq, id(node), node))
+            buf = self._new_buffer(node)
         prev = buf[nr]
         if prev is None:
             buf[nr] = g
@@ -148,6 +152,16 @@ class _Pass:
         else:  # same shape and dtype by now: plain array addition, no op node
             buf[nr] = Tensor._wrap(prev.data + g.data)
 
+    def _new_buffer(self, node: Any) -> list[Any]:
+        """The empty buffer of a node that gets its first gradient; an op node also enters
+        the heap (a leaf waits in ``buffers`` until the heap is empty)."""
+        if isinstance(node, Tensor):
+            buf = self.buffers[node] = [None]
+            return buf
+        buf = self.buffers[node] = [None] * (len(node._out_meta) or 1)
+        heapq.heappush(self.heap, (-node._seq, id(node), node))
+        return buf
+
     def run(self, needed: set[int] | None) -> None:
         if self.arrays and needed is None and self.capture is None:
             self._run_arrays()
@@ -155,17 +169,6 @@ class _Pass:
         while self.heap:
             _, _, node = heapq.heappop(self.heap)
             grads = self.buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                if _observer is not None:
-                    _observer(node, grads, [])
-                g = grads[0]
-                if not self.arrays:
-                    self._leaf(node, g)
-                elif node.variable._hooks or self.capture is not None:
-                    self._leaf(node, Tensor._wrap(g))
-                else:  # array mode, no hooks: straight into .grad
-                    self._accumulate_data(node.variable, g)
-                continue
             if node._tensor_hooks or node._retained or self.capture is not None:
                 if self.arrays:
                     tensors = [None if g is None else Tensor._wrap(g) for g in grads]
@@ -178,15 +181,20 @@ class _Pass:
                 self._call_arrays(node, grads)
             else:
                 self._call(node, grads)
+        for leaf, (g,) in self.buffers.items():  # only leaves are left
+            if _observer is not None:
+                _observer(grad_accumulator(leaf), [g], [])
+            self._leaf(leaf, Tensor._wrap(g) if self.arrays else g)
 
-    def _leaf(self, node: AccumulateGrad, g: Tensor) -> None:
-        leaf = node.variable
+    def _leaf(self, leaf: Tensor, g: Tensor) -> None:
+        """A leaf's complete gradient: through its hooks, then into ``.grad`` (or into the
+        result of ``autograd.grad``)."""
         for hook in leaf._hooks or ():
             new = hook(g)
             if new is not None:
                 g = _as_tensor(new)
         if self.capture is not None:
-            slot = self.capture.get((node, 0))
+            slot = self.capture.get((id(leaf), 0))
             if slot is not None:
                 self._store_capture(slot, g)
             return
@@ -244,7 +252,7 @@ class _Pass:
                     self._accumulate(t, grads[nr])
         if self.capture is not None:
             for nr, g in enumerate(grads):
-                slot = self.capture.get((node, nr))
+                slot = self.capture.get((id(node), nr))
                 if slot is not None and g is not None:
                     self._store_capture(slot, g)
         return grads
@@ -304,12 +312,6 @@ class _Pass:
         while heap:
             node = pop(heap)[2]
             grads = buffers.pop(node)
-            if type(node) is AccumulateGrad:
-                if node.variable._hooks:
-                    self._leaf(node, Tensor._wrap(grads[0]))
-                else:
-                    self._accumulate_data(node.variable, grads[0])
-                continue
             if node._tensor_hooks or node._retained:
                 tensors = [None if g is None else Tensor._wrap(g) for g in grads]
                 grads = [None if t is None else t.data for t in self._pre_hooks(node, tensors)]
@@ -323,6 +325,11 @@ class _Pass:
                 if result is None:
                     continue
             self._send_arrays(node, result)
+        for leaf, (g,) in buffers.items():  # only leaves are left
+            if leaf._hooks:
+                self._leaf(leaf, Tensor._wrap(g))
+            else:
+                self._accumulate_data(leaf, g)
 
     def _results_arrays(self, node: Function, grads: list[np.ndarray | None]) -> Any:
         """A node's results in array mode (None when it got no gradient at all)."""
@@ -374,9 +381,7 @@ class _Pass:
                 g = g.astype(dt)
             buf = buffers.get(parent)
             if buf is None:
-                n = 1 if type(parent) is AccumulateGrad else len(parent._out_meta) or 1
-                buf = buffers[parent] = [None] * n
-                heapq.heappush(self.heap, (-parent._seq, id(parent), parent))
+                buf = self._new_buffer(parent)
             prev = buf[nr]
             buf[nr] = g if prev is None else np.asarray(prev + g)
 
@@ -482,8 +487,7 @@ def _run(
     if inputs is not None:
         capture = {}
         for slot, t in enumerate(inputs):
-            key = (grad_accumulator(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
-            capture.setdefault(key, slot)
+            capture.setdefault(_capture_key(t), slot)
         needed = _nodes_leading_to({k[0] for k in capture}, [r[0] for r in roots])
     state = grad_mode.state
     prev = state.grad_enabled
@@ -499,8 +503,7 @@ def _run(
         return []
     result = []
     for slot, t in enumerate(inputs):
-        key = (grad_accumulator(t), 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
-        g = p.captured[capture[key]]
+        g = p.captured[capture[_capture_key(t)]]
         if g is None and not allow_unused:
             raise RuntimeError(
                 f"grad: input {slot} (shape {tuple(t.shape)}) was not used in the graph of the "
@@ -510,8 +513,13 @@ def _run(
     return result
 
 
-def _nodes_leading_to(targets: set[Any], roots: list[Any]) -> set[int]:
-    """ids of the nodes from which some target node can be reached (iteratively)."""
+def _capture_key(t: Tensor) -> tuple[int, int]:
+    """Where ``autograd.grad`` picks up ``t``'s gradient: its node's output, or the leaf."""
+    return (id(t), 0) if t.grad_fn is None else (id(t.grad_fn), t._output_nr)
+
+
+def _nodes_leading_to(target_ids: set[int], roots: list[Any]) -> set[int]:
+    """ids of the nodes (and leaves) from which some target can be reached (iteratively)."""
     seen: dict[int, Any] = {}
     stack = list(roots)
     while stack:
@@ -523,8 +531,8 @@ def _nodes_leading_to(targets: set[Any], roots: list[Any]) -> set[int]:
             if e is not None:
                 stack.append(e[0])
     needed: set[int] = set()
-    target_ids = {id(t) for t in targets}
-    for node in sorted(seen.values(), key=lambda n: n._seq):  # inputs before consumers
+    # inputs before consumers (leaves first: they have no _seq)
+    for node in sorted(seen.values(), key=lambda n: getattr(n, "_seq", -1)):
         if id(node) in target_ids or any(
             e is not None and id(e[0]) in needed for e in getattr(node, "_edges", ())
         ):

@@ -21,8 +21,9 @@ input requires a gradient, keeps the ``ctx`` object as the output's
 ``grad_fn``: a node of the graph that holds
 
 * ``_edges``: for each forward argument, ``None`` or the node that made it
-  (its ``grad_fn``, or an :class:`AccumulateGrad` for a leaf), with the
-  argument's shape and dtype so the engine can undo broadcasting;
+  (its ``grad_fn``; for a leaf, the leaf tensor itself, where the gradient
+  ends), with the argument's shape and dtype so the engine can undo
+  broadcasting;
 * the tensors saved for backward, each with its version number;
 * ``_seq``, a creation counter. A node is always created after the nodes of
   its inputs, so processing nodes in decreasing ``_seq`` is a topological
@@ -176,8 +177,16 @@ class Function:
     @property
     def next_functions(self) -> tuple[tuple[Any, int], ...]:
         """``(node, output_index)`` per forward argument, ``(None, 0)`` where no
-        gradient flows; as ``grad_fn.next_functions`` in PyTorch."""
-        return tuple((None, 0) if e is None else (e[0], e[1]) for e in self._edges)
+        gradient flows; as ``grad_fn.next_functions`` in PyTorch, where a leaf
+        shows as its :class:`AccumulateGrad` node."""
+        return tuple(
+            (None, 0)
+            if e is None
+            else (grad_accumulator(e[0]), 0)
+            if isinstance(e[0], Tensor)
+            else (e[0], e[1])
+            for e in self._edges
+        )
 
     @staticmethod
     def forward(ctx: Any, *args: Any) -> Any:
@@ -212,10 +221,8 @@ class Function:
                 if a._requires_grad:
                     d = a.data
                     node = a.grad_fn
-                    if node is None:
-                        ref = a._accumulator  # the leaf's cached AccumulateGrad, inlined
-                        acc = ref() if ref is not None else None
-                        edges.append((acc or grad_accumulator(a), 0, d.shape, d.dtype))
+                    if node is None:  # a leaf: the edge ends at the tensor itself
+                        edges.append((a, 0, d.shape, d.dtype))
                     else:
                         edges.append((node, a._output_nr, d.shape, d.dtype))
                     needs.append(True)
@@ -346,10 +353,13 @@ def saved_arrays(ctx: Function) -> list[np.ndarray | None]:
 
 
 class AccumulateGrad:
-    """The graph node of a leaf tensor: backward ends here and adds into ``.grad``.
+    """How ``next_functions`` shows a leaf tensor, as in PyTorch: the step where
+    backward ends and adds into ``.grad``.
 
-    A leaf caches its node weakly (``Tensor._grad_accumulator``) so all ops using
-    the leaf in one graph share one node, and hooks see the total gradient.
+    The graph's edges end at the leaf tensor itself and the engine accumulates
+    into it directly, so a training step makes no such object; one is made only
+    when asked for (``next_functions``, the drawing), and a leaf caches it
+    weakly, so that asking twice gives the same node while someone holds it.
     """
 
     __slots__ = ("__weakref__", "_seq", "variable")
@@ -376,11 +386,7 @@ def grad_accumulator(t: Tensor) -> AccumulateGrad:
     ref = t._accumulator
     node = ref() if ref is not None else None
     if node is None:
-        # AccumulateGrad(t) without the __init__ call: a leaf's node dies with each graph
-        # (it is cached weakly), so this runs for every leaf in every training step
-        node = _new_obj(AccumulateGrad)
-        node.variable = t
-        node._seq = _next_seq()
+        node = AccumulateGrad(t)
         t._accumulator = weakref.ref(node)
     return node
 

@@ -26,7 +26,6 @@ import numpy as np
 
 from ..autograd import engine
 from ..autograd import function as _function
-from ..autograd.function import AccumulateGrad
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 from .graph import build_graph
@@ -73,9 +72,7 @@ def _inputs_of(node: Any) -> tuple[Any, ...] | None:
             return None
         parent, nr = edge[0], edge[1]
         for t in saved:
-            if (isinstance(parent, AccumulateGrad) and parent.variable is t) or (
-                t.grad_fn is parent and t._output_nr == nr
-            ):
+            if parent is t or (t.grad_fn is parent and t._output_nr == nr):
                 out.append(t)
                 break
         else:

@@ -80,6 +80,8 @@ class GraphModel:
         return sorted(self.ops.values(), key=lambda o: o.seq)
 
     def key_of_node_output(self, node: Any, nr: int) -> TensorKey:
+        if isinstance(node, Tensor):
+            return ("leaf", id(node))
         if isinstance(node, AccumulateGrad):
             return ("leaf", id(node.variable))
         return ("out", id(node), nr)
@@ -135,8 +137,8 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
             if edge is None:
                 continue
             parent, nr, shape, dt = edge
-            if isinstance(parent, AccumulateGrad):
-                info = leaf_info(parent.variable)
+            if isinstance(parent, Tensor):  # an edge to a leaf ends at the leaf itself
+                info = leaf_info(parent)
             else:
                 key = ("out", id(parent), nr)
                 info = tensors.get(key)
