@@ -831,7 +831,7 @@ class Tensor:
         return _ew.Tanh.apply(_floating(self))
 
     def sigmoid(self) -> Tensor:
-        """1 / (1 + e^-x), computed without overflow."""
+        """1 / (1 + e^-x) (0 where e^-x overflows, as in PyTorch)."""
         return _ew.Sigmoid.apply(_floating(self))
 
     def relu(self) -> Tensor:

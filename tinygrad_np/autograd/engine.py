@@ -364,10 +364,11 @@ class _Pass:
         if len(result) != len(edges):
             _check_count(node, result, edges)
         buffers = self.buffers
-        i = -1
-        for edge, g in zip(edges, result, strict=False):
-            i += 1
-            if edge is None or g is None:
+        for i, edge in enumerate(edges):  # (not zip(..., strict=): its keyword costs 0.2 us a call)
+            if edge is None:
+                continue
+            g = result[i]
+            if g is None:
                 continue
             parent, nr, shape, dt = edge
             if type(g) is not np.ndarray:
@@ -494,8 +495,8 @@ def _run(
     state.grad_enabled = create_graph
     try:
         p = _Pass(retain_graph, create_graph, capture)
-        for (node, nr), g in zip(roots, seeds, strict=False):
-            p.add(node, nr, g.data if p.arrays else g)
+        for i, (node, nr) in enumerate(roots):
+            p.add(node, nr, seeds[i].data if p.arrays else seeds[i])
         p.run(needed)
     finally:
         state.grad_enabled = prev

@@ -148,10 +148,14 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # e = exp(-|x|) never overflows: sigmoid = 1/(1+e) for x >= 0, e/(1+e) below
-        # (the numerator 1 or e is max(e, x >= 0): no branchy np.where)
-        e = np.exp(-np.abs(x.data))
-        y = _wrap(np.maximum(e, x.data >= 0) / (1 + e))
+        # 1 / (1 + e^-x), in place in one buffer. Where e^-x overflows to inf (x < -88.7 in
+        # float32) the result is 1/inf = 0, as PyTorch's; elsewhere each step is accurate to
+        # the last bit, tiny results included (no 1 - something cancellation).
+        e = np.negative(x.data) if x.data.ndim else np.array(-x.data)  # (a 0-d result is a scalar)
+        with np.errstate(over="ignore"):
+            np.exp(e, out=e)
+        e += 1
+        y = _wrap(np.reciprocal(e, out=e))
         ctx.save_for_backward(y)
         return y
 
