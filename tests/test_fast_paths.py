@@ -9,6 +9,8 @@ Then whole backward passes in array mode are compared with the Tensor-level mode
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -310,8 +312,6 @@ def test_linear_reads_its_parameters_and_follows_replaced_ones():
 
 def test_mse_loss_of_an_empty_input_is_nan_without_a_warning():
     """MseLoss writes the empty mean (0/0) out instead of using np.errstate on every call."""
-    import warnings
-
     x = tg.tensor(np.ones((0, 3), np.float32), requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -320,3 +320,34 @@ def test_mse_loss_of_an_empty_input_is_nan_without_a_warning():
         mean.backward()
     assert np.isnan(mean.item()) and total.item() == 0.0
     assert x.grad.shape == (0, 3)
+
+
+# ---- forwards that skip np.errstate where no floating-point warning can occur -------------------
+
+
+@pytest.mark.parametrize(
+    ("expr", "expected"),
+    [
+        (lambda x: x / 2, [0.0, -0.5, 1.0, np.inf]),
+        (lambda x: x / 0, [np.nan, -np.inf, np.inf, np.inf]),
+        (lambda x: x / np.inf, [0.0, -0.0, 0.0, np.nan]),
+        (lambda x: x**2, [0.0, 1.0, 4.0, np.inf]),
+        (lambda x: x**0.5, [0.0, np.nan, np.sqrt(2.0), np.inf]),
+        (lambda x: x**-1, [np.inf, -1.0, 0.5, 0.0]),
+        (lambda x: x.sigmoid(), [0.5, 1 / (1 + np.e), 1 / (1 + np.exp(-2.0)), 1.0]),
+        (lambda x: (-1000 * x).sigmoid(), [0.5, 1.0, 0.0, 0.0]),
+    ],
+)
+def test_special_values_give_pytorchs_results_and_no_warnings(expr, expected) -> None:
+    x = tg.tensor([0.0, -1.0, 2.0, np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(expr(x).data, expected, rtol=1e-6)
+
+
+def test_mean_of_nothing_is_nan_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isnan(tg.zeros(0).mean().item())
+        np.testing.assert_array_equal(tg.zeros(2, 0).mean(1).data, [np.nan, np.nan])
+        assert tg.zeros(0, dtype=tg.float16).mean().dtype == tg.float16
