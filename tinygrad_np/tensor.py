@@ -1303,34 +1303,30 @@ def _binary(op: Any, a: Any, b: Any) -> Tensor:
     """Promote dtypes as PyTorch does, then apply the binary op ``op``."""
     # Fast path: float tensors (Parameters included) of one dtype, or a float tensor and a
     # Python int/float (a Python scalar never changes a float tensor's dtype).
-    x = y = None
     if isinstance(a, Tensor):
         dt = a.data.dtype
         if dt.kind == "f":
-            tb = type(b)
-            if tb is float or tb is int:
-                x, y = a, _scalar(b, dt)
-            elif isinstance(b, Tensor) and b.data.dtype == dt:
-                x, y = a, b
+            if isinstance(b, Tensor):
+                if b.data.dtype == dt:
+                    return _apply_binary(op, a, b)
+            elif type(b) is float or type(b) is int:
+                return _apply_binary(op, a, _scalar(b, dt))
     elif isinstance(b, Tensor) and (type(a) is float or type(a) is int):
         dt = b.data.dtype
         if dt.kind == "f":
-            x, y = _scalar(a, dt), b
-    if x is not None:
-        try:
-            return op.apply(x, y)
-        except ValueError:
-            if _broadcastable(x.data.shape, y.data.shape):
-                raise
-            _raise_broadcast(op.__name__.lower(), x, y)
-            raise  # pragma: no cover
+            return _apply_binary(op, _scalar(a, dt), b)
     if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
         dt = a.data.dtype
     else:
         dt = dtypes.result_type(a, b)
     if op.float_result and dt.kind != "f":
         dt = dtypes.get_default_dtype().np  # int / int is float, as in PyTorch
-    x, y = _operand(a, dt), _operand(b, dt)
+    return _apply_binary(op, _operand(a, dt), _operand(b, dt))
+
+
+def _apply_binary(op: Any, x: Tensor, y: Tensor) -> Tensor:
+    """``op.apply(x, y)`` on operands of one dtype, with PyTorch's error for shapes that
+    do not broadcast."""
     try:
         return op.apply(x, y)
     except ValueError:
