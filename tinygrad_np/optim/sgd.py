@@ -87,7 +87,7 @@ class SGD(Optimizer):
             if scratch is None:
                 scratch = self._scratch(g)
             np.multiply(g, lr, out=scratch)
-            np.subtract(p.data, scratch, out=p.data, casting="same_kind")
+            np.subtract(p.data, scratch, out=p.data)
             p._bump()
 
     def _scratch(self, g: np.ndarray) -> np.ndarray:
