@@ -39,6 +39,13 @@ A = tg.ones(3, 4)
         ),
         (lambda: A @ tg.tensor(2.0), RuntimeError, r"matmul: both arguments need at least 1 dimension"),
         (lambda: A.mm(tg.ones(4)), RuntimeError, r"mm: expected 2-D tensors"),
+        (
+            lambda: A @ tg.ones(4, 2, dtype=tg.float64),
+            RuntimeError,
+            r"matmul: expected both operands to have the same dtype, but got tinygrad_np.float32 and "
+            r"tinygrad_np.float64",
+        ),
+        (lambda: tg.ones(2, dtype=tg.int64) @ tg.ones(2), RuntimeError, r"matmul: expected both operands"),
         # bad dims
         (
             lambda: A.sum(2),

@@ -76,3 +76,14 @@ def test_softplus_and_sigmoid_at_extremes_match_pytorch() -> None:
 def test_logsumexp_with_infinities_matches_pytorch() -> None:
     xs = np.array([[-np.inf, -np.inf], [1.0, -np.inf], [1000.0, 1000.0]], np.float32)
     np.testing.assert_allclose(tg.tensor(xs).logsumexp(1).data, torch.tensor(xs).logsumexp(1).numpy())
+
+
+@pytest.mark.parametrize(
+    ("a_dtype", "b_dtype"), [("float32", "float64"), ("int64", "float32"), ("float64", "float32")]
+)
+def test_matmul_of_two_dtypes_is_refused_as_in_pytorch(a_dtype, b_dtype) -> None:
+    a, b = np.ones((2, 3), a_dtype), np.ones((3, 2), b_dtype)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        torch.from_numpy(a) @ torch.from_numpy(b)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        tg.tensor(a) @ tg.tensor(b)

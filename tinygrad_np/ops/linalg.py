@@ -62,7 +62,13 @@ class Matmul(Function):
 
 
 def matmul(a: Any, b: Any) -> Tensor:
-    """``a @ b``; errors name both shapes."""
+    """``a @ b``; errors name both shapes. Two tensors must share a dtype, as in PyTorch
+    (no promotion: a float32 activation times a float64 weight is refused)."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype != b.data.dtype:
+        raise RuntimeError(
+            f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype} "
+            "(as PyTorch: expected m1 and m2 to have the same dtype); convert one, e.g. x.float() or x.double()"
+        )
     dt = dtypes.result_type(a, b)
     x, y = _operand(a, dt), _operand(b, dt)
     if x.ndim == 0 or y.ndim == 0:
