@@ -12,6 +12,7 @@ The methods below are thin: each one checks its arguments and calls the op
 
 from __future__ import annotations
 
+import math
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -1009,7 +1010,7 @@ class Tensor:
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, axis, self.ndim, "var")
-        n = self.data.size if dims is None else int(np.prod([self.data.shape[d] for d in dims]))
+        n = self.data.size if dims is None else math.prod(self.data.shape[d] for d in dims)
         if n - correction <= 0:
             import warnings
 

@@ -6,6 +6,8 @@ re-insert them as size 1 (``_unreduce``) and broadcast to x's shape.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..autograd import grad_mode
@@ -60,7 +62,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
-        return _wrap(np.sum(x.data, axis=dims, keepdims=keepdim))
+        return _wrap(x.data.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
 
     @staticmethod
     def backward(ctx, grad):
@@ -77,9 +79,9 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
-        n = x.data.size if dims is None else int(np.prod([x.data.shape[d] for d in dims]))
+        n = x.data.size if dims is None else math.prod(x.data.shape[d] for d in dims)
         ctx.n = n
-        total = np.sum(x.data, axis=dims, keepdims=keepdim)
+        total = x.data.sum(axis=dims, keepdims=keepdim)
         # the mean of nothing is 0/0 = nan, as in PyTorch (written out: np.errstate costs ~0.8 us)
         return _wrap(np.asarray(total / n if n else total * np.nan, x.data.dtype))
 
