@@ -56,8 +56,8 @@ class Matmul(Function):
             return NotImplemented  # vector operands: the Tensor-level backward above
         need_a, need_b = ctx.needs_input_grad
         mm = np.dot if a.ndim == 2 and b.ndim == 2 else np.matmul
-        ga = mm(g, np.swapaxes(b, -1, -2)) if need_a else None  # dL/dA = dL/dC B^T
-        gb = mm(np.swapaxes(a, -1, -2), g) if need_b else None  # dL/dB = A^T dL/dC
+        ga = mm(g, b.swapaxes(-1, -2)) if need_a else None  # dL/dA = dL/dC B^T
+        gb = mm(a.swapaxes(-1, -2), g) if need_b else None  # dL/dB = A^T dL/dC
         return ga, gb
 
 

@@ -152,15 +152,21 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return _view_of(np.transpose(x.data, dims), x, lambda b: Permute.apply(b, dims))
+        return _view_of(x.data.transpose(dims), x, lambda b: Permute.apply(b, dims))
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(*np.argsort(ctx.dims).tolist()), None
+        return grad.permute(*_inverse(ctx.dims)), None
 
     @staticmethod
     def backward_np(ctx, g):
-        return np.transpose(g, np.argsort(ctx.dims)), None
+        return g.transpose(_inverse(ctx.dims)), None
+
+
+def _inverse(dims: tuple[int, ...]) -> tuple[int, ...]:
+    """The permutation that undoes ``dims``: axis i goes back to where it came from
+    (``np.argsort(dims)``, without its ~2 us of array overhead)."""
+    return tuple(sorted(range(len(dims)), key=dims.__getitem__))
 
 
 class Expand(Function):
