@@ -322,7 +322,10 @@ class ScatterAdd(Function):
         out = np.zeros(shape, g.data.dtype)
         where = list(np.indices(idx.shape, sparse=True))
         where[dim] = idx
-        np.add.at(out, tuple(where), g.data)
+        if idx.shape[dim] == 1:  # one index per position (max/min, max-pooling): distinct targets
+            out[tuple(where)] = g.data  # so plain assignment, ~3x faster than np.add.at
+        else:
+            np.add.at(out, tuple(where), g.data)  # repeated indices add up
         return _wrap(out)
 
     @staticmethod
