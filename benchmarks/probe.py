@@ -1,4 +1,4 @@
-"""Measurements that need a fresh interpreter: import time, RSS, RSS growth, the 1M chain.
+"""Measurements that need a fresh interpreter: import time, RSS, RSS growth, the chains.
 
 Run by ``run.py`` as ``python benchmarks/probe.py WHAT IMPL [N]``; prints one JSON object.
 Kept free of imports beyond the standard library until the measured import happens.
@@ -82,6 +82,15 @@ def main(argv: list[str]) -> dict[str, object]:
         t = time.perf_counter()
         mod.chain(None, n)()
         return {"seconds": time.perf_counter() - t, "per_node_us": (time.perf_counter() - t) / n * 1e6}
+    if what == "chain_alone":  # the chain with only this library loaded: median of 5 builds + backwards
+        mod = _impl(impl, style)
+        step = mod.chain(None, n)
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - t)
+        return {"per_node_us": sorted(times)[2] / n * 1e6}
     raise SystemExit(f"probe: unknown measurement {what!r}")
 
 
