@@ -126,11 +126,22 @@ _observer: Any = None
 class _Pass:
     """State of one backward pass."""
 
+    __slots__ = (
+        "arrays",
+        "buffers",
+        "capture",
+        "captured",
+        "create_graph",
+        "handed_out",
+        "heap",
+        "retain_graph",
+    )
+
     def __init__(self, retain_graph: bool, create_graph: bool, capture: dict[Any, int] | None) -> None:
         self.retain_graph = retain_graph
         self.create_graph = create_graph
         self.capture = capture  # (id(node or leaf), output_nr) -> slot, for autograd.grad
-        self.captured: list[Tensor | None] = [None] * (0 if capture is None else len(set(capture.values())))
+        self.captured: list[Tensor | None] = [] if capture is None else [None] * len(set(capture.values()))
         # gradient(s) received so far, per op node (one per output) and per leaf (one)
         self.buffers: dict[Any, list[Any]] = {}
         self.heap: list[tuple[int, int, Any]] = []
