@@ -111,6 +111,12 @@ def time_round_robin(
     return samples
 
 
+def spread(a: list[float], b: list[float]) -> list[float]:
+    """Quartiles of a/b taken round by round (samples of one round ran back to back): how
+    much a row's ratio moves with the shared machine's drift."""
+    return statistics.quantiles([x / y for x, y in zip(a, b, strict=True)], n=4)
+
+
 def probe(what: str, impl: str, n: int = 0, style: str = "") -> dict[str, Any]:
     env = dict(os.environ)
     out = subprocess.run(
@@ -230,6 +236,13 @@ def main(argv: list[str] | None = None) -> int:
             ok = tg <= 0.65 * pt
         elif w.name == "chain" and tg is not None:
             ok = tg <= 3e-6
+        for other in ("numpy", "torch") if w.target and "tinygrad_np" in samples else ():
+            if other in samples and len(samples[other]) >= 4:
+                q = spread(samples["tinygrad_np"], samples[other])
+                notes.append(
+                    f"{w.name}: tinygrad_np/{HEADERS[other]} within each round, quartiles "
+                    f"{q[0]:.2f}x / {q[1]:.2f}x / {q[2]:.2f}x over {len(samples[other])} rounds"
+                )
         unit = "" if w.unit == "step" else f" (per {w.unit})"
         cells = " | ".join(fmt_time(med.get(i)) for i in ALL_IMPLS)
         lines.append(
