@@ -104,7 +104,7 @@ class MseLoss(Function):
         x, y = saved_arrays(ctx)
         need_x, need_y = ctx.needs_input_grad[:2]
         gx = x - y
-        gx *= g * gx.dtype.type(ctx.scale)  # 2 (x - y) / N
+        gx *= float(g) * ctx.scale  # 2 (x - y) / N (g is the loss's gradient: one number)
         return (gx if need_x else None), (-gx if need_y else None), None
 
 

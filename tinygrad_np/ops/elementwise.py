@@ -167,7 +167,10 @@ class Sigmoid(Function):
     @staticmethod
     def backward_np(ctx, g):
         (y,) = saved_arrays(ctx)
-        return g * (y * (1 - y))  # d/dx s(x) = s(x)(1 - s(x))
+        d = 1 - y  # d/dx s(x) = s(x)(1 - s(x)), in one buffer
+        d *= y
+        d *= g
+        return d
 
 
 class Relu(Function):
