@@ -24,7 +24,7 @@ input requires a gradient, keeps the ``ctx`` object as the output's
   (its ``grad_fn``; for a leaf, the leaf tensor itself, where the gradient
   ends), with the argument's shape and dtype so the engine can undo
   broadcasting;
-* the tensors saved for backward, each with its version number;
+* the tensors saved for backward, each with its version number (``SavedEntry``);
 * ``_seq``, a creation counter. A node is always created after the nodes of
   its inputs, so processing nodes in decreasing ``_seq`` is a topological
   order: the engine needs no separate sort.
@@ -59,37 +59,41 @@ _needs_cache: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 _keep_inputs = False
 
 
-class _SavedTensor:
-    """One entry of ``save_for_backward``, with the version it had when saved."""
+# One entry of ``save_for_backward``, kept as a plain tuple (this runs for most ops, and a
+# tuple is made and freed about 0.1 us faster than an object with attributes):
+#
+#     (tensor, version_counter, version, array, output_nr)
+#
+# ``version`` is the counter's value when the tensor was saved; backward refuses the entry
+# if the tensor was changed in place since. A tensor that ``forward`` received (or made
+# elsewhere) is kept as itself, with ``array=None, output_nr=-1``. An output of this very
+# op is kept as ``(None, counter, version, its array, which output)``: keeping the Tensor
+# would make a reference cycle (output -> node -> saved entry -> output); see
+# ``_outputs_as_arrays`` and ``_unpack``.
+SavedEntry = tuple[Tensor | None, VersionCounter, int, np.ndarray | None, int]
 
-    __slots__ = ("data", "output_nr", "tensor", "version", "version_counter")
 
-    def __init__(self, tensor: Tensor) -> None:
-        self.tensor: Tensor | None = tensor
-        self.data: np.ndarray | None = None
-        self.version_counter = tensor._vc
-        self.version = tensor._vc.value
-        self.output_nr = -1
-
-    def unpack(self, node: Function) -> Tensor:
-        if self.version_counter.value != self.version:
-            shape = self.data.shape if self.tensor is None else self.tensor.shape
-            raise RuntimeError(
-                f"{node.name()}: one of the variables needed for gradient computation "
-                f"(a tensor of shape {tuple(shape)}) has been modified by an in-place "
-                f"operation: it is at version {self.version_counter.value}; expected version "
-                f"{self.version}. Do the in-place change after backward, or use an "
-                "out-of-place op (e.g. `x = x + 1` instead of `x += 1`)."
-            )
-        if self.tensor is not None:
-            return self.tensor
-        # a saved output: rebuild it, attached to the node that produced it
-        out = Tensor._wrap(self.data)
-        out._vc = self.version_counter
-        out.grad_fn = node
-        out._output_nr = self.output_nr
-        out._requires_grad = True
-        return out
+def _unpack(entry: SavedEntry, node: Function) -> Tensor:
+    """The saved tensor of ``entry``, after checking it was not changed in place."""
+    tensor, counter, version, array, output_nr = entry
+    if counter.value != version:
+        shape = array.shape if tensor is None else tensor.shape
+        raise RuntimeError(
+            f"{node.name()}: one of the variables needed for gradient computation "
+            f"(a tensor of shape {tuple(shape)}) has been modified by an in-place "
+            f"operation: it is at version {counter.value}; expected version "
+            f"{version}. Do the in-place change after backward, or use an "
+            "out-of-place op (e.g. `x = x + 1` instead of `x += 1`)."
+        )
+    if tensor is not None:
+        return tensor
+    # a saved output: rebuild it, attached to the node that produced it
+    out = Tensor._wrap(array)
+    out._vc = counter
+    out.grad_fn = node
+    out._output_nr = output_nr
+    out._requires_grad = True
+    return out
 
 
 class Function:
@@ -106,7 +110,7 @@ class Function:
 
     # Class-level defaults: a node is made with ``object.__new__`` and only the
     # attributes that differ from these are stored on it (the hot path of every op).
-    _saved: tuple[_SavedTensor | None, ...] | None = ()
+    _saved: tuple[SavedEntry | None, ...] | None = ()
     _edges: tuple[tuple[Any, int, tuple[int, ...], np.dtype] | None, ...] = ()
     _seq = 0
     needs_input_grad: tuple[bool, ...] = ()
@@ -141,16 +145,14 @@ class Function:
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
         saved = []
-        for t in tensors:  # _SavedTensor(t), inlined: this runs for most ops
+        for t in tensors:
             if t is None:
                 saved.append(None)
                 continue
-            s = _new_obj(_SavedTensor)
-            vc = t._vcs
-            if vc is None:
-                vc = t._vcs = VersionCounter()
-            s.tensor, s.data, s.version_counter, s.version, s.output_nr = t, None, vc, vc.value, -1
-            saved.append(s)
+            counter = t._vcs  # the ``_vc`` property, inlined: this runs for most ops
+            if counter is None:
+                counter = t._vcs = VersionCounter()
+            saved.append((t, counter, counter.value, None, -1))  # a SavedEntry (see above)
         self._saved = tuple(saved)
 
     @property
@@ -163,7 +165,7 @@ class Function:
                 "when backward finishes; pass retain_graph=True to the first backward() "
                 "call if you need to backward through the graph again."
             )
-        return tuple(None if s is None else s.unpack(self) for s in self._saved)
+        return tuple(None if s is None else _unpack(s, self) for s in self._saved)
 
     # ---- the graph ----------------------------------------------------------------
     @classmethod
@@ -263,8 +265,9 @@ class Function:
             saved = self._saved
             if saved:
                 for s in saved:
-                    if s is not None and s.tensor is out:  # a saved output: keep its array (no cycle)
-                        s.tensor, s.data, s.output_nr = None, out.data, 0
+                    if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
+                        self._saved = _outputs_as_arrays(saved, (out,))
+                        break
             if not _keep_inputs and not state.anomaly_enabled:
                 return out
             outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
@@ -284,9 +287,7 @@ class Function:
                     o._requires_grad = True
             self._out_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
         if self._saved and not fresh:
-            for s in self._saved:
-                if s is not None and s.tensor is not None:
-                    _saved_output(s, outputs)
+            self._saved = _outputs_as_arrays(self._saved, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
         if state.anomaly_enabled:
@@ -306,16 +307,20 @@ def _fresh_output(o: Any, args: tuple[Any, ...]) -> Tensor:
     return o
 
 
-def _saved_output(s: _SavedTensor | None, outputs: tuple[Tensor, ...]) -> _SavedTensor | None:
-    """Keep a saved output as its array, not as the Tensor (that would be a cycle)."""
-    if s is None:
-        return None
-    for i, o in enumerate(outputs):
-        if s.tensor is o:
-            s.tensor = None
-            s.data = o.data
-            s.output_nr = i
-    return s
+def _outputs_as_arrays(
+    saved: tuple[SavedEntry | None, ...], outputs: tuple[Tensor, ...]
+) -> tuple[SavedEntry | None, ...]:
+    """``saved`` with each output of the op kept as its array, not as the Tensor (that
+    would be a reference cycle: output -> node -> saved entry -> output)."""
+    result = []
+    for s in saved:
+        if s is not None:
+            for i, o in enumerate(outputs):
+                if s[0] is o:
+                    s = (None, s[1], s[2], o.data, i)
+                    break
+        result.append(s)
+    return tuple(result)
 
 
 def _check_forward(ctx: Function, args: tuple[Any, ...], out: Any) -> None:
@@ -346,9 +351,10 @@ def saved_arrays(ctx: Function) -> list[np.ndarray | None]:
         if s is None:
             out.append(None)
             continue
-        if s.version_counter.value != s.version:
-            s.unpack(ctx)  # raises the in-place error
-        out.append(s.data if s.tensor is None else s.tensor.data)
+        tensor, counter, version, array, _ = s
+        if counter.value != version:
+            _unpack(s, ctx)  # raises the in-place error
+        out.append(array if tensor is None else tensor.data)
     return out
 
 

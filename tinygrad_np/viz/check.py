@@ -65,7 +65,7 @@ def _inputs_of(node: Any) -> tuple[Any, ...] | None:
     args = getattr(node, "_inputs", None)
     if args is not None:
         return tuple(args)
-    saved = [s.tensor for s in node._saved or () if s is not None and s.tensor is not None]
+    saved = [s[0] for s in node._saved or () if s is not None and s[0] is not None]  # (SavedEntry)
     out = []
     for edge in node._edges:
         if edge is None:

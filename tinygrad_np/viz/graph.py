@@ -176,7 +176,7 @@ def _add_constants(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo])
         if recorded is not None:
             found = [(i, a) for i, a in enumerate(recorded) if isinstance(a, Tensor)]
         else:
-            found = [(-1, s.tensor) for s in node._saved or () if s is not None and s.tensor is not None]
+            found = [(-1, s[0]) for s in node._saved or () if s is not None and s[0] is not None]
         for i, t in found:
             if t._requires_grad or t.data.size <= 1:
                 continue
@@ -197,12 +197,13 @@ def _collect_saved_values(ops: dict[int, OpInfo], tensors: dict[TensorKey, Tenso
         for s in op.node._saved or ():
             if s is None:
                 continue
-            if s.tensor is not None:
-                key = tensor_key(s.tensor)
-                arr = s.tensor.data
+            tensor, _, _, array, output_nr = s  # a SavedEntry (autograd/function.py)
+            if tensor is not None:
+                key = tensor_key(tensor)
+                arr = tensor.data
             else:
-                key = ("out", id(op.node), s.output_nr)
-                arr = s.data
+                key = ("out", id(op.node), output_nr)
+                arr = array
             info = tensors.get(key)
             if info is not None and info.data is None and arr is not None and arr.shape == info.shape:
                 info.data = arr
