@@ -289,15 +289,10 @@ class _Pass:
                 state.anomaly_enabled = anomaly
         else:
             result = type(node).backward(node, *grads)
-        if not self.retain_graph:
-            node._saved = None
-        if type(result) is not tuple:
-            result = (result,)
-        edges = node._edges
-        if len(result) != len(edges):
-            _check_count(node, result, edges)
+        result = self._finish(node, result)
         sent = None if _observer is None else []
-        for i, (edge, g) in enumerate(zip(edges, result, strict=False)):
+        for i, edge in enumerate(node._edges):
+            g = result[i]
             if edge is None or g is None:
                 continue
             parent, nr, shape, dt = edge
@@ -363,19 +358,24 @@ class _Pass:
         if result is not None:
             self._send_arrays(node, result)
 
-    def _send_arrays(self, node: Function, result: Any) -> None:
-        """Array mode: free the node's saved tensors, then add each input's gradient (summed
-        down to the input's shape, in its dtype) into the buffer of the input's node; the
-        bookkeeping of ``add`` is inlined here, as this runs once per node."""
+    def _finish(self, node: Function, result: Any) -> tuple[Any, ...]:
+        """A node's backward has run: free its saved tensors (unless ``retain_graph``) and
+        return its result as a tuple, one gradient per forward argument (count checked)."""
         if not self.retain_graph:
             node._saved = None
         if type(result) is not tuple:
             result = (result,)
-        edges = node._edges
-        if len(result) != len(edges):
-            _check_count(node, result, edges)
+        if len(result) != len(node._edges):
+            _check_count(node, result, node._edges)
+        return result
+
+    def _send_arrays(self, node: Function, result: Any) -> None:
+        """Array mode: ``_finish`` the node, then add each input's gradient (summed down to
+        the input's shape, in its dtype) into the buffer of the input's node; the
+        bookkeeping of ``add`` is inlined here, as this runs once per node."""
+        result = self._finish(node, result)
         buffers = self.buffers
-        for i, edge in enumerate(edges):  # (not zip(..., strict=): its keyword costs 0.2 us a call)
+        for i, edge in enumerate(node._edges):  # (not zip(..., strict=): its keyword costs 0.2 us)
             if edge is None:
                 continue
             g = result[i]
