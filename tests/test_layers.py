@@ -187,6 +187,17 @@ def test_init_in_place_on_parameter_without_graph():
     assert out is lin.weight and out.grad_fn is None and out.requires_grad and lin.weight._version > v
 
 
+@pytest.mark.parametrize(
+    "make", [lambda: nn.Linear(0, 3), lambda: nn.Conv2d(0, 3, 2), lambda: nn.Conv1d(0, 3, 2)]
+)
+def test_layer_with_no_inputs_gets_a_zero_bias(make):
+    # fan_in = 0: the weight has no elements (PyTorch warns that initialising it is a no-op)
+    # and the bias bound 1/sqrt(fan_in) would be infinite, so the bias is zeros, not garbage
+    with pytest.warns(UserWarning, match="zero-element"):
+        layer = make()
+    np.testing.assert_array_equal(layer.bias.data, np.zeros(3))
+
+
 def test_init_errors():
     with pytest.raises(ValueError, match="fewer than 2 dimensions"):
         nn.init.xavier_uniform_(tg.empty(3))
