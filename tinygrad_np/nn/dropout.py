@@ -13,10 +13,9 @@ from .module import Module
 __all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
-class Dropout(Module):
-    """Zero each element with probability ``p`` while training and scale the survivors
-    by 1/(1-p); pass input through unchanged in ``eval()`` mode. The mask comes
-    from the seeded generator (``tinygrad_np.manual_seed``)."""
+class _DropoutNd(Module):
+    """Shared by the dropouts: the probability ``p`` (checked) and ``inplace`` (accepted for
+    PyTorch compatibility; the result is always a new tensor)."""
 
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         super().__init__()
@@ -24,27 +23,26 @@ class Dropout(Module):
             raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
         self.p = p
         self.inplace = inplace
-
-    def forward(self, input: Tensor) -> Tensor:
-        return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
 
 
-class _ChannelDropout(Module):
+class Dropout(_DropoutNd):
+    """Zero each element with probability ``p`` while training and scale the survivors
+    by 1/(1-p); pass input through unchanged in ``eval()`` mode. The mask comes
+    from the seeded generator (``tinygrad_np.manual_seed``)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return F.dropout(input, self.p, self.training)
+
+
+class _ChannelDropout(_DropoutNd):
     """Zero whole channels (dimension 1 of a batched input, dimension 0 of an unbatched
     one) with probability ``p`` while training and scale the survivors by 1/(1-p)."""
 
     _batched_ndim = 3
     _unbatched_channel_dims = 1  # how many leading dims the mask spans for an (nd-1)-D input
-
-    def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
-        super().__init__()
-        if p < 0 or p > 1:
-            raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-        self.p = p
-        self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
         nd = self._batched_ndim
@@ -61,9 +59,6 @@ class _ChannelDropout(Module):
         keep = _random.rng().random(mask_shape) >= self.p if self.p < 1.0 else np.zeros(mask_shape, bool)
         scale = np.asarray(1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0, dt)
         return input * Tensor._wrap(keep.astype(dt) * scale)
-
-    def extra_repr(self) -> str:
-        return f"p={self.p}, inplace={self.inplace}"
 
 
 class Dropout1d(_ChannelDropout):
