@@ -48,9 +48,6 @@ def check_device(d: Any) -> None:
         )
 
 
-_default = ["cpu"]
-
-
 def set_default_device(d: Any) -> None:
     """Only ``'cpu'`` (or None) is accepted."""
     check_device(d)

@@ -471,9 +471,6 @@ class Tensor:
         fn = self.grad_fn
         return fn is not None and fn._retained is not None and self._output_nr in fn._retained
 
-    def _grad_accumulator(self) -> Any:
-        return _function.grad_accumulator(self)
-
     # ---- in-place changes ------------------------------------------------------------
     def _bump(self) -> Tensor:
         vc = self._vcs  # the ``_vc`` property, inlined: every in-place change and optimizer step runs this
@@ -1403,7 +1400,6 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 from . import _format  # noqa: E402
 from . import random as _random  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
-from .autograd import function as _function  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
 from .ops import binary as _bin  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402

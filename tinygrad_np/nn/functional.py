@@ -81,10 +81,6 @@ __all__ = [
 ]
 
 
-def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
-
-
 # ---- linear and activations ---------------------------------------------------------------------
 
 
