@@ -139,7 +139,7 @@ def elementwise(init: dict[str, np.ndarray], size: int = 0) -> Step:
     a, b, g = _param(init["a"]), _param(init["b"]), tg.tensor(init["g"])
     fn = (a * b).grad_fn
     if getattr(type(fn), "backward_np", None) is not None:
-        g_np = g.data
+        g_np = g._data
 
         def step() -> Any:
             fn = (a * b).grad_fn
@@ -164,7 +164,7 @@ def elementwise_chain(init: dict[str, np.ndarray], size: int = 0) -> Step:
             y = y * c
         a.grad = None
         y.backward(g)
-        return float(y.data[0, 0])
+        return float(y._data[0, 0])
 
     return step
 

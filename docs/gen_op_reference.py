@@ -30,7 +30,7 @@ HEADER = """\
      tests/test_docs_ops_page.py fails when this page is stale; rerun the script to refresh it. -->
 
 Every differentiable operation is a small class, a subclass of
-`tinygrad_np.autograd.Function`, with `forward` (NumPy on `.data`) and `backward`
+`tinygrad_np.autograd.Function`, with `forward` (NumPy on the input arrays) and `backward`
 (written with Tensor ops, so it is differentiable again) side by side. Each class
 states its local derivative in a `formula` attribute: the graph drawing shows it on
 the node and this page is generated from it.

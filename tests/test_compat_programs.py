@@ -974,11 +974,25 @@ def test_legacy_tensor_constructor_with_a_shape():
     assert tuple(tg.Tensor(2, 3).shape) == tuple(torch.Tensor(2, 3).shape) == (2, 3)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="core: .data is the NumPy array, so m.weight.data.normal_(0, 0.02) fails"
-)
 def test_data_attribute_supports_tensor_methods():
     m = tg.nn.Linear(2, 2)
     m.weight.data.normal_(0.0, 0.02)
     m.bias.data.fill_(0)
     assert m.bias.tolist() == [0.0, 0.0]
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_pytorch():
+    for lib in (tg, torch):
+        w = lib.tensor([1.0, 2.0], requires_grad=True)
+        d = w.data
+        assert isinstance(d, lib.Tensor) and not d.requires_grad and d.grad_fn is None
+        w.grad = lib.tensor([0.5, 0.5])
+        w.data -= 0.1 * w.grad  # the textbook SGD update, through .data
+        w.data.add_(lib.ones(2))
+        x = lib.zeros(3)
+        x.data.zero_()
+        y = (w * 2).sum()
+        y.backward()  # changes through .data are invisible to autograd: no version error
+        assert w.tolist() == pytest.approx([1.95, 2.95])
+        w.data = lib.tensor([7.0, 8.0])  # x.data = y: w now holds y's values
+        assert w.tolist() == [7.0, 8.0] and w.requires_grad

@@ -25,7 +25,7 @@ def test_tensor_dataset_indexing_and_errors():
     ds = _ds(5)
     assert len(ds) == 5
     x, y = ds[3]
-    np.testing.assert_array_equal(x.data, [6.0, 7.0])
+    np.testing.assert_array_equal(x._data, [6.0, 7.0])
     assert y.item() == 3
     with pytest.raises(ValueError, match=r"Size mismatch between tensors.*\(3,\), \(4,\)"):
         TensorDataset(tg.zeros(3), tg.zeros(4))
@@ -53,7 +53,7 @@ def test_len_and_batch_shapes(n, bs, drop_last, expected):
 
 
 def test_in_order_without_shuffle():
-    ys = np.concatenate([y.data for _, y in DataLoader(_ds(10), batch_size=4)])
+    ys = np.concatenate([y._data for _, y in DataLoader(_ds(10), batch_size=4)])
     np.testing.assert_array_equal(ys, np.arange(10))
     x, y = next(iter(DataLoader(_ds(10), batch_size=4)))
     assert x.dtype == tg.float32 and y.dtype == tg.int64 and tuple(x.shape) == (4, 2)
@@ -62,24 +62,24 @@ def test_in_order_without_shuffle():
 def test_shuffle_is_a_permutation_reproducible_by_manual_seed():
     loader = DataLoader(_ds(50), batch_size=8, shuffle=True)
     tg.manual_seed(3)
-    epoch1 = np.concatenate([y.data for _, y in loader])
-    epoch2 = np.concatenate([y.data for _, y in loader])
+    epoch1 = np.concatenate([y._data for _, y in loader])
+    epoch2 = np.concatenate([y._data for _, y in loader])
     assert sorted(epoch1.tolist()) == list(range(50))
     assert not np.array_equal(epoch1, np.arange(50)) and not np.array_equal(epoch1, epoch2)
     tg.manual_seed(3)
-    again1 = np.concatenate([y.data for _, y in loader])
-    again2 = np.concatenate([y.data for _, y in loader])
+    again1 = np.concatenate([y._data for _, y in loader])
+    again2 = np.concatenate([y._data for _, y in loader])
     np.testing.assert_array_equal(epoch1, again1)
     np.testing.assert_array_equal(epoch2, again2)
     for x, y in loader:  # inputs stay paired with their labels
-        np.testing.assert_array_equal(x.data[:, 0], 2 * y.data)
+        np.testing.assert_array_equal(x._data[:, 0], 2 * y._data)
 
 
 def test_own_generator():
     g1, g2 = tg.Generator().manual_seed(7), tg.Generator().manual_seed(7)
-    a = [y.data.tolist() for _, y in DataLoader(_ds(20), batch_size=5, shuffle=True, generator=g1)]
+    a = [y._data.tolist() for _, y in DataLoader(_ds(20), batch_size=5, shuffle=True, generator=g1)]
     tg.manual_seed(123)  # the default generator does not matter
-    b = [y.data.tolist() for _, y in DataLoader(_ds(20), batch_size=5, shuffle=True, generator=g2)]
+    b = [y._data.tolist() for _, y in DataLoader(_ds(20), batch_size=5, shuffle=True, generator=g2)]
     assert a == b
 
 
@@ -144,7 +144,7 @@ def test_random_split():
     ):
         random_split(_ds(10), [3, 3])
     x, y = DataLoader(a, batch_size=7).__iter__().__next__()
-    np.testing.assert_array_equal(x.data[:, 0], 2 * y.data)
+    np.testing.assert_array_equal(x._data[:, 0], 2 * y._data)
 
 
 def test_concat_dataset():
@@ -156,13 +156,13 @@ def test_concat_dataset():
 def test_sine():
     x, y = datasets.sine(50).tensors
     assert tuple(x.shape) == (50, 1) and x.dtype == tg.float32 and y.dtype == tg.float32
-    assert x.data.min() == 0.0 and np.isclose(x.data.max(), np.pi)
-    np.testing.assert_allclose(y.data, np.sin(x.data), atol=1e-6)
+    assert x._data.min() == 0.0 and np.isclose(x._data.max(), np.pi)
+    np.testing.assert_allclose(y._data, np.sin(x._data), atol=1e-6)
 
 
 def test_xor():
     x, y = datasets.xor().tensors
-    assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y.data.ravel().tolist() == [0, 1, 1, 0]
+    assert x.tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]] and y._data.ravel().tolist() == [0, 1, 1, 0]
     assert x.dtype == tg.float32 and tuple(y.shape) == (4, 1)
 
 
@@ -175,19 +175,19 @@ def test_random_datasets_are_reproducible(make):
     tg.manual_seed(5)
     x2, y2 = make().tensors
     x3, _ = make().tensors
-    np.testing.assert_array_equal(x1.data, x2.data)
-    np.testing.assert_array_equal(y1.data, y2.data)
-    assert not np.array_equal(x1.data, x3.data)
+    np.testing.assert_array_equal(x1._data, x2._data)
+    np.testing.assert_array_equal(y1._data, y2._data)
+    assert not np.array_equal(x1._data, x3._data)
     assert x1.dtype == tg.float32 and y1.dtype == tg.int64 and x1.shape[1] == 2
 
 
 def test_two_moons_and_spirals_shapes():
     x, y = datasets.two_moons(101, noise=0.0).tensors
-    assert tuple(x.shape) == (101, 2) and int(y.data.sum()) == 51
-    r = np.hypot(x.data[:, 0] - (y.data == 1), x.data[:, 1] - 0.5 * (y.data == 1))
+    assert tuple(x.shape) == (101, 2) and int(y._data.sum()) == 51
+    r = np.hypot(x._data[:, 0] - (y._data == 1), x._data[:, 1] - 0.5 * (y._data == 1))
     np.testing.assert_allclose(r, 1.0, atol=1e-6)  # noiseless points lie on their half circles
     x, y = datasets.spirals(30, classes=3).tensors
-    assert tuple(x.shape) == (90, 2) and np.bincount(y.data).tolist() == [30, 30, 30]
+    assert tuple(x.shape) == (90, 2) and np.bincount(y._data).tolist() == [30, 30, 30]
 
 
 def test_digits():
@@ -195,7 +195,7 @@ def test_digits():
     ds = datasets.digits()
     x, y = ds.tensors
     assert tuple(x.shape) == (1797, 64) and x.dtype == tg.float32 and y.dtype == tg.int64
-    assert x.data.min() == 0.0 and x.data.max() == 1.0 and sorted(set(y.tolist())) == list(range(10))
+    assert x._data.min() == 0.0 and x._data.max() == 1.0 and sorted(set(y.tolist())) == list(range(10))
     assert tuple(datasets.digits(flatten=False).tensors[0].shape) == (1797, 8, 8)
 
 
@@ -218,4 +218,4 @@ def test_subset_of_a_generic_dataset_is_collated_per_sample():
     train, _ = random_split(Squares(), [3, 2], generator=tg.Generator().manual_seed(0))
     batch = next(iter(DataLoader(train, batch_size=3)))
     assert sorted(batch["n"].tolist()) == sorted(train.indices)
-    np.testing.assert_array_equal(batch["x"].data[:, 1], batch["n"].data ** 2)
+    np.testing.assert_array_equal(batch["x"]._data[:, 1], batch["n"]._data ** 2)

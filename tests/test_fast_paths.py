@@ -123,7 +123,7 @@ def test_backward_np_matches_backward(op, k, dt):
     out = op.apply(*args)
     node = out.grad_fn
     assert type(node) is op
-    g = rng.standard_normal(out.data.shape).astype(out.data.dtype)
+    g = rng.standard_normal(out._data.shape).astype(out._data.dtype)
     fast = _as_tuple(op.backward_np(node, g.copy()))
     with tg.no_grad():
         slow = _as_tuple(op.backward(node, Tensor._wrap(g.copy())))
@@ -132,7 +132,7 @@ def test_backward_np_matches_backward(op, k, dt):
         if s is None:
             assert f is None
             continue
-        s = s.data if isinstance(s, Tensor) else np.asarray(s)
+        s = s._data if isinstance(s, Tensor) else np.asarray(s)
         f = np.asarray(f)
         assert f.shape == s.shape
         assert f.dtype == s.dtype
@@ -156,18 +156,18 @@ def test_fused_cross_entropy_equals_log_softmax_then_nll(reduction, dt):
     assert type(l1.grad_fn) is CrossEntropy
     assert l1.dtype == l2.dtype
     tol = 1e-5 if dt == np.float32 else 1e-12
-    np.testing.assert_allclose(l1.data, l2.data, rtol=tol)
+    np.testing.assert_allclose(l1._data, l2._data, rtol=tol)
     l1.backward()
     l2.backward()
-    np.testing.assert_allclose(x1.grad.data, x2.grad.data, rtol=tol, atol=tol)
+    np.testing.assert_allclose(x1.grad._data, x2.grad._data, rtol=tol, atol=tol)
     # second derivatives through the Tensor-level backward
     x3, x4 = tg.tensor(a, requires_grad=True), tg.tensor(a, requires_grad=True)
     (g3,) = tg.autograd.grad(F.cross_entropy(x3, y, reduction=reduction), x3, create_graph=True)
     (g4,) = tg.autograd.grad(_ce_composed(x4, y, reduction=reduction), x4, create_graph=True)
-    np.testing.assert_allclose(g3.data, g4.data, rtol=tol, atol=tol)
+    np.testing.assert_allclose(g3._data, g4._data, rtol=tol, atol=tol)
     (h3,) = tg.autograd.grad((g3 * g3).sum(), x3)
     (h4,) = tg.autograd.grad((g4 * g4).sum(), x4)
-    np.testing.assert_allclose(h3.data, h4.data, rtol=1e-4 if dt == np.float32 else 1e-10, atol=tol)
+    np.testing.assert_allclose(h3._data, h4._data, rtol=1e-4 if dt == np.float32 else 1e-10, atol=tol)
 
 
 def test_fused_cross_entropy_all_ignored_is_nan_and_bad_target_raises():
@@ -186,14 +186,14 @@ def test_fused_mse_equals_composed(reduction):
     d = x2 - y2
     l2 = (d * d).mean() if reduction == "mean" else (d * d).sum()
     assert type(l1.grad_fn) is MseLoss
-    np.testing.assert_allclose(l1.data, l2.data, rtol=1e-12)
+    np.testing.assert_allclose(l1._data, l2._data, rtol=1e-12)
     (g1x, g1y) = tg.autograd.grad(l1, (x1, y1), create_graph=True)
     (g2x, g2y) = tg.autograd.grad(l2, (x2, y2), create_graph=True)
-    np.testing.assert_allclose(g1x.data, g2x.data, rtol=1e-12)
-    np.testing.assert_allclose(g1y.data, g2y.data, rtol=1e-12)
+    np.testing.assert_allclose(g1x._data, g2x._data, rtol=1e-12)
+    np.testing.assert_allclose(g1y._data, g2y._data, rtol=1e-12)
     (h1,) = tg.autograd.grad((g1x * g1x).sum(), x1)
     (h2,) = tg.autograd.grad((g2x * g2x).sum(), x2)
-    np.testing.assert_allclose(h1.data, h2.data, rtol=1e-12)
+    np.testing.assert_allclose(h1._data, h2._data, rtol=1e-12)
 
 
 def test_fused_mse_of_empty_tensors_is_nan():
@@ -209,7 +209,7 @@ def test_backward_np_refuses_vector_matmul():
     out = linalg.Matmul.apply(a, b)
     assert linalg.Matmul.backward_np(out.grad_fn, np.ones(2)) is NotImplemented
     out.sum().backward()  # the engine falls back to the Tensor-level backward
-    np.testing.assert_allclose(a.grad.data, b.data.sum(1))
+    np.testing.assert_allclose(a.grad._data, b._data.sum(1))
 
 
 def _mlp_grads(create_graph):
@@ -220,7 +220,7 @@ def _mlp_grads(create_graph):
     h = model(x)
     loss = F.cross_entropy(h, y) + (h.sigmoid() * h.exp()).mean() + F.mse_loss(h.softmax(1), h.log_softmax(1))
     loss.backward(create_graph=create_graph)
-    return [p.grad.data.copy() for p in model.parameters()]
+    return [p.grad._data.copy() for p in model.parameters()]
 
 
 def test_whole_pass_array_mode_equals_tensor_mode():
@@ -233,17 +233,17 @@ def test_weight_gradients_of_linear_are_contiguous_out_by_in():
     layer = nn.Linear(7, 3)
     layer(tg.randn(5, 7)).sum().backward()
     assert layer.weight.grad.shape == (3, 7)
-    assert layer.weight.grad.data.flags.c_contiguous
+    assert layer.weight.grad._data.flags.c_contiguous
 
 
 def test_leaf_grads_are_writable_and_not_shared():
     x = tg.randn(3, 4, requires_grad=True)
     y = tg.randn(3, 4, requires_grad=True)
     (x + y).sum().backward()  # Add hands the same array to both leaves; Sum gives a broadcast view
-    assert x.grad.data.flags.writeable and y.grad.data.flags.writeable
-    assert not np.shares_memory(x.grad.data, y.grad.data)
-    x.grad.data += 1
-    np.testing.assert_array_equal(y.grad.data, np.ones((3, 4), np.float32))
+    assert x.grad._data.flags.writeable and y.grad._data.flags.writeable
+    assert not np.shares_memory(x.grad._data, y.grad._data)
+    x.grad._data += 1
+    np.testing.assert_array_equal(y.grad._data, np.ones((3, 4), np.float32))
 
 
 def _hooked(create_graph):
@@ -251,11 +251,11 @@ def _hooked(create_graph):
     seen = []
     y = x.exp()
     y.retain_grad()
-    y.register_hook(lambda g: seen.append(g.data.copy()) or g * 2)
+    y.register_hook(lambda g: seen.append(g._data.copy()) or g * 2)
     z = (y * y).sum()
     (gx,) = tg.autograd.grad(z, x, retain_graph=True, create_graph=create_graph)
     z.backward(create_graph=create_graph)
-    return y.data, gx.data, y.grad.data, x.grad.data, seen
+    return y._data, gx._data, y.grad._data, x.grad._data, seen
 
 
 def test_hooks_retain_grad_and_autograd_grad_in_array_mode():
@@ -271,7 +271,7 @@ def test_in_place_change_is_caught_in_array_mode():
     x = tg.randn(3, requires_grad=True)
     y = x.exp()
     z = y * 2
-    y.data  # noqa: B018
+    y._data  # noqa: B018
     with tg.no_grad():
         y.mul_(2)
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
@@ -298,16 +298,16 @@ def test_linear_reads_its_parameters_and_follows_replaced_ones():
     tg.manual_seed(0)
     layer = nn.Linear(3, 2)
     x = tg.tensor(rng.standard_normal((4, 3)).astype(np.float32))
-    w, b = layer.weight.data, layer.bias.data
-    np.testing.assert_allclose(layer(x).data, x.data @ w.T + b, rtol=1e-6)
+    w, b = layer.weight._data, layer.bias._data
+    np.testing.assert_allclose(layer(x)._data, x._data @ w.T + b, rtol=1e-6)
 
     no_bias = nn.Linear(3, 2, bias=False)
-    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(x)._data, x._data @ no_bias.weight._data.T, rtol=1e-6)
 
     del layer.weight
     layer.weight = tg.tensor(np.ones((2, 3), np.float32))
     assert "weight" not in layer._parameters
-    np.testing.assert_allclose(layer(x).data, x.data.sum(1, keepdims=True) + b, rtol=1e-6)
+    np.testing.assert_allclose(layer(x)._data, x._data.sum(1, keepdims=True) + b, rtol=1e-6)
 
 
 def test_mse_loss_of_an_empty_input_is_nan_without_a_warning():
@@ -342,12 +342,12 @@ def test_special_values_give_pytorchs_results_and_no_warnings(expr, expected) ->
     x = tg.tensor([0.0, -1.0, 2.0, np.inf])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.testing.assert_allclose(expr(x).data, expected, rtol=1e-6)
+        np.testing.assert_allclose(expr(x)._data, expected, rtol=1e-6)
 
 
 def test_mean_of_nothing_is_nan_without_a_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.isnan(tg.zeros(0).mean().item())
-        np.testing.assert_array_equal(tg.zeros(2, 0).mean(1).data, [np.nan, np.nan])
+        np.testing.assert_array_equal(tg.zeros(2, 0).mean(1)._data, [np.nan, np.nan])
         assert tg.zeros(0, dtype=tg.float16).mean().dtype == tg.float16

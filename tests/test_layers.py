@@ -59,7 +59,7 @@ def test_conv_channel_mismatch_message():
 def test_conv_matches_direct_sum():
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((2, 3, 6, 5)), rng.standard_normal((4, 3, 3, 2))
-    out = F.conv2d(tg.tensor(x), tg.tensor(w), stride=(2, 1), padding=1).data
+    out = F.conv2d(tg.tensor(x), tg.tensor(w), stride=(2, 1), padding=1)._data
     xp = np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)))
     oh, ow = (6 + 2 - 3) // 2 + 1, (5 + 2 - 2) + 1
     ref = np.zeros((2, 4, oh, ow))
@@ -72,10 +72,10 @@ def test_conv_matches_direct_sum():
 
 def test_pools_simple_values():
     x = tg.arange(16.0).reshape(1, 1, 4, 4)
-    np.testing.assert_array_equal(F.max_pool2d(x, 2).data[0, 0], [[5, 7], [13, 15]])
-    np.testing.assert_array_equal(F.avg_pool2d(x, 2).data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
+    np.testing.assert_array_equal(F.max_pool2d(x, 2)._data[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(F.avg_pool2d(x, 2)._data[0, 0], [[2.5, 4.5], [10.5, 12.5]])
     out, idx = nn.MaxPool2d(2, return_indices=True)(x)
-    np.testing.assert_array_equal(idx.data[0, 0], [[5, 7], [13, 15]])
+    np.testing.assert_array_equal(idx._data[0, 0], [[5, 7], [13, 15]])
     with pytest.raises(NotImplementedError, match="ceil_mode"):
         F.max_pool2d(x, 2, ceil_mode=True)
 
@@ -85,11 +85,11 @@ def test_pools_simple_values():
 
 def test_batchnorm_eval_uses_running_stats():
     bn = nn.BatchNorm1d(2)
-    bn.running_mean.data[:] = [1.0, -1.0]
-    bn.running_var.data[:] = [4.0, 0.25]
+    bn.running_mean._data[:] = [1.0, -1.0]
+    bn.running_var._data[:] = [4.0, 0.25]
     bn.eval()
     out = bn(tg.tensor([[3.0, 0.0]]))
-    np.testing.assert_allclose(out.data, [[2 / math.sqrt(4 + 1e-5), 1 / math.sqrt(0.25 + 1e-5)]], rtol=1e-6)
+    np.testing.assert_allclose(out._data, [[2 / math.sqrt(4 + 1e-5), 1 / math.sqrt(0.25 + 1e-5)]], rtol=1e-6)
     assert list(bn.state_dict()) == ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]
 
 
@@ -107,8 +107,8 @@ def test_dropout_validation_and_seeding():
     a = F.dropout(x, 0.5)
     tg.manual_seed(5)
     b = F.dropout(x, 0.5)
-    np.testing.assert_array_equal(a.data, b.data)
-    np.testing.assert_array_equal(F.dropout(x, 1.0).data, 0)
+    np.testing.assert_array_equal(a._data, b._data)
+    np.testing.assert_array_equal(F.dropout(x, 1.0)._data, 0)
     assert F.dropout(x, 0.5, training=False) is x
 
 
@@ -140,12 +140,12 @@ def test_loss_errors():
 def test_cross_entropy_uses_integer_targets_directly():
     x = tg.tensor([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]], requires_grad=True)
     loss = F.cross_entropy(x, tg.tensor([0, 2]))
-    logp = x.data - np.log(np.exp(x.data).sum(1, keepdims=True))
+    logp = x._data - np.log(np.exp(x._data).sum(1, keepdims=True))
     np.testing.assert_allclose(loss.item(), -(logp[0, 0] + logp[1, 2]) / 2, rtol=1e-6)
     loss.backward()
     soft = np.exp(logp)
     soft[[0, 1], [0, 2]] -= 1
-    np.testing.assert_allclose(x.grad.data, soft / 2, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(x.grad._data, soft / 2, rtol=1e-5, atol=1e-7)
     assert x.grad.dtype == tg.float32
 
 
@@ -159,25 +159,25 @@ def test_all_ignored_mean_is_nan_like_pytorch():
 
 def test_init_functions():
     w = tg.empty(64, 32)
-    assert nn.init.zeros_(w) is w and np.all(w.data == 0)
+    assert nn.init.zeros_(w) is w and np.all(w._data == 0)
     nn.init.ones_(w)
-    assert np.all(w.data == 1)
+    assert np.all(w._data == 1)
     nn.init.constant_(w, 0.5)
-    assert np.all(w.data == 0.5)
+    assert np.all(w._data == 0.5)
     tg.manual_seed(0)
     nn.init.xavier_uniform_(w, gain=2.0)
     bound = 2.0 * math.sqrt(6 / (64 + 32))
-    assert np.abs(w.data).max() <= bound and np.abs(w.data).max() > 0.9 * bound
+    assert np.abs(w._data).max() <= bound and np.abs(w._data).max() > 0.9 * bound
     nn.init.kaiming_uniform_(w, nonlinearity="relu")
-    assert np.abs(w.data).max() <= math.sqrt(2) * math.sqrt(3 / 32)
+    assert np.abs(w._data).max() <= math.sqrt(2) * math.sqrt(3 / 32)
     nn.init.kaiming_normal_(w, mode="fan_out")
-    assert abs(w.data.std() - math.sqrt(2 / (1 + 0.0)) / math.sqrt(64)) < 0.02
+    assert abs(w._data.std() - math.sqrt(2 / (1 + 0.0)) / math.sqrt(64)) < 0.02
     nn.init.xavier_normal_(w)
-    assert abs(w.data.std() - math.sqrt(2 / 96)) < 0.02
+    assert abs(w._data.std() - math.sqrt(2 / 96)) < 0.02
     nn.init.normal_(w, 3.0, 0.1)
-    assert abs(w.data.mean() - 3.0) < 0.01
+    assert abs(w._data.mean() - 3.0) < 0.01
     nn.init.uniform_(w, -1, 1)
-    assert w.data.min() >= -1 and w.data.max() <= 1
+    assert w._data.min() >= -1 and w._data.max() <= 1
 
 
 def test_init_in_place_on_parameter_without_graph():
@@ -195,7 +195,7 @@ def test_layer_with_no_inputs_gets_a_zero_bias(make):
     # and the bias bound 1/sqrt(fan_in) would be infinite, so the bias is zeros, not garbage
     with pytest.warns(UserWarning, match="zero-element"):
         layer = make()
-    np.testing.assert_array_equal(layer.bias.data, np.zeros(3))
+    np.testing.assert_array_equal(layer.bias._data, np.zeros(3))
 
 
 def test_init_errors():
@@ -212,7 +212,7 @@ def test_clip_grad_norm_basic():
     p.grad = tg.tensor([3.0, 4.0])
     total = nn.utils.clip_grad_norm_([p], max_norm=1.0)
     assert total.item() == pytest.approx(5.0)
-    np.testing.assert_allclose(p.grad.data, [3 / (5 + 1e-6), 4 / (5 + 1e-6)], rtol=1e-6)
+    np.testing.assert_allclose(p.grad._data, [3 / (5 + 1e-6), 4 / (5 + 1e-6)], rtol=1e-6)
     p.grad = tg.tensor([float("inf"), 1.0])
     with pytest.raises(RuntimeError, match="non-finite"):
         nn.utils.clip_grad_norm_(p, 1.0, error_if_nonfinite=True)
@@ -232,7 +232,7 @@ def test_pad_mode_errors():
     with pytest.raises(ValueError, match="padding_mode must be one of"):
         nn.Conv2d(1, 1, 3, padding_mode="mirror")
     np.testing.assert_array_equal(
-        F.pad(tg.tensor([1.0, 2.0, 3.0]), (2, 2), mode="reflect").data, [3, 2, 1, 2, 3, 2, 1]
+        F.pad(tg.tensor([1.0, 2.0, 3.0]), (2, 2), mode="reflect")._data, [3, 2, 1, 2, 3, 2, 1]
     )
 
 
@@ -240,12 +240,12 @@ def test_parameters_to_vector_and_back():
     m = nn.Linear(3, 2)
     vec = nn.utils.parameters_to_vector(m.parameters())
     assert vec.shape == (8,) and vec.requires_grad
-    np.testing.assert_array_equal(vec.data[:6], m.weight.data.reshape(-1))
+    np.testing.assert_array_equal(vec._data[:6], m.weight._data.reshape(-1))
     nn.utils.vector_to_parameters(tg.arange(8.0), m.parameters())
-    np.testing.assert_array_equal(m.bias.data, [6.0, 7.0])
+    np.testing.assert_array_equal(m.bias._data, [6.0, 7.0])
     with pytest.raises(RuntimeError, match="vector has 3 elements"):
         nn.utils.vector_to_parameters(tg.zeros(3), m.parameters())
     p = nn.Parameter(tg.ones(2))
     p.grad = tg.tensor([-3.0, 0.5])
     nn.utils.clip_grad_value_([p], 1.0)
-    np.testing.assert_array_equal(p.grad.data, [-1.0, 0.5])
+    np.testing.assert_array_equal(p.grad._data, [-1.0, 0.5])

@@ -79,7 +79,7 @@ def test_a_graph_dropped_without_backward_is_freed_by_refcounting() -> None:
         h = (x @ x).relu()
         y = (h.exp() * h).sum() + x.max()
         refs = [weakref.ref(t) for t in (h, y)] + [weakref.ref(y.grad_fn), weakref.ref(h.grad_fn)]
-        arr = weakref.ref(h.data.base if h.data.base is not None else h.data)
+        arr = weakref.ref(h._data.base if h._data.base is not None else h._data)
         del h, y
         assert all(r() is None for r in refs)
         assert arr() is None
@@ -90,7 +90,7 @@ def test_a_graph_dropped_without_backward_is_freed_by_refcounting() -> None:
 def test_backward_releases_saved_activations_while_the_loss_lives() -> None:
     x = tg.randn(100, 100, requires_grad=True)
     act = (x * 2).exp()  # Exp saves its output; Mul saves x
-    data = weakref.ref(act.data)
+    data = weakref.ref(act._data)
     loss = (act * act).sum()
     del act
     assert data() is not None  # held by the graph for backward

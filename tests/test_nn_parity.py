@@ -29,7 +29,7 @@ def run_both(ours, theirs, x, *, train=True, atol=1e-5, rtol=1e-4, integer_input
     else:
         xo, xt = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo, yt = ours(xo), theirs(xt)
-    np.testing.assert_allclose(yo.data, yt.detach().numpy(), atol=atol, rtol=rtol)
+    np.testing.assert_allclose(yo._data, yt.detach().numpy(), atol=atol, rtol=rtol)
     g = (
         np.random.default_rng(seed)
         .standard_normal(yt.shape)
@@ -38,14 +38,14 @@ def run_both(ours, theirs, x, *, train=True, atol=1e-5, rtol=1e-4, integer_input
     yo.backward(tg.tensor(g))
     yt.backward(torch.tensor(g))
     if not integer_input:
-        np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), atol=atol, rtol=rtol)
+        np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), atol=atol, rtol=rtol)
     theirs_params = dict(theirs.named_parameters())
     for name, p in ours.named_parameters():
         tp = theirs_params[name]
         if tp.grad is None:
-            assert p.grad is None or not np.any(p.grad.data), name
+            assert p.grad is None or not np.any(p.grad._data), name
             continue
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), atol=atol, rtol=rtol, err_msg=name)
+        np.testing.assert_allclose(p.grad._data, tp.grad.numpy(), atol=atol, rtol=rtol, err_msg=name)
     return yo, yt
 
 
@@ -151,7 +151,7 @@ def test_state_dict_roundtrip_both_ways():
     x = rand(2, 2, 4, 4)
     ours.eval()
     theirs.eval()
-    np.testing.assert_allclose(ours(tg.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
+    np.testing.assert_allclose(ours(tg.tensor(x))._data, theirs(torch.tensor(x)).detach().numpy(), atol=1e-5)
 
 
 # ---- convolution and pooling ------------------------------------------------------------------------
@@ -197,8 +197,8 @@ def test_max_pool2d(kw):
     run_both(ours, theirs, rand(2, 3, 7, 8))
     out_o, idx_o = F.max_pool2d(tg.tensor(rand(2, 3, 7, 8)), return_indices=True, **kw)
     out_t, idx_t = torch.nn.functional.max_pool2d(torch.tensor(rand(2, 3, 7, 8)), return_indices=True, **kw)
-    np.testing.assert_array_equal(idx_o.data, idx_t.numpy())
-    np.testing.assert_allclose(out_o.data, out_t.numpy())
+    np.testing.assert_array_equal(idx_o._data, idx_t.numpy())
+    np.testing.assert_allclose(out_o._data, out_t.numpy())
 
 
 def test_max_pool2d_ties_go_to_first_maximum():
@@ -268,7 +268,7 @@ def test_batchnorm_train_then_eval(make, shape):
         run_both(ours, theirs, rand(*shape, seed=step) * 2 + 1, train=True)
         for name, buf in theirs.named_buffers():
             np.testing.assert_allclose(
-                dict(ours.named_buffers())[name].data, buf.numpy(), rtol=1e-5, atol=1e-6, err_msg=name
+                dict(ours.named_buffers())[name]._data, buf.numpy(), rtol=1e-5, atol=1e-6, err_msg=name
             )
     ours.zero_grad()
     theirs.zero_grad()
@@ -313,7 +313,7 @@ def test_embedding(padding_idx):
     if padding_idx is not None:
         tg.manual_seed(0)
         fresh = nn.Embedding(7, 3, padding_idx=padding_idx)
-        np.testing.assert_array_equal(fresh.weight.data[padding_idx], 0)
+        np.testing.assert_array_equal(fresh.weight._data[padding_idx], 0)
 
 
 def test_dropout_eval_is_identity_and_train_matches_expectation():
@@ -322,9 +322,9 @@ def test_dropout_eval_is_identity_and_train_matches_expectation():
     x = tg.ones(200, 100)
     tg.manual_seed(0)
     y = ours.train()(x)
-    vals = np.unique(y.data)
+    vals = np.unique(y._data)
     np.testing.assert_allclose(vals, [0.0, 1 / 0.7], rtol=1e-6)
-    assert abs((y.data == 0).mean() - 0.3) < 0.02
+    assert abs((y._data == 0).mean() - 0.3) < 0.02
 
 
 # ---- functional API against torch.nn.functional ------------------------------------------------------
@@ -347,7 +347,7 @@ def test_functional_mirrors_torch():
         ("elu", ()),
     ]:
         np.testing.assert_allclose(
-            getattr(F, name)(xo, *args).data,
+            getattr(F, name)(xo, *args)._data,
             getattr(TF, name)(xt, *args).numpy(),
             rtol=1e-5,
             atol=1e-6,
@@ -355,33 +355,35 @@ def test_functional_mirrors_torch():
         )
     w, b = rand(2, 4, seed=1), rand(2, seed=2)
     np.testing.assert_allclose(
-        F.linear(xo, tg.tensor(w), tg.tensor(b)).data,
+        F.linear(xo, tg.tensor(w), tg.tensor(b))._data,
         TF.linear(xt, torch.tensor(w), torch.tensor(b)).numpy(),
         rtol=1e-5,
     )
-    np.testing.assert_allclose(F.pad(xo, (1, 2)).data, TF.pad(xt, (1, 2)).numpy())
+    np.testing.assert_allclose(F.pad(xo, (1, 2))._data, TF.pad(xt, (1, 2)).numpy())
     idx = np.array([0, 3, 1])
-    np.testing.assert_array_equal(F.one_hot(tg.tensor(idx), 5).data, TF.one_hot(torch.tensor(idx), 5).numpy())
-    np.testing.assert_array_equal(F.one_hot(tg.tensor(idx)).data, TF.one_hot(torch.tensor(idx)).numpy())
+    np.testing.assert_array_equal(
+        F.one_hot(tg.tensor(idx), 5)._data, TF.one_hot(torch.tensor(idx), 5).numpy()
+    )
+    np.testing.assert_array_equal(F.one_hot(tg.tensor(idx))._data, TF.one_hot(torch.tensor(idx)).numpy())
     assert F.one_hot(tg.tensor(idx)).dtype == tg.int64
     img = rand(1, 2, 5, 5)
     cols_o = F.unfold(tg.tensor(img), 3, padding=1, stride=2)
     cols_t = TF.unfold(torch.tensor(img), 3, padding=1, stride=2)
-    np.testing.assert_allclose(cols_o.data, cols_t.numpy())
+    np.testing.assert_allclose(cols_o._data, cols_t.numpy())
     np.testing.assert_allclose(
-        F.fold(cols_o, (5, 5), 3, padding=1, stride=2).data,
+        F.fold(cols_o, (5, 5), 3, padding=1, stride=2)._data,
         TF.fold(cols_t, (5, 5), 3, padding=1, stride=2).numpy(),
         rtol=1e-6,
     )
     rm, rv = tg.zeros(4), tg.ones(4)
     trm, trv = torch.zeros(4), torch.ones(4)
     np.testing.assert_allclose(
-        F.batch_norm(xo, rm, rv, training=True).data,
+        F.batch_norm(xo, rm, rv, training=True)._data,
         TF.batch_norm(xt, trm, trv, training=True).numpy(),
         rtol=1e-5,
         atol=1e-6,
     )
-    np.testing.assert_allclose(rv.data, trv.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(rv._data, trv.numpy(), rtol=1e-6)
 
 
 # ---- init and gradient clipping --------------------------------------------------------------------
@@ -419,7 +421,7 @@ def test_clip_grad_norm_matches_torch(norm_type):
     assert isinstance(tot_o, tg.Tensor)
     np.testing.assert_allclose(tot_o.item(), tot_t.item(), rtol=1e-5)
     for p, tp in zip(ours.parameters(), theirs.parameters(), strict=True):
-        np.testing.assert_allclose(p.grad.data, tp.grad.numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(p.grad._data, tp.grad.numpy(), rtol=1e-5, atol=1e-7)
 
 
 def test_load_torch_tensors_directly():
@@ -443,11 +445,11 @@ def test_pad_modes(mode, widths):
             torch.tensor(x[0], requires_grad=True),
         )  # torch: 3-D for 1 dim
     yo, yt = F.pad(xo, widths, mode=mode, **kw), TNN.functional.pad(xt, widths, mode=mode, **kw)
-    np.testing.assert_array_equal(yo.data, yt.detach().numpy())
+    np.testing.assert_array_equal(yo._data, yt.detach().numpy())
     g = rand(*yt.shape, seed=1)
     yo.backward(tg.tensor(g))
     yt.backward(torch.tensor(g))
-    np.testing.assert_allclose(xo.grad.data, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(xo.grad._data, xt.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
@@ -469,10 +471,10 @@ def test_max_pool2d_nan_and_inf_like_torch():
     xo, xt = tg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     yo = F.max_pool2d(xo, 2, padding=1)
     yt = TNN.functional.max_pool2d(xt, 2, padding=1)
-    np.testing.assert_array_equal(yo.data, yt.detach().numpy())
+    np.testing.assert_array_equal(yo._data, yt.detach().numpy())
     yo.sum().backward()
     yt.sum().backward()
-    np.testing.assert_array_equal(xo.grad.data, xt.grad.numpy())
+    np.testing.assert_array_equal(xo.grad._data, xt.grad.numpy())
 
 
 def test_sequential_editing_like_torch():
@@ -516,7 +518,7 @@ def test_pools_1d(kw):
     run_both(ours, theirs, rand(3, 8, seed=1))
     o_out, o_idx = F.max_pool1d(tg.tensor(rand(2, 3, 9)), return_indices=True, **kw)
     t_out, t_idx = TNN.functional.max_pool1d(torch.tensor(rand(2, 3, 9)), return_indices=True, **kw)
-    np.testing.assert_array_equal(o_idx.data, t_idx.numpy())
+    np.testing.assert_array_equal(o_idx._data, t_idx.numpy())
 
 
 @pytest.mark.parametrize("size", [1, (2, 3), (3, None), 5, (4, 1)])

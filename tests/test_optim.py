@@ -24,7 +24,7 @@ def test_sgd_plain_step_by_hand():
     opt = optim.SGD([w], lr=0.5)
     _grad(w, [0.2, 0.4])
     opt.step()
-    np.testing.assert_allclose(w.data, [0.9, -2.2], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [0.9, -2.2], rtol=1e-6)
     assert opt.state_dict()["state"] == {}  # no momentum, no state
 
 
@@ -33,12 +33,12 @@ def test_sgd_momentum_nesterov_by_hand():
     opt = optim.SGD([w], lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.5)
     _grad(w, [1.0])
     opt.step()  # g = 1 + 0.5*1 = 1.5; b = 1.5; step = g + 0.9 b = 2.85
-    np.testing.assert_allclose(w.data, [1 - 0.285], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [1 - 0.285], rtol=1e-6)
     _grad(w, [1.0])
     opt.step()  # g = 1 + 0.5*0.715 = 1.3575; b = 0.9*1.5 + 1.3575 = 2.7075; step = g + 0.9 b
     expected = 0.715 - 0.1 * (1.3575 + 0.9 * 2.7075)
-    np.testing.assert_allclose(w.data, [expected], rtol=1e-6)
-    np.testing.assert_allclose(opt.state[w]["momentum_buffer"].data, [2.7075], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [expected], rtol=1e-6)
+    np.testing.assert_allclose(opt.state[w]["momentum_buffer"]._data, [2.7075], rtol=1e-6)
 
 
 def test_adam_first_step_is_lr_times_sign():
@@ -47,10 +47,10 @@ def test_adam_first_step_is_lr_times_sign():
     opt = optim.Adam([w], lr=0.01)
     _grad(w, [3.0, -0.5, 1e-3])
     opt.step()
-    np.testing.assert_allclose(w.data, [0.99, 1.01, 0.99], rtol=1e-5)
+    np.testing.assert_allclose(w._data, [0.99, 1.01, 0.99], rtol=1e-5)
     state = opt.state[w]
-    assert float(state["step"].data) == 1.0 and state["step"].dtype == tg.float32
-    np.testing.assert_allclose(state["exp_avg"].data, [0.3, -0.05, 1e-4], rtol=1e-5)
+    assert float(state["step"]._data) == 1.0 and state["step"].dtype == tg.float32
+    np.testing.assert_allclose(state["exp_avg"]._data, [0.3, -0.05, 1e-4], rtol=1e-5)
 
 
 def test_adamw_decay_is_decoupled():
@@ -60,10 +60,10 @@ def test_adamw_decay_is_decoupled():
     assert optim.AdamW([_param([0.0])]).defaults["weight_decay"] == 1e-2
     _grad(b, [0.0])
     adamw.step()
-    np.testing.assert_allclose(b.data, [2.0 * (1 - 0.01)], rtol=1e-6)
+    np.testing.assert_allclose(b._data, [2.0 * (1 - 0.01)], rtol=1e-6)
     _grad(a, [0.0])
     adam.step()  # L2: g = 0 + 0.1 * 2 = 0.2, so a full lr-sized step
-    np.testing.assert_allclose(a.data, [1.9], rtol=1e-5)
+    np.testing.assert_allclose(a._data, [1.9], rtol=1e-5)
 
 
 def test_rmsprop_and_adagrad_first_steps_by_hand():
@@ -71,29 +71,29 @@ def test_rmsprop_and_adagrad_first_steps_by_hand():
     opt = optim.RMSprop([w], lr=0.01, alpha=0.9)
     _grad(w, [2.0])
     opt.step()  # v = 0.1 * 4 = 0.4; w -= 0.01 * 2 / (sqrt(0.4) + 1e-8)
-    np.testing.assert_allclose(w.data, [1 - 0.02 / math.sqrt(0.4)], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [1 - 0.02 / math.sqrt(0.4)], rtol=1e-6)
     v = _param([1.0])
     ada = optim.Adagrad([v], lr=0.1, initial_accumulator_value=1.0)
-    assert float(ada.state[v]["sum"].data[0]) == 1.0  # state made at construction, as PyTorch
+    assert float(ada.state[v]["sum"]._data[0]) == 1.0  # state made at construction, as PyTorch
     _grad(v, [2.0])
     ada.step()  # s = 1 + 4 = 5
-    np.testing.assert_allclose(v.data, [1 - 0.2 / math.sqrt(5)], rtol=1e-6)
+    np.testing.assert_allclose(v._data, [1 - 0.2 / math.sqrt(5)], rtol=1e-6)
 
 
 @pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad])
 def test_step_is_in_place_bumps_version_and_leaves_grad_alone(cls):
     w = _param([1.0, 2.0])
-    data, version = w.data, w._version
+    data, version = w._data, w._version
     g = tg.tensor([0.5, -0.5])
     w.grad = g
-    grad_before = g.data.copy()
+    grad_before = g._data.copy()
     opt = cls([w], lr=0.1)
     opt.step()
-    assert w.data is data  # same memory, updated in place
+    assert w._data is data  # same memory, updated in place
     assert w._version == version + 1
     assert w.grad is g
-    np.testing.assert_array_equal(g.data, grad_before)
-    assert not np.allclose(w.data, [1.0, 2.0])
+    np.testing.assert_array_equal(g._data, grad_before)
+    assert not np.allclose(w._data, [1.0, 2.0])
 
 
 @pytest.mark.parametrize("cls", [optim.SGD, optim.Adam, optim.RMSprop, optim.Adagrad])
@@ -102,7 +102,7 @@ def test_params_without_grad_are_skipped(cls):
     opt = cls([a, b], lr=0.1)
     _grad(a, [1.0])
     opt.step()
-    assert b.data[0] == 1.0 and a.data[0] != 1.0
+    assert b._data[0] == 1.0 and a._data[0] != 1.0
     if cls is not optim.Adagrad:
         assert b not in opt.state or not opt.state[b]
 
@@ -113,7 +113,7 @@ def test_step_works_after_real_backward():
     loss = (w * w).sum()
     loss.backward()
     opt.step()
-    np.testing.assert_allclose(w.data, [0.8, 1.6, 2.4], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [0.8, 1.6, 2.4], rtol=1e-6)
     opt.zero_grad()
     assert w.grad is None
 
@@ -131,7 +131,7 @@ def test_closure_is_called_with_grad_enabled_and_its_loss_returned():
     with tg.no_grad():
         loss = opt.step(closure)
     assert loss.item() == 9.0
-    np.testing.assert_allclose(w.data, [2.4], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [2.4], rtol=1e-6)
 
 
 def test_zero_grad_set_to_none_false_gives_fresh_zeros():
@@ -139,8 +139,8 @@ def test_zero_grad_set_to_none_false_gives_fresh_zeros():
     shared = tg.tensor([5.0, 5.0])
     w.grad = shared
     optim.SGD([w], lr=0.1).zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
-    np.testing.assert_array_equal(shared.data, [5.0, 5.0])  # a shared gradient is not written into
+    np.testing.assert_array_equal(w.grad._data, [0.0, 0.0])
+    np.testing.assert_array_equal(shared._data, [5.0, 5.0])  # a shared gradient is not written into
 
 
 def test_param_groups_defaults_filled_and_add_param_group():
@@ -153,7 +153,7 @@ def test_param_groups_defaults_filled_and_add_param_group():
     for p in (a, b, c):
         _grad(p, [1.0])
     opt.step()
-    np.testing.assert_allclose([a.data[0], b.data[0], c.data[0]], [0.9, 0.5, 0.99], rtol=1e-6)
+    np.testing.assert_allclose([a._data[0], b._data[0], c._data[0]], [0.9, 0.5, 0.99], rtol=1e-6)
     with pytest.raises(ValueError, match="some parameters appear in more than one parameter group"):
         opt.add_param_group({"params": [a]})
 
@@ -166,7 +166,7 @@ def test_state_dict_layout_is_pytorchs():
     sd = opt.state_dict()
     assert list(sd) == ["state", "param_groups"]
     assert list(sd["state"]) == [0]  # b has no gradient yet, so no state
-    np.testing.assert_allclose(sd["state"][0]["momentum_buffer"].data, [1.0, 1.0])
+    np.testing.assert_allclose(sd["state"][0]["momentum_buffer"]._data, [1.0, 1.0])
     assert sd["param_groups"][0]["params"] == [0] and sd["param_groups"][1]["params"] == [1]
     assert sd["param_groups"][1] == {
         "lr": 0.5,
@@ -196,11 +196,11 @@ def test_load_state_dict_copies_and_casts_state():
     assert opt.param_groups[0]["lr"] == 0.05 and opt.param_groups[0]["params"] == [w]
     state = opt.state[w]
     assert state["exp_avg"].dtype == tg.float32  # cast to the parameter's dtype
-    assert state["exp_avg"].data is not sd["state"][0]["exp_avg"].data
+    assert state["exp_avg"]._data is not sd["state"][0]["exp_avg"]._data
     _grad(w, [1.0, 1.0])
     opt.step()
-    assert float(state["step"].data) == 4.0
-    np.testing.assert_allclose(sd["state"][0]["exp_avg"].data, [0.1, 0.2])  # the given dict is untouched
+    assert float(state["step"]._data) == 4.0
+    np.testing.assert_allclose(sd["state"][0]["exp_avg"]._data, [0.1, 0.2])  # the given dict is untouched
 
 
 def test_load_state_dict_mismatches():
@@ -278,10 +278,10 @@ def test_custom_optimizer_subclass():
         def _step_group(self, group):
             for p in group["params"]:
                 if p.grad is not None:
-                    p.data -= group["lr"] * np.sign(p.grad.data)
+                    p._data -= group["lr"] * np.sign(p.grad._data)
 
     w = _param([1.0, -1.0])
     _grad(w, [3.0, -0.1])
     SignSGD([w], lr=0.5).step()
-    np.testing.assert_allclose(w.data, [0.5, -0.5])
+    np.testing.assert_allclose(w._data, [0.5, -0.5])
     assert "SignSGD (" in repr(SignSGD([w]))

@@ -16,7 +16,7 @@ import tinygrad_np as tg
 
 def test_attributes() -> None:
     x = tg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
-    assert isinstance(x.data, np.ndarray) and x.data.shape == (2, 3)
+    assert isinstance(x._data, np.ndarray) and x._data.shape == (2, 3)
     assert x.grad is None and x.requires_grad and x.is_leaf and x.grad_fn is None
     assert x.shape == (2, 3) and isinstance(x.shape, tg.Size) and repr(x.shape) == "tinygrad_np.Size([2, 3])"
     assert x.ndim == 2 and x.dim() == 2 and x.dtype == tg.float32
@@ -24,7 +24,7 @@ def test_attributes() -> None:
     assert x.numel() == 6 and len(x) == 2
     assert x.T.shape == (3, 2) and x.T.tolist() == [[1.0, 4.0], [2.0, 5.0], [3.0, 6.0]]
     assert tg.tensor(2.5).item() == 2.5 and isinstance(tg.tensor(3).item(), int)
-    assert x.detach().numpy() is x.data
+    assert x.detach().numpy() is x._data
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert np.asarray(x).shape == (2, 3) and np.asarray(x, dtype=np.float64).dtype == np.float64
     y = x * 2
@@ -37,7 +37,7 @@ def test_tensor_wraps_and_tensor_copies() -> None:
     copied = tg.tensor(a)
     shared = tg.from_numpy(a)
     a[0] = 5.0
-    assert wrapped.data[0] == 5.0 and shared.data[0] == 5.0 and copied.data[0] == 0.0
+    assert wrapped._data[0] == 5.0 and shared._data[0] == 5.0 and copied._data[0] == 0.0
 
 
 def test_tensor_from_a_list_of_tensors() -> None:
@@ -120,7 +120,7 @@ def test_creation_values() -> None:
     assert tg.ones_like(tg.ones(2, 3)).shape == (2, 3)
     assert tg.full_like(tg.ones(2), 4.0).tolist() == [4.0, 4.0]
     r = tg.randint(3, 6, (1000,))
-    assert r.data.min() >= 3 and r.data.max() <= 5
+    assert r._data.min() >= 3 and r._data.max() <= 5
 
 
 # ---- printing ----------------------------------------------------------------------------------
@@ -184,7 +184,7 @@ def test_in_place_ops_under_no_grad_update_the_leaf() -> None:
         w *= 2
         w /= 4
         w += 1
-    np.testing.assert_allclose(w.data, [1.4, 1.8], rtol=1e-6)
+    np.testing.assert_allclose(w._data, [1.4, 1.8], rtol=1e-6)
     assert w.is_leaf and w._version == 4
 
 
@@ -196,7 +196,7 @@ def test_in_place_ops_bump_the_shared_version_counter_of_views() -> None:
     assert base._version == view._version == other._version == 1
     assert base.tolist() == [[1.0, 1.0, 1.0], [0.0, 0.0, 0.0]]
     other[5] = 9.0
-    assert base._version == 2 and base.data[1, 2] == 9.0
+    assert base._version == 2 and base._data[1, 2] == 9.0
     assert base.detach()._version == 2  # detach shares the counter too
 
 
@@ -233,10 +233,10 @@ def test_in_place_through_a_view_of_a_plain_tensor_makes_it_require_grad() -> No
 def test_clone_and_contiguous() -> None:
     x = tg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     c = x.clone()
-    c.data[0, 0] = 9.0
-    assert x.data[0, 0] == 1.0
+    c._data[0, 0] = 9.0
+    assert x._data[0, 0] == 1.0
     t = x.T
-    assert not t.data.flags.c_contiguous and t.contiguous().data.flags.c_contiguous
+    assert not t._data.flags.c_contiguous and t.contiguous()._data.flags.c_contiguous
     (x.clone() * 3).sum().backward()
     assert x.grad.tolist() == [[3.0, 3.0], [3.0, 3.0]]
 
@@ -246,7 +246,7 @@ def test_integer_indexing_gives_a_view() -> None:
     e = x[1, 2]
     assert e.shape == () and e._version == x._version
     e += 4
-    assert x.data[1, 2] == 4.0 and x._version == 1
+    assert x._data[1, 2] == 4.0 and x._version == 1
 
 
 def test_overwriting_a_non_leaf_cuts_its_history() -> None:
@@ -254,7 +254,7 @@ def test_overwriting_a_non_leaf_cuts_its_history() -> None:
     b = a * 2
     b.uniform_(0, 1)  # new values: no gradient reaches a through b
     (b * a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, b.data)
+    np.testing.assert_allclose(a.grad._data, b._data)
     c = a * 2
     c[0].fill_(1.0)
     assert c.grad_fn.name() == "CopySlicesBackward"
@@ -305,7 +305,7 @@ def test_once_differentiable_runs_backward_without_recording():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return tg.Tensor(x.data**3)
+            return tg.Tensor(x._data**3)
 
         @staticmethod
         @once_differentiable

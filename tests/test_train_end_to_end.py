@@ -15,7 +15,7 @@ from tinygrad_np.optim import lr_scheduler
 
 
 def _accuracy(logits, labels):
-    return float((logits.argmax(1).data == labels.data).mean())
+    return float((logits.argmax(1)._data == labels._data).mean())
 
 
 def test_sine_network_fits_sin():
@@ -33,7 +33,7 @@ def test_sine_network_fits_sin():
     with tg.no_grad():
         mse = loss_fn(model(x), y).item()
         x_test = tg.tensor(np.linspace(0.05, np.pi - 0.05, 37, dtype=np.float32)[:, None])
-        test_mse = float(((model(x_test).data - np.sin(x_test.data)) ** 2).mean())
+        test_mse = float(((model(x_test)._data - np.sin(x_test._data)) ** 2).mean())
     assert mse < 1e-3 and test_mse < 1e-3
 
 
@@ -49,8 +49,8 @@ def test_xor_is_solved():
         loss.backward()
         opt.step()
     with tg.no_grad():
-        predictions = (model(x).data > 0).astype(np.float32)
-    np.testing.assert_array_equal(predictions, y.data)
+        predictions = (model(x)._data > 0).astype(np.float32)
+    np.testing.assert_array_equal(predictions, y._data)
     assert loss.item() < 0.05
 
 
@@ -144,7 +144,7 @@ def test_checkpoint_resume_gives_the_uninterrupted_run():
         sched3.step()
     np.testing.assert_allclose(resumed, full, rtol=1e-6)
     for (k, a), b in zip(model.state_dict().items(), model3.state_dict().values()):
-        np.testing.assert_allclose(a.data, b.data, rtol=1e-6, atol=1e-7, err_msg=k)
+        np.testing.assert_allclose(a._data, b._data, rtol=1e-6, atol=1e-7, err_msg=k)
 
 
 @pytest.mark.parametrize("opt_name", ["SGD", "Adam", "RMSprop"])
@@ -161,7 +161,7 @@ def test_side_by_side_with_pytorch(opt_name):
         torch.nn.Sigmoid(),
         torch.nn.Linear(16, 2),
     )
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v._data.copy()) for k, v in ours.state_dict().items()})
     kwargs = {
         "SGD": dict(lr=0.1, momentum=0.9, nesterov=True),
         "Adam": dict(lr=0.01),
@@ -179,14 +179,14 @@ def test_side_by_side_with_pytorch(opt_name):
             opt_ours.step()
             ours_losses.append(loss.item())
             opt_theirs.zero_grad()
-            tloss = loss_theirs(theirs(torch.from_numpy(xb.data)), torch.from_numpy(yb.data))
+            tloss = loss_theirs(theirs(torch.from_numpy(xb._data)), torch.from_numpy(yb._data))
             tloss.backward()
             opt_theirs.step()
             theirs_losses.append(tloss.item())
     assert len(ours_losses) == 40
     np.testing.assert_allclose(ours_losses, theirs_losses, rtol=2e-4, atol=1e-5)
     for k, v in theirs.state_dict().items():
-        np.testing.assert_allclose(ours.state_dict()[k].data, v.numpy(), rtol=1e-3, atol=1e-4, err_msg=k)
+        np.testing.assert_allclose(ours.state_dict()[k]._data, v.numpy(), rtol=1e-3, atol=1e-4, err_msg=k)
 
 
 def test_digits_classifier():

@@ -129,7 +129,7 @@ def tensor_repr(t: Any) -> str:
     """``tensor([...], dtype=..., grad_fn=<...>)`` as PyTorch prints it."""
     from .dtypes import get_default_dtype
 
-    a = t.data
+    a = t._data
     prefix = "tensor("
     indent = len(prefix)
     default = get_default_dtype().np

@@ -94,7 +94,7 @@ def full(
 
 
 def _like(t: Any, dtype: Any) -> tuple[tuple[int, ...], np.dtype]:
-    a = t.data if isinstance(t, Tensor) else np.asarray(t)
+    a = t._data if isinstance(t, Tensor) else np.asarray(t)
     return a.shape, (a.dtype if dtype is None else dtypes.to_dtype(dtype).np)
 
 

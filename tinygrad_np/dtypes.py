@@ -156,7 +156,7 @@ def result_type(*operands: object) -> np.dtype:
         if isinstance(x, (bool, int, float, np.generic)):
             tier, dt = 2, _scalar_dtype(x.item() if isinstance(x, np.generic) else x)
         else:
-            data = x if isinstance(x, np.ndarray) else getattr(x, "data", None)  # a Tensor's array
+            data = x if isinstance(x, np.ndarray) else getattr(x, "_data", None)  # a Tensor's array
             if not isinstance(data, np.ndarray):
                 raise TypeError(f"unsupported operand type {type(x).__name__}")
             tier, dt = (0 if data.ndim else 1), data.dtype

@@ -62,7 +62,7 @@ class _Encoder:
         if isinstance(obj, Tensor):
             from .nn.parameter import Parameter
 
-            node = {"tensor": self._array(obj.data, where), "requires_grad": obj.requires_grad}
+            node = {"tensor": self._array(obj._data, where), "requires_grad": obj.requires_grad}
             if isinstance(obj, Parameter):
                 node["parameter"] = True
             return node

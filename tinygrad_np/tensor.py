@@ -68,7 +68,7 @@ def _infer_array(data: Any, dt: dtypes.dtype | None) -> np.ndarray:
     """Python data to an array with PyTorch's dtype inference: Python floats give
     the default float dtype, ints int64, bools bool; NumPy data keeps its dtype."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dt is not None:
         return np.asarray(data, dtype=dt.np)
     if isinstance(data, (np.ndarray, np.generic)):
@@ -149,19 +149,19 @@ class Tensor:
         "__weakref__",
         "_accumulator",  # weakref to this leaf's AccumulateGrad node
         "_base",  # for a view: the tensor that owns the memory (None otherwise)
+        "_data",  # the NumPy array (public: .numpy(); .data is a detached Tensor, as in PyTorch)
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
         "_output_nr",  # which output of grad_fn this tensor is
         "_requires_grad",
         "_vcs",  # the VersionCounter behind ``_vc``, made on first use (None: version 0)
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "_view_version",  # for a view: the memory's version when its history was made
-        "data",  # the NumPy array
         "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
     )
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self.data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
+        self._data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self._requires_grad = False
@@ -178,7 +178,7 @@ class Tensor:
     def _wrap(data: np.ndarray) -> Tensor:
         """A new Tensor around ``data`` with no history; the fast path every op uses."""
         t = _new(Tensor)
-        t.data = data if type(data) is np.ndarray else np.asarray(data)
+        t._data = data if type(data) is np.ndarray else np.asarray(data)
         # one chained store for the empty slots (the same as seven `= None` lines, a little faster)
         t.grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
         t._requires_grad = False
@@ -217,7 +217,7 @@ class Tensor:
                     "`y = y.detach()` to get a tensor that does not require grad"
                 )
             return
-        if value and self.data.dtype.kind != "f":
+        if value and self._data.dtype.kind != "f":
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got "
                 f"{self.dtype} (shape {tuple(self.shape)}); convert first, e.g. x.float()"
@@ -236,32 +236,32 @@ class Tensor:
 
     @property
     def shape(self) -> Size:
-        return Size(self.data.shape)
+        return Size(self._data.shape)
 
     def size(self, dim: int | None = None) -> Any:
         """The shape, or the length of one dimension."""
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_wrap_dim(dim, self.data.ndim, "size")]
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim, "size")]
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     def numel(self) -> int:
-        return int(self.data.size)
+        return int(self._data.size)
 
     nelement = numel
 
     def element_size(self) -> int:
-        return self.data.itemsize
+        return self._data.itemsize
 
     @property
     def dtype(self) -> dtypes.dtype:
-        return dtypes.from_numpy_dtype(self.data.dtype)
+        return dtypes.from_numpy_dtype(self._data.dtype)
 
     @property
     def device(self) -> _device:
@@ -270,7 +270,7 @@ class Tensor:
     is_cuda = False
 
     def is_floating_point(self) -> bool:
-        return self.data.dtype.kind == "f"
+        return self._data.dtype.kind == "f"
 
     @property
     def _version(self) -> int:
@@ -296,11 +296,11 @@ class Tensor:
     # ---- conversion ---------------------------------------------------------------
     def item(self) -> Any:
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
-                f"item(): a Tensor with {self.data.size} elements cannot be converted to a Python scalar"
+                f"item(): a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
             )
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self, force: bool = False) -> np.ndarray:
         """The NumPy array (shared memory). As in PyTorch, refused for a tensor that
@@ -309,30 +309,30 @@ class Tensor:
             raise RuntimeError(
                 "can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
             )
-        return self.data
+        return self._data
 
     def tolist(self) -> Any:
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
-        if dtype is not None and np.dtype(dtype) != self.data.dtype:
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self) -> Iterator[Tensor]:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with {self.data.size} elements is ambiguous")
-        return bool(self.data)
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        return bool(self._data)
 
     def __float__(self) -> float:
         return float(self.item())
@@ -341,7 +341,7 @@ class Tensor:
         return int(self.item())
 
     def __index__(self) -> int:
-        if self.data.dtype.kind not in "iub":
+        if self._data.dtype.kind not in "iub":
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
@@ -352,14 +352,14 @@ class Tensor:
         returns ``self`` when nothing changes, as in PyTorch."""
         copy = kwargs.pop("copy", False)
         dt = to_args(args, kwargs)
-        if dt is None or dtypes.to_dtype(dt).np == self.data.dtype:
+        if dt is None or dtypes.to_dtype(dt).np == self._data.dtype:
             return self.clone() if copy else self
         return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
 
     def type(self, dtype: Any = None) -> Any:
         """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``."""
         if dtype is None:
-            return f"tinygrad_np.{_TYPE_NAMES[self.data.dtype.name]}"
+            return f"tinygrad_np.{_TYPE_NAMES[self._data.dtype.name]}"
         return self.to(dtype)
 
     def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -413,11 +413,35 @@ class Tensor:
         return _mov.Clone.apply(self)
 
     def contiguous(self) -> Tensor:
-        return self if self.data.flags.c_contiguous else self.clone()
+        return self if self._data.flags.c_contiguous else self.clone()
+
+    @property
+    def data(self) -> Tensor:
+        """This tensor's memory as a new Tensor cut from the graph, as PyTorch's ``.data``.
+
+        Changes made through it (``p.data.add_(g)``, ``p.data -= lr * p.grad``,
+        ``w.data.normal_()``) change this tensor's values, and autograd does not see
+        them: unlike :meth:`detach`, the result has its own version counter. The NumPy
+        array itself is :meth:`numpy` (or ``_data`` inside the library).
+        """
+        return Tensor._wrap(self._data)
+
+    @data.setter
+    def data(self, value: Tensor | np.ndarray) -> None:
+        # x.data = y: x now uses y's memory (shape and dtype may change), graph untouched
+        if isinstance(value, Tensor):
+            self._data = value._data
+        elif isinstance(value, np.ndarray):
+            self._data = value
+        else:
+            raise TypeError(
+                f"Variable data has to be a tensor, but got {type(value).__name__}; "
+                f"use x.data = tinygrad_np.as_tensor(value)"
+            )
 
     def detach(self) -> Tensor:
         """The same memory, cut from the graph (shares the version counter)."""
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self._data)
         t._vc = self._vc
         return t
 
@@ -481,7 +505,7 @@ class Tensor:
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
         """True when the in-place op must be recorded in the graph."""
-        if not self.data.flags.writeable:
+        if not self._data.flags.writeable:
             raise RuntimeError(
                 f"{op}: the tensor of shape {tuple(self.shape)} is read-only memory (an expanded "
                 "view, where several elements share one memory location); call .clone() first"
@@ -506,13 +530,13 @@ class Tensor:
     def _rebase(self, new: Tensor) -> Tensor:
         """Make ``self`` hold ``new``'s values (in its own memory, so views see them)
         and ``new``'s history: how a recorded in-place op lands."""
-        if not np.can_cast(new.data.dtype, self.data.dtype, casting="same_kind"):
+        if not np.can_cast(new._data.dtype, self._data.dtype, casting="same_kind"):
             raise RuntimeError(
-                f"in-place op: result type {dtypes.from_numpy_dtype(new.data.dtype)} can't be cast "
+                f"in-place op: result type {dtypes.from_numpy_dtype(new._data.dtype)} can't be cast "
                 f"to the desired output type {self.dtype}"
             )
         try:
-            np.copyto(self.data, new.data, casting="same_kind")
+            np.copyto(self._data, new._data, casting="same_kind")
         except ValueError:
             raise RuntimeError(
                 f"in-place op: output of shape {tuple(self.shape)} doesn't match the broadcast "
@@ -538,7 +562,7 @@ class Tensor:
         """The values before an in-place op, with ``self``'s history: what the recorded
         op reads, so its saved inputs are not the memory about to be overwritten."""
         self._sync_view()
-        t = Tensor._wrap(self.data.copy())
+        t = Tensor._wrap(self._data.copy())
         t.grad_fn, t._output_nr, t._requires_grad = self.grad_fn, self._output_nr, self._requires_grad
         return t
 
@@ -547,14 +571,14 @@ class Tensor:
             return self._rebase(
                 _binary(op, self._snapshot(), other if other is not self else self._snapshot())
             )
-        b = other.data if isinstance(other, Tensor) else other
-        if not np.can_cast(dtypes.result_type(self, other), self.data.dtype, casting="same_kind"):
+        b = other._data if isinstance(other, Tensor) else other
+        if not np.can_cast(dtypes.result_type(self, other), self._data.dtype, casting="same_kind"):
             raise RuntimeError(
                 f"{name}: result type {dtypes.from_numpy_dtype(dtypes.result_type(self, other))} "
                 f"can't be cast to the desired output type {self.dtype}"
             )
         try:
-            op.ufunc(self.data, b, out=self.data, casting="unsafe")
+            op.ufunc(self._data, b, out=self._data, casting="unsafe")
         except ValueError:
             _raise_broadcast(name, self, other)
         return self._bump()
@@ -569,7 +593,7 @@ class Tensor:
         return self._inplace_binary(_bin.Mul, other, "mul_")
 
     def __itruediv__(self, other: Any) -> Tensor:
-        if self.data.dtype.kind != "f":
+        if self._data.dtype.kind != "f":
             raise RuntimeError(f"div_: result type Float can't be cast to {self.dtype}")
         return self._inplace_binary(_bin.Div, other, "div_")
 
@@ -590,9 +614,9 @@ class Tensor:
         """Copy ``src`` into this tensor's memory (broadcasting), in place."""
         if self._check_inplace("copy_", src):
             src_t = src if isinstance(src, Tensor) else Tensor._wrap(np.asarray(src))
-            return self._rebase(_mov.Cast.apply(src_t.expand(*self.shape), self.data.dtype))
+            return self._rebase(_mov.Cast.apply(src_t.expand(*self.shape), self._data.dtype))
         try:
-            np.copyto(self.data, src.data if isinstance(src, Tensor) else src, casting="unsafe")
+            np.copyto(self._data, src._data if isinstance(src, Tensor) else src, casting="unsafe")
         except ValueError:
             _raise_broadcast("copy_", self, src)
         return self._bump()
@@ -601,8 +625,8 @@ class Tensor:
         """Replace every element by constants: the old history no longer describes
         the values (and, through a view, the base's gradient stops at them)."""
         if self._check_inplace(op) or self.grad_fn is not None:
-            return self._rebase(Tensor._wrap(np.asarray(np.broadcast_to(values, self.data.shape))))
-        self.data[...] = values
+            return self._rebase(Tensor._wrap(np.asarray(np.broadcast_to(values, self._data.shape))))
+        self._data[...] = values
         return self._bump()
 
     def fill_(self, value: Any) -> Tensor:
@@ -615,24 +639,24 @@ class Tensor:
     def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
         if self._check_inplace("clamp_"):
             return self._rebase(self._snapshot().clamp(min, max))
-        np.clip(self.data, min, max, out=self.data)
+        np.clip(self._data, min, max, out=self._data)
         return self._bump()
 
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from U(a, b) in place."""
-        return self._overwrite("uniform_", _random.rng(generator).uniform(a, b, self.data.shape))
+        return self._overwrite("uniform_", _random.rng(generator).uniform(a, b, self._data.shape))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator: Any = None) -> Tensor:
         """Fill with samples from N(mean, std^2) in place."""
-        return self._overwrite("normal_", _random.rng(generator).normal(mean, std, self.data.shape))
+        return self._overwrite("normal_", _random.rng(generator).normal(mean, std, self._data.shape))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _mov.normalize_index(index)
         if self._check_inplace("__setitem__", value):
-            v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, self.data.dtype))
+            v = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value, self._data.dtype))
             self._rebase(_mov.IndexPut.apply(self, v.to(self.dtype), index))
             return
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+        self._data[index] = value._data if isinstance(value, Tensor) else value
         self._bump()
 
     # ---- arithmetic --------------------------------------------------------------------
@@ -673,7 +697,7 @@ class Tensor:
         return _la.matmul(other, self)
 
     def __neg__(self) -> Tensor:
-        if self.data.dtype.kind == "b":
+        if self._data.dtype.kind == "b":
             raise RuntimeError("negation, the `-` operator, on a bool tensor is not supported; use ~")
         return _ew.Neg.apply(self)
 
@@ -767,42 +791,42 @@ class Tensor:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def __invert__(self) -> Tensor:
-        if self.data.dtype.kind == "f":
+        if self._data.dtype.kind == "f":
             raise TypeError("~ (bitwise_not) is only defined for bool and integer tensors")
-        return Tensor._wrap(np.invert(self.data))
+        return Tensor._wrap(np.invert(self._data))
 
     def logical_not(self) -> Tensor:
-        return Tensor._wrap(np.logical_not(self.data))
+        return Tensor._wrap(np.logical_not(self._data))
 
     def isnan(self) -> Tensor:
-        return Tensor._wrap(np.isnan(self.data))
+        return Tensor._wrap(np.isnan(self._data))
 
     def isinf(self) -> Tensor:
-        return Tensor._wrap(np.isinf(self.data))
+        return Tensor._wrap(np.isinf(self._data))
 
     def isfinite(self) -> Tensor:
-        return Tensor._wrap(np.isfinite(self.data))
+        return Tensor._wrap(np.isfinite(self._data))
 
     def all(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
         """True where every element (over ``dim``) is nonzero; a bool tensor."""
         dims = _dims(dim, axis, self.ndim, "all")
-        return Tensor._wrap(np.asarray(np.all(self.data, axis=dims, keepdims=_keep(keepdim, keepdims))))
+        return Tensor._wrap(np.asarray(np.all(self._data, axis=dims, keepdims=_keep(keepdim, keepdims))))
 
     def any(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
         """True where some element (over ``dim``) is nonzero; a bool tensor."""
         dims = _dims(dim, axis, self.ndim, "any")
-        return Tensor._wrap(np.asarray(np.any(self.data, axis=dims, keepdims=_keep(keepdim, keepdims))))
+        return Tensor._wrap(np.asarray(np.any(self._data, axis=dims, keepdims=_keep(keepdim, keepdims))))
 
     def equal(self, other: Tensor) -> bool:
         """True if both tensors have the same shape and elements."""
-        return self.shape == other.shape and bool(np.array_equal(self.data, other.data))
+        return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
-        return bool(np.allclose(self.data, np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
 
     # ---- elementwise -------------------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -862,7 +886,7 @@ class Tensor:
 
     def sign(self) -> Tensor:
         """-1, 0 or 1 (zero gradient)."""
-        return Tensor._wrap(np.sign(self.data))
+        return Tensor._wrap(np.sign(self._data))
 
     def floor(self) -> Tensor:
         return _ew.Floor.apply(self)
@@ -885,7 +909,7 @@ class Tensor:
                 out = where(out > max, max, out)
             return out
         dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
-        x = self if dt == self.data.dtype else _mov.Cast.apply(self, dt)  # int.clamp(0.5) is float
+        x = self if dt == self._data.dtype else _mov.Cast.apply(self, dt)  # int.clamp(0.5) is float
         return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
@@ -918,7 +942,7 @@ class Tensor:
         """Sum over ``dim`` (an int, a tuple, or None for all). Integer and bool
         tensors sum to int64, as in PyTorch."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind in "biu" and dtype is None:
+        if x._data.dtype.kind in "biu" and dtype is None:
             x = x.to(dtypes.int64)
         return _red.Sum.apply(x, _dims(dim, axis, self.ndim, "sum"), _keep(keepdim, keepdims))
 
@@ -933,7 +957,7 @@ class Tensor:
     ) -> Tensor:
         """Arithmetic mean over ``dim``; floating tensors only, as in PyTorch."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind != "f":
+        if x._data.dtype.kind != "f":
             raise RuntimeError(
                 f"mean(): could not infer output dtype. Input dtype must be floating point, "
                 f"got {self.dtype}; pass dtype= or call .float() first"
@@ -945,7 +969,7 @@ class Tensor:
         if isinstance(dim, (Tensor, np.ndarray)):
             return self.maximum(dim) if is_max else self.minimum(dim)
         if dim is None and axis is None:
-            if self.data.size == 0:
+            if self._data.size == 0:
                 raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
             return _red.Amax.apply(self, None, False, is_max)
         d = _dims(dim, axis, self.ndim, name)
@@ -954,7 +978,7 @@ class Tensor:
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
         keep = _keep(keepdim, keepdims)
-        idx = np.expand_dims((np.argmax if is_max else np.argmin)(self.data, axis=d[0]), d[0])
+        idx = np.expand_dims((np.argmax if is_max else np.argmin)(self._data, axis=d[0]), d[0])
         values = self.gather(d[0], Tensor._wrap(idx))
         if not keep:
             values = values.squeeze(d[0])
@@ -1007,7 +1031,7 @@ class Tensor:
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, axis, self.ndim, "var")
-        n = self.data.size if dims is None else math.prod(self.data.shape[d] for d in dims)
+        n = self._data.size if dims is None else math.prod(self._data.shape[d] for d in dims)
         if n - correction <= 0:
             import warnings
 
@@ -1044,7 +1068,7 @@ class Tensor:
     ) -> Tensor:
         """Product over ``dim``."""
         x = self if dtype is None else self.to(dtype)
-        if x.data.dtype.kind in "biu" and dtype is None:
+        if x._data.dtype.kind in "biu" and dtype is None:
             x = x.to(dtypes.int64)
         return _red.Prod.apply(x, _dims(dim, axis, self.ndim, "prod"), _keep(keepdim, keepdims))
 
@@ -1054,8 +1078,8 @@ class Tensor:
         """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
         dims = _dims(dim, axis, self.ndim, "logsumexp")
         x = _floating(self)
-        m = x.data.max(axis=dims, keepdims=True) if x.data.size else np.zeros((1,) * x.ndim, x.data.dtype)
-        m = np.where(np.isfinite(m), m, 0).astype(x.data.dtype, copy=False)  # all -inf rows stay -inf
+        m = x._data.max(axis=dims, keepdims=True) if x._data.size else np.zeros((1,) * x.ndim, x._data.dtype)
+        m = np.where(np.isfinite(m), m, 0).astype(x._data.dtype, copy=False)  # all -inf rows stay -inf
         out = (x - m).exp().sum(dims, keepdim=True).log() + m
         return (
             out
@@ -1100,18 +1124,18 @@ class Tensor:
         e = _wrap_dim(end_dim, self.ndim, "flatten")
         if s > e:
             raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-        shape = self.data.shape
+        shape = self._data.shape
         return self.reshape(
             (*shape[:s], -1 if 0 not in shape else int(np.prod(shape[s : e + 1])), *shape[e + 1 :])
         )
 
     def unflatten(self, dim: int, sizes: Sequence[int]) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "unflatten")
-        return self.reshape(self.data.shape[:d] + tuple(sizes) + self.data.shape[d + 1 :])
+        return self.reshape(self._data.shape[:d] + tuple(sizes) + self._data.shape[d + 1 :])
 
     def squeeze(self, dim: Any = None) -> Tensor:
         """Drop size-1 dimensions (all of them, or those in ``dim``)."""
-        shape = self.data.shape
+        shape = self._data.shape
         if dim is None:
             dims = tuple(i for i, s in enumerate(shape) if s == 1)
         else:
@@ -1124,7 +1148,7 @@ class Tensor:
     def unsqueeze(self, dim: int) -> Tensor:
         """Insert a size-1 dimension at ``dim``."""
         d = _wrap_dim(dim, self.ndim + 1, "unsqueeze")
-        shape = self.data.shape
+        shape = self._data.shape
         return _mov.reshape(self, (*shape[:d], 1, *shape[d:]))
 
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -1150,7 +1174,7 @@ class Tensor:
     def expand(self, *sizes: Any) -> Tensor:
         """Broadcast to ``sizes`` without copying (-1 keeps a dimension)."""
         sizes = _shape_args(sizes)
-        shape = self.data.shape
+        shape = self._data.shape
         if len(sizes) < len(shape):
             raise RuntimeError(
                 f"expand: the number of sizes provided ({len(sizes)}) must be greater or equal "
@@ -1171,20 +1195,20 @@ class Tensor:
         sizes = _shape_args(sizes)
         if len(sizes) < self.ndim:
             raise RuntimeError("repeat: number of repeat dims can not be smaller than number of tensor dims")
-        x = self.reshape((1,) * (len(sizes) - self.ndim) + self.data.shape)
+        x = self.reshape((1,) * (len(sizes) - self.ndim) + self._data.shape)
         inter = []
         final = []
-        for r, s in zip(sizes, x.data.shape, strict=False):
+        for r, s in zip(sizes, x._data.shape, strict=False):
             inter += [r, s]
             final.append(r * s)
-        return x.reshape(tuple(v for s in x.data.shape for v in (1, s))).expand(*inter).reshape(final)
+        return x.reshape(tuple(v for s in x._data.shape for v in (1, s))).expand(*inter).reshape(final)
 
     def __getitem__(self, index: Any) -> Tensor:
         return _mov.Index.apply(self, _mov.normalize_index(index))
 
     def gather(self, dim: int, index: Tensor) -> Tensor:
         """out[i][j] = self[index[i][j]][j] (for dim=0); as ``torch.gather``."""
-        idx = index.data if isinstance(index, Tensor) else np.asarray(index)
+        idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
         return _mov.Gather.apply(self, _wrap_dim(dim, self.ndim, "gather"), idx)
@@ -1198,12 +1222,12 @@ class Tensor:
         d = _wrap_dim(dim, self.ndim, "chunk")
         if chunks <= 0:
             raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
-        size = -(-self.data.shape[d] // chunks) if self.data.shape[d] else 1
+        size = -(-self._data.shape[d] // chunks) if self._data.shape[d] else 1
         return _mov.split(self, size, d)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         d = _wrap_dim(dim, self.ndim, "unbind")
-        return tuple(self.select(d, i) for i in range(self.data.shape[d]))
+        return tuple(self.select(d, i) for i in range(self._data.shape[d]))
 
     def select(self, dim: int, index: int) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "select")
@@ -1218,8 +1242,8 @@ class Tensor:
         return _format.tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self.data.ndim == 0 and spec:
-            return format(self.data.item(), spec)
+        if self._data.ndim == 0 and spec:
+            return format(self._data.item(), spec)
         return repr(self)
 
 
@@ -1247,25 +1271,25 @@ def to_args(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
 
 
 def _ndim(x: Any) -> int:
-    return np.ndim(x.data if isinstance(x, Tensor) else x)
+    return np.ndim(x._data if isinstance(x, Tensor) else x)
 
 
 def _floating(x: Tensor) -> Tensor:
     """Integer and bool tensors become float32 for float-valued ops, as in PyTorch."""
-    return x if x.data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+    return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
 
 
 def _operand(x: Any, dt: np.dtype) -> Tensor:
     """An operand of a binary op as a Tensor of the promoted dtype ``dt``."""
     if isinstance(x, Tensor):
-        return x if x.data.dtype == dt else _mov.Cast.apply(x, dt)
+        return x if x._data.dtype == dt else _mov.Cast.apply(x, dt)
     return Tensor._wrap(np.asarray(x, dtype=dt))
 
 
 def _raise_broadcast(op: str, a: Any, b: Any) -> None:
     sa, sb = (
-        np.shape(a.data if isinstance(a, Tensor) else a),
-        np.shape(b.data if isinstance(b, Tensor) else b),
+        np.shape(a._data if isinstance(a, Tensor) else a),
+        np.shape(b._data if isinstance(b, Tensor) else b),
     )
     if _broadcastable(tuple(sa), tuple(sb)):  # an in-place op whose result would not fit
         raise RuntimeError(
@@ -1302,19 +1326,19 @@ def _binary(op: Any, a: Any, b: Any) -> Tensor:
     # Fast path: float tensors (Parameters included) of one dtype, or a float tensor and a
     # Python int/float (a Python scalar never changes a float tensor's dtype).
     if isinstance(a, Tensor):
-        dt = a.data.dtype
+        dt = a._data.dtype
         if dt.kind == "f":
             if isinstance(b, Tensor):
-                if b.data.dtype == dt:
+                if b._data.dtype == dt:
                     return _apply_binary(op, a, b)
             elif type(b) is float or type(b) is int:
                 return _apply_binary(op, a, _scalar(b, dt))
     elif isinstance(b, Tensor) and (type(a) is float or type(a) is int):
-        dt = b.data.dtype
+        dt = b._data.dtype
         if dt.kind == "f":
             return _apply_binary(op, _scalar(a, dt), b)
-    if type(a) is Tensor and type(b) is Tensor and a.data.dtype == b.data.dtype:
-        dt = a.data.dtype
+    if type(a) is Tensor and type(b) is Tensor and a._data.dtype == b._data.dtype:
+        dt = a._data.dtype
     else:
         dt = dtypes.result_type(a, b)
     if op.float_result and dt.kind != "f":
@@ -1328,7 +1352,7 @@ def _apply_binary(op: Any, x: Tensor, y: Tensor) -> Tensor:
     try:
         return op.apply(x, y)
     except ValueError:
-        if _broadcastable(x.data.shape, y.data.shape):
+        if _broadcastable(x._data.shape, y._data.shape):
             raise
         _raise_broadcast(op.__name__.lower(), x, y)
         raise  # pragma: no cover
@@ -1350,10 +1374,10 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         a = np.asarray(a)
     if name == "floor_divide":
         dt = dtypes.result_type(a, b)
-        a = np.asarray(a.data if isinstance(a, Tensor) else a, dtype=dt)
-        b = np.asarray(b.data if isinstance(b, Tensor) else b, dtype=dt)
+        a = np.asarray(a._data if isinstance(a, Tensor) else a, dtype=dt)
+        b = np.asarray(b._data if isinstance(b, Tensor) else b, dtype=dt)
     try:
-        out = fn(a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+        out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     except ValueError:
         _raise_broadcast(name, a, b)
     except TypeError:
@@ -1367,7 +1391,7 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
     d = _dims(dim, axis, x.ndim, name)
     keep = _keep(keepdim, keepdims)
     if d is None:
-        out = np.asarray(fn(x.data))
+        out = np.asarray(fn(x._data))
         if keep:
             out = out.reshape((1,) * x.ndim)
     elif x.ndim == 0:
@@ -1375,13 +1399,13 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
     else:
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int")
-        out = fn(x.data, axis=d[0], keepdims=keep)
+        out = fn(x._data, axis=d[0], keepdims=keep)
     return Tensor._wrap(np.asarray(out, dtype=np.int64))
 
 
 def where(condition: Any, input: Any, other: Any) -> Tensor:
     """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
-    cond = condition.data if isinstance(condition, Tensor) else np.asarray(condition)
+    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got {cond.dtype}")
     dt = dtypes.result_type(input, other)

@@ -58,7 +58,7 @@ def sum_to(g: Tensor, shape: tuple[int, ...], node: Any, i: int) -> Tensor:
     """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
     from ..ops.reduce import SumTo
 
-    _check_sum_to(g.data.shape, shape, node, i)
+    _check_sum_to(g._data.shape, shape, node, i)
     return SumTo.apply(g, shape)
 
 
@@ -76,23 +76,23 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
     for i, out in enumerate(outputs):
         g = None if grads is None else grads[i]
         if g is None:
-            if out.data.size != 1:
+            if out._data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be implicitly created only for scalar outputs, but "
                     f"output {i} has shape {tuple(out.shape)}; pass gradient= (dL/d output) "
                     "or reduce it first, e.g. out.sum().backward()"
                 )
-            shape, dt = out.data.shape, out.data.dtype
+            shape, dt = out._data.shape, out._data.dtype
             g = Tensor._wrap(np.ones(shape, dt) if shape else np.array(1, dt))
         else:
             g = _as_tensor(g)
-            if g.data.shape != out.data.shape:
+            if g._data.shape != out._data.shape:
                 raise RuntimeError(
                     f"backward: mismatch in shape: gradient {i} has shape {tuple(g.shape)} but "
                     f"output {i} has shape {tuple(out.shape)}"
                 )
-            if g.data.dtype != out.data.dtype:
-                g = Tensor._wrap(g.data.astype(out.data.dtype))
+            if g._data.dtype != out._data.dtype:
+                g = Tensor._wrap(g._data.astype(out._data.dtype))
         result.append(g)
     return result
 
@@ -161,7 +161,7 @@ class _Pass:
         elif self.create_graph:
             buf[nr] = prev + g
         else:  # same shape and dtype by now: plain array addition, no op node
-            buf[nr] = Tensor._wrap(prev.data + g.data)
+            buf[nr] = Tensor._wrap(prev._data + g._data)
 
     def _new_buffer(self, node: Any) -> list[Any]:
         """The empty buffer of a node that gets its first gradient; an op node also enters
@@ -183,7 +183,7 @@ class _Pass:
             if node._tensor_hooks or node._retained or self.capture is not None:
                 if self.arrays:
                     tensors = [None if g is None else Tensor._wrap(g) for g in grads]
-                    grads = [None if t is None else t.data for t in self._pre_hooks(node, tensors)]
+                    grads = [None if t is None else t._data for t in self._pre_hooks(node, tensors)]
                 else:
                     grads = self._pre_hooks(node, grads)
             if needed is not None and id(node) not in needed:
@@ -214,30 +214,30 @@ class _Pass:
     def _accumulate(self, t: Tensor, g: Tensor) -> None:
         """``t.grad += g``, never writing into memory that something else holds."""
         if t.grad is not None:
-            t.grad = t.grad + g if self.create_graph else Tensor._wrap(t.grad.data + g.data)
+            t.grad = t.grad + g if self.create_graph else Tensor._wrap(t.grad._data + g._data)
             return
         if self.create_graph:
             t.grad = g
             return
-        self._accumulate_data(t, g.data)
+        self._accumulate_data(t, g._data)
 
     def _accumulate_data(self, t: Tensor, data: np.ndarray) -> None:
         """``_accumulate`` of an array when ``create_graph`` is off."""
         if t.grad is not None:
-            t.grad = Tensor._wrap(t.grad.data + data)
+            t.grad = Tensor._wrap(t.grad._data + data)
             return
         if (  # a fresh array that nothing else holds: no copy
             data.base is None
             and id(data) not in self.handed_out
-            and data is not t.data
-            and data is not t.data.base
+            and data is not t._data
+            and data is not t._data.base
             and data.flags.writeable
         ):
             self.handed_out[id(data)] = data
             t.grad = Tensor._wrap(data)
             return
         owner = _owner(data)
-        if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t.data):
+        if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t._data):
             data = data.copy()
             owner = data
         self.handed_out[id(owner)] = owner
@@ -298,11 +298,11 @@ class _Pass:
             parent, nr, shape, dt = edge
             if type(g) is not Tensor:
                 g = _as_tensor(g)
-            if g.data.shape != shape:
+            if g._data.shape != shape:
                 g = sum_to(g, shape, node, i)
-            if g.data.dtype != dt:
+            if g._data.dtype != dt:
                 g = g.to(dtypes_of(dt))
-            if anomaly and g.data.dtype.kind == "f" and not np.isfinite(g.data).all():
+            if anomaly and g._data.dtype.kind == "f" and not np.isfinite(g._data).all():
                 _report_anomaly(node, i)
             if sent is not None:
                 sent.append((i, g))
@@ -320,7 +320,7 @@ class _Pass:
             grads = buffers.pop(node)
             if node._tensor_hooks or node._retained:
                 tensors = [None if g is None else Tensor._wrap(g) for g in grads]
-                grads = [None if t is None else t.data for t in self._pre_hooks(node, tensors)]
+                grads = [None if t is None else t._data for t in self._pre_hooks(node, tensors)]
             if len(grads) == 1 and grads[0] is not None:
                 fast = node.backward_np
                 result = NotImplemented if fast is None else fast(node, grads[0])
@@ -383,7 +383,7 @@ class _Pass:
                 continue
             parent, nr, shape, dt = edge
             if type(g) is not np.ndarray:
-                g = g.data if isinstance(g, Tensor) else np.asarray(g)
+                g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != shape:
                 from ..ops.reduce import sum_to_array  # (ops import the engine's package)
 
@@ -480,7 +480,7 @@ def grad(
     result = _run(roots, seeds, retain_graph, create_graph, inputs, bool(allow_unused or materialize_grads))
     if materialize_grads:
         result = [
-            Tensor._wrap(np.zeros_like(t.data)) if g is None else g
+            Tensor._wrap(np.zeros_like(t._data)) if g is None else g
             for t, g in zip(inputs, result, strict=False)
         ]
     return tuple(result)
@@ -507,7 +507,7 @@ def _run(
     try:
         p = _Pass(retain_graph, create_graph, capture)
         for i, (node, nr) in enumerate(roots):
-            p.add(node, nr, seeds[i].data if p.arrays else seeds[i])
+            p.add(node, nr, seeds[i]._data if p.arrays else seeds[i])
         p.run(needed)
     finally:
         state.grad_enabled = prev

@@ -7,7 +7,7 @@ Every op, built-in or user-defined, is a subclass with two static methods::
 
         @staticmethod
         def forward(ctx, x):              # Tensors in, Tensor out
-            y = Tensor(np.exp(x.data))
+            y = Tensor(np.exp(x._data))
             ctx.save_for_backward(y)
             return y
 
@@ -221,7 +221,7 @@ class Function:
                 if a._base is not None and a._vc.value != a._view_version:
                     a._sync_view()  # a view whose memory changed since its history was made
                 if a._requires_grad:
-                    d = a.data
+                    d = a._data
                     node = a.grad_fn
                     if node is None:  # a leaf: the edge ends at the tensor itself
                         edges.append((a, 0, d.shape, d.dtype))
@@ -258,7 +258,7 @@ class Function:
                     fresh = False
                     break
         if fresh:  # one new output: the common case
-            if out.data.dtype.kind == "f" and not self._non_differentiable:
+            if out._data.dtype.kind == "f" and not self._non_differentiable:
                 out.grad_fn = self
                 out._output_nr = 0
                 out._requires_grad = True
@@ -273,7 +273,7 @@ class Function:
             outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
         elif type(out) is not tuple:
             o = _fresh_output(out, args)
-            if o.data.dtype.kind == "f" and id(out) not in self._non_differentiable:
+            if o._data.dtype.kind == "f" and id(out) not in self._non_differentiable:
                 o.grad_fn = self
                 o._output_nr = 0
                 o._requires_grad = True
@@ -281,11 +281,11 @@ class Function:
         else:
             outputs = tuple([_fresh_output(o, args) for o in out])
             for i, o in enumerate(outputs):
-                if o.data.dtype.kind == "f" and id(out[i]) not in self._non_differentiable:
+                if o._data.dtype.kind == "f" and id(out[i]) not in self._non_differentiable:
                     o.grad_fn = self
                     o._output_nr = i
                     o._requires_grad = True
-            self._out_meta = tuple([(o.data.shape, o.data.dtype) for o in outputs])
+            self._out_meta = tuple([(o._data.shape, o._data.dtype) for o in outputs])
         if self._saved and not fresh:
             self._saved = _outputs_as_arrays(self._saved, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
@@ -301,7 +301,7 @@ def _fresh_output(o: Any, args: tuple[Any, ...]) -> Tensor:
         raise TypeError(f"Function.forward must return Tensors, got {type(o).__name__}")
     for a in args:
         if o is a:  # forward returned an input unchanged: give the output its own Tensor
-            alias = Tensor._wrap(o.data)
+            alias = Tensor._wrap(o._data)
             alias._vc = o._vc
             return alias
     return o
@@ -317,7 +317,7 @@ def _outputs_as_arrays(
         if s is not None:
             for i, o in enumerate(outputs):
                 if s[0] is o:
-                    s = (None, s[1], s[2], o.data, i)
+                    s = (None, s[1], s[2], o._data, i)
                     break
         result.append(s)
     return tuple(result)
@@ -326,9 +326,9 @@ def _outputs_as_arrays(
 def _check_forward(ctx: Function, args: tuple[Any, ...], out: Any) -> None:
     """Under ``detect_anomaly``: name the op whose forward first produced NaN/Inf."""
     outputs = out if isinstance(out, tuple) else (out,)
-    if all(_finite(o.data) for o in outputs if isinstance(o, Tensor)):
+    if all(_finite(o._data) for o in outputs if isinstance(o, Tensor)):
         return
-    if all(_finite(a.data) for a in args if isinstance(a, Tensor)):
+    if all(_finite(a._data) for a in args if isinstance(a, Tensor)):
         shapes = ", ".join(str(tuple(a.shape)) for a in args if isinstance(a, Tensor))
         raise RuntimeError(
             f"detect_anomaly: {type(ctx).__name__} produced NaN or Inf in its forward output "
@@ -354,7 +354,7 @@ def saved_arrays(ctx: Function) -> list[np.ndarray | None]:
         tensor, counter, version, array, _ = s
         if counter.value != version:
             _unpack(s, ctx)  # raises the in-place error
-        out.append(array if tensor is None else tensor.data)
+        out.append(array if tensor is None else tensor._data)
     return out
 
 

@@ -44,14 +44,14 @@ def numerical_jacobian(
             if not (isinstance(x, Tensor) and x.requires_grad):
                 jac.append([])
                 continue
-            flat = x.data.reshape(-1)  # a view: perturb x in place
-            cols = [np.zeros((o.data.size, flat.size)) for o in outs]
+            flat = x._data.reshape(-1)  # a view: perturb x in place
+            cols = [np.zeros((o._data.size, flat.size)) for o in outs]
             for j in range(flat.size):
                 orig = flat[j]
                 flat[j] = orig + eps
-                plus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+                plus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
                 flat[j] = orig - eps
-                minus = [o.data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+                minus = [o._data.astype(np.float64).reshape(-1) for o in _outputs(fn, inputs)]
                 flat[j] = orig
                 for c, p, m in zip(cols, plus, minus, strict=False):
                     c[:, j] = (p - m) / (2 * eps)
@@ -63,19 +63,19 @@ def analytical_jacobian(fn: Callable[..., Any], inputs: Sequence[Any]) -> list[l
     """Jacobians from backward passes, one per output element."""
     diff = [x for x in inputs if isinstance(x, Tensor) and x.requires_grad]
     outs = _outputs(fn, inputs)
-    jac = {id(x): [np.zeros((o.data.size, x.data.size)) for o in outs] for x in diff}
+    jac = {id(x): [np.zeros((o._data.size, x._data.size)) for o in outs] for x in diff}
     for oi, out in enumerate(outs):
         if not out.requires_grad:
             continue
-        for i in range(out.data.size):
-            seed = np.zeros(out.data.size, out.data.dtype)
+        for i in range(out._data.size):
+            seed = np.zeros(out._data.size, out._data.dtype)
             seed[i] = 1
             grads = autograd_grad(
-                out, diff, Tensor._wrap(seed.reshape(out.data.shape)), retain_graph=True, allow_unused=True
+                out, diff, Tensor._wrap(seed.reshape(out._data.shape)), retain_graph=True, allow_unused=True
             )
             for x, g in zip(diff, grads, strict=False):
                 if g is not None:
-                    jac[id(x)][oi][i, :] = g.data.reshape(-1)
+                    jac[id(x)][oi][i, :] = g._data.reshape(-1)
     return [jac.get(id(x), []) if isinstance(x, Tensor) and x.requires_grad else [] for x in inputs]
 
 
@@ -97,7 +97,7 @@ def gradcheck(
     """
     inputs = _as_tuple(inputs)
     for x in inputs:
-        if isinstance(x, Tensor) and x.requires_grad and x.data.dtype != np.float64:
+        if isinstance(x, Tensor) and x.requires_grad and x._data.dtype != np.float64:
             warnings.warn(
                 f"gradcheck: input of dtype {x.dtype} is not float64; finite differences in "
                 "low precision are unreliable",
@@ -136,7 +136,7 @@ def gradgradcheck(
     outs = _outputs(fn, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = [Tensor._wrap(rng.standard_normal(o.data.shape).astype(o.data.dtype)) for o in outs]
+        grad_outputs = [Tensor._wrap(rng.standard_normal(o._data.shape).astype(o._data.dtype)) for o in outs]
     grad_outputs = list(_as_tuple(grad_outputs))
 
     def first_grads(*xs: Any) -> tuple[Tensor, ...]:

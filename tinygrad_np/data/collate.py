@@ -72,4 +72,4 @@ def _stack(arrays: list[np.ndarray]) -> Tensor:
 def _array(x: Any) -> np.ndarray:
     if not isinstance(x, Tensor):
         raise TypeError(f"default_collate: expected all samples to be Tensors, got {type(x).__name__}")
-    return x.data
+    return x._data

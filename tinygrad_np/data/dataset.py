@@ -77,7 +77,7 @@ class TensorDataset(Dataset):
         """A whole collated batch at once (one fancy index per tensor, no per-sample loop);
         a list, as ``default_collate`` makes of tuple samples."""
         idx = np.asarray(indices, dtype=np.int64)
-        return [Tensor._wrap(t.data[idx]) for t in self.tensors]
+        return [Tensor._wrap(t._data[idx]) for t in self.tensors]
 
     def __len__(self) -> int:
         return self.tensors[0].shape[0]

@@ -111,7 +111,7 @@ class WeightedRandomSampler(Sampler):
             raise ValueError(
                 f"num_samples should be a positive integer value, but got num_samples={num_samples}"
             )
-        w = np.asarray(getattr(weights, "data", weights), dtype=np.float64)
+        w = np.asarray(getattr(weights, "_data", weights), dtype=np.float64)
         if w.ndim != 1:
             raise ValueError(f"weights should be a 1d sequence but given weights have shape {w.shape}")
         if not replacement and num_samples > w.size:

@@ -32,11 +32,11 @@ class Addmm(Function):
     def forward(ctx, x, w, b):
         need_x, need_w, _ = ctx.needs_input_grad or (False, False, False)
         ctx.save_for_backward(x if need_w else None, w if need_x else None)  # only what backward reads
-        a = x.data
+        a = x._data
         # np.dot is np.matmul for matrices, without matmul's slow path for small inner sizes
-        y = np.dot(a, w.data.T) if a.ndim == 2 else np.matmul(a, w.data.T)
+        y = np.dot(a, w._data.T) if a.ndim == 2 else np.matmul(a, w._data.T)
         if b is not None:
-            y += b.data
+            y += b._data
         return _wrap(y)
 
     @staticmethod

@@ -42,7 +42,7 @@ class _OutputGrad(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, state: _CallState, slot: int, fire: Callable[[], None]) -> Tensor:
         ctx.state, ctx.slot, ctx.fire = state, slot, fire
-        return Tensor._wrap(x.data)
+        return Tensor._wrap(x._data)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -64,7 +64,7 @@ class _InputGrad(Function):
     @staticmethod
     def forward(ctx: Any, x: Tensor, state: _CallState, slot: int, fire: Callable[[], None]) -> Tensor:
         ctx.state, ctx.slot, ctx.fire = state, slot, fire
-        return Tensor._wrap(x.data)
+        return Tensor._wrap(x._data)
 
     @staticmethod
     def backward(ctx: Any, grad: Tensor) -> tuple[Tensor | None, None, None, None]:

@@ -181,7 +181,7 @@ def max_pool2d(
     n, c, h, w = x.shape
     oh, ow = _check_out(x, k, d, p, s, "max_pool2d")
     cols = Unfold.apply(x.reshape(n * c, 1, h, w), k, d, p, s, -np.inf)  # (N*C, kh*kw, L)
-    arg = np.argmax(cols.data, axis=1)[:, None, :]  # first maximum (or first NaN), as PyTorch
+    arg = np.argmax(cols._data, axis=1)[:, None, :]  # first maximum (or first NaN), as PyTorch
     out = cols.gather(1, Tensor._wrap(arg)).reshape(n, c, oh, ow)
     if unbatched:
         out = out.squeeze(0)
@@ -216,7 +216,7 @@ def avg_pool2d(
     elif count_include_pad or p == (0, 0):
         out = cols.mean(1)
     else:
-        ones = np.ones((1, 1, h, w), x.data.dtype)
+        ones = np.ones((1, 1, h, w), x._data.dtype)
         from ..ops.conv import im2col
 
         counts = im2col(ones, k, (1, 1), p, s).sum(axis=1)  # real pixels per window, (1, L)
@@ -346,7 +346,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size: Any) -> Tensor:
     )
     if oh <= 0 or ow <= 0:
         raise RuntimeError(f"adaptive_avg_pool2d: output_size must be positive, got {(oh, ow)}")
-    dt = x.data.dtype if x.data.dtype.kind == "f" else np.float32
+    dt = x._data.dtype if x._data.dtype.kind == "f" else np.float32
     a_h = Tensor._wrap(_adaptive_matrix(h, oh, dt))
     a_w_t = Tensor._wrap(_adaptive_matrix(w, ow, dt).T.copy())
     y = a_h @ x @ a_w_t

@@ -49,11 +49,11 @@ def _reduce(loss: Tensor, reduction: str) -> Tensor:
 def _as_tensor(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    return Tensor._wrap(np.asarray(x, dtype=like.data.dtype))
+    return Tensor._wrap(np.asarray(x, dtype=like._data.dtype))
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
-    if input.data.shape != target.data.shape:
+    if input._data.shape != target._data.shape:
         raise ValueError(
             f"{op}: Using a target size ({target.shape!r}) that is different to the input size "
             f"({input.shape!r}) is not supported. Please ensure they have the same size."
@@ -69,7 +69,7 @@ def mse_loss(
     """(x - y)^2."""
     target = _as_tensor(target, input)
     _same_shape(input, target, "mse_loss")
-    if reduction != "none" and input.data.dtype.kind == "f" and target.data.dtype == input.data.dtype:
+    if reduction != "none" and input._data.dtype.kind == "f" and target._data.dtype == input._data.dtype:
         _check_reduction(reduction)
         return MseLoss.apply(input, target, reduction == "mean")  # the common case: one node
     d = input - target
@@ -83,7 +83,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, x, y, mean):
-        d = x.data - y.data
+        d = x._data - y._data
         ctx.scale = 2.0 / max(d.size, 1) if mean else 2.0
         if ctx.needs_input_grad and (ctx.needs_input_grad[0] or ctx.needs_input_grad[1]):
             ctx.save_for_backward(x, y)
@@ -123,7 +123,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = "mean", delta: float
     _same_shape(input, target, "huber_loss")
     d = input - target
     ad = d.abs()
-    return _reduce(where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
+    return _reduce(where(ad._data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
 
 
 def smooth_l1_loss(
@@ -141,7 +141,7 @@ def smooth_l1_loss(
     ad = d.abs()
     if beta == 0:
         return _reduce(ad, reduction)
-    return _reduce(where(ad.data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta), reduction)
+    return _reduce(where(ad._data < beta, (0.5 / beta) * d * d, ad - 0.5 * beta), reduction)
 
 
 # ---- classification --------------------------------------------------------------------------------
@@ -151,7 +151,7 @@ def _class_targets(
     input: Tensor, target: Any, ignore_index: int, op: str
 ) -> tuple[Tensor, np.ndarray, np.ndarray, bool]:
     """Validate class-index targets; return (batched input, safe indices, valid mask, unbatched)."""
-    idx = target.data if isinstance(target, Tensor) else np.asarray(target)
+    idx = target._data if isinstance(target, Tensor) else np.asarray(target)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             f"{op}: expected class-index targets of an integer dtype (Long), got {idx.dtype}; "
@@ -192,10 +192,10 @@ def nll_loss(
     _check_reduction(reduction)
     x, safe, valid, unbatched = _class_targets(input, target, ignore_index, "nll_loss")
     picked = x.gather(1, Tensor._wrap(safe[:, None])).squeeze(1)  # input[n, y_n, ...]
-    dt = x.data.dtype
+    dt = x._data.dtype
     w = valid.astype(dt)
     if weight is not None:
-        w = w * np.asarray(weight.data if isinstance(weight, Tensor) else weight, dt)[safe]
+        w = w * np.asarray(weight._data if isinstance(weight, Tensor) else weight, dt)[safe]
     loss = -picked * Tensor._wrap(w)
     if reduction == "none":
         return loss.squeeze(0) if unbatched else loss
@@ -227,15 +227,15 @@ def cross_entropy(
         and weight is None
         and label_smoothing == 0
         and reduction != "none"
-        and input.data.dtype.kind == "f"
-        and (target.data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind in "iu"
+        and input._data.dtype.kind == "f"
+        and (target._data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind in "iu"
     ):  # the common case as one node: log_softmax and the picked mean in one pass
         _, safe, valid, _ = _class_targets(input, target, ignore_index, "nll_loss")
         return CrossEntropy.apply(input, safe, valid, reduction == "mean")
     class_dim = 0 if input.ndim == 1 else 1
     logp = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
-    tdata = target.data if isinstance(target, Tensor) else np.asarray(target)
+    tdata = target._data if isinstance(target, Tensor) else np.asarray(target)
     wshape = [1] * input.ndim
     wshape[class_dim] = n_classes
     w = None if weight is None else _as_tensor(weight, input).reshape(wshape)
@@ -251,7 +251,7 @@ def cross_entropy(
         prod = logp * target if w is None else logp * target * w
         loss = -prod.sum(class_dim)
         if reduction == "mean":
-            return loss.sum() / (input.data.size // n_classes if input.ndim > 1 else 1)
+            return loss.sum() / (input._data.size // n_classes if input.ndim > 1 else 1)
         return _reduce(loss, reduction)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
@@ -259,14 +259,14 @@ def cross_entropy(
     # the uniform part: -(1/C) sum_c w_c log p_c per sample, normalised as nll_loss normalises
     smooth = -(logp if w is None else logp * w).sum(class_dim)
     _, safe, valid, _ = _class_targets(input, target, ignore_index, "cross_entropy")
-    smooth = smooth * Tensor._wrap(valid.reshape(smooth.shape).astype(input.data.dtype))
+    smooth = smooth * Tensor._wrap(valid.reshape(smooth.shape).astype(input._data.dtype))
     if reduction == "mean":
         if weight is None:
             denom = valid.sum()
         else:
-            denom = np.asarray(weight.data if isinstance(weight, Tensor) else weight)[safe][valid].sum()
+            denom = np.asarray(weight._data if isinstance(weight, Tensor) else weight)[safe][valid].sum()
         with np.errstate(invalid="ignore", divide="ignore"):
-            smooth = smooth.sum() / Tensor._wrap(np.asarray(denom, input.data.dtype))
+            smooth = smooth.sum() / Tensor._wrap(np.asarray(denom, input._data.dtype))
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
@@ -281,7 +281,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, safe, valid, mean):
-        a = x.data
+        a = x._data
         shifted = a - a.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         s = e.sum(axis=1, keepdims=True)
@@ -302,7 +302,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        onehot = np.zeros(x.data.shape, x.data.dtype)
+        onehot = np.zeros(x._data.shape, x._data.dtype)
         onehot[ctx.rows, ctx.safe] = ctx.w
         w = Tensor._wrap(ctx.w[:, None])
         # d/dx_n = (softmax(x_n) - onehot(y_n)) * w_n / N
@@ -337,9 +337,9 @@ class BinaryCrossEntropy(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x.data), -100)
-            log_1mx = np.maximum(np.log1p(-x.data), -100)
-        return Tensor._wrap(-(y.data * log_x + (1 - y.data) * log_1mx))
+            log_x = np.maximum(np.log(x._data), -100)
+            log_1mx = np.maximum(np.log1p(-x._data), -100)
+        return Tensor._wrap(-(y._data * log_x + (1 - y._data) * log_1mx))
 
     @staticmethod
     def backward(ctx, grad):
@@ -364,9 +364,9 @@ def binary_cross_entropy(
     _check_reduction(reduction)
     target = _as_tensor(target, input)
     _same_shape(input, target, "binary_cross_entropy")
-    if input.data.size and (input.data.min() < 0 or input.data.max() > 1):
+    if input._data.size and (input._data.min() < 0 or input._data.max() > 1):
         raise RuntimeError("binary_cross_entropy: all elements of input should be between 0 and 1")
-    if target.data.dtype != input.data.dtype:
+    if target._data.dtype != input._data.dtype:
         target = target.to(input.dtype)
     loss = BinaryCrossEntropy.apply(input, target)
     if weight is not None:

@@ -66,7 +66,7 @@ class ConvTranspose2d(_ConvNd):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.output_padding = _ntuple(output_padding, 2, "output_padding")
         if bias:  # one bias per output channel; its bound uses fan_in = (out / groups) * kh * kw, as PyTorch
-            self.bias = Parameter(np.empty(out_channels, self.weight.data.dtype))
+            self.bias = Parameter(np.empty(out_channels, self.weight._data.dtype))
             self.reset_parameters()
         for op, s, d in zip(self.output_padding, self.stride, self.dilation, strict=True):
             if op >= max(s, d):

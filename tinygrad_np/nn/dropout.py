@@ -55,7 +55,7 @@ class _ChannelDropout(_DropoutNd):
             return input
         channel_dims = 2 if input.ndim == nd else self._unbatched_channel_dims
         mask_shape = tuple(input.shape[:channel_dims]) + (1,) * (input.ndim - channel_dims)
-        dt = input.data.dtype
+        dt = input._data.dtype
         keep = _random.rng().random(mask_shape) >= self.p if self.p < 1.0 else np.zeros(mask_shape, bool)
         scale = np.asarray(1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0, dt)
         return input * Tensor._wrap(keep.astype(dt) * scale)

@@ -86,7 +86,7 @@ __all__ = [
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y = x W^T + b, with ``weight`` of shape (out_features, in_features)."""
-    x, w = input.data, weight.data
+    x, w = input._data, weight._data
     dt = x.dtype
     if (  # the common case first: float, one dtype throughout, matching features
         w.ndim == 2
@@ -94,7 +94,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         and x.shape[-1] == w.shape[1]
         and dt.kind == "f"
         and w.dtype is dt
-        and (bias is None or (bias.data.ndim == 1 and bias.data.dtype is dt))
+        and (bias is None or (bias._data.ndim == 1 and bias._data.dtype is dt))
     ):
         return Addmm.apply(input, weight, bias)
     if x.shape[-1:] != w.shape[-1:]:
@@ -102,13 +102,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {tuple(input.shape)} has {input.shape[-1]} features but weight of shape "
             f"{tuple(weight.shape)} expects {weight.shape[-1]} (mat1 and mat2 shapes cannot be multiplied)"
         )
-    if w.dtype != dt or (bias is not None and bias.data.dtype != dt) or dt.kind != "f":
+    if w.dtype != dt or (bias is not None and bias._data.dtype != dt) or dt.kind != "f":
         got = ", ".join(str(t.dtype) for t in (input, weight, bias) if t is not None)
         raise RuntimeError(
             f"linear: input, weight and bias must share one floating dtype (as PyTorch: mat1 and mat2 "
             f"must have the same dtype), got {got}; convert the input (x.float()) or the module (.double())"
         )
-    if w.ndim == 2 and x.ndim >= 1 and (bias is None or bias.data.ndim == 1):
+    if w.ndim == 2 and x.ndim >= 1 and (bias is None or bias._data.ndim == 1):
         return Addmm.apply(input, weight, bias)
     out = input @ weight.T
     return out if bias is None else out + bias
@@ -151,7 +151,7 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1)."""
     neg = (input.clamp(max=0.0).exp() - 1) * alpha
-    return where(input.data > 0, input, neg)
+    return where(input._data > 0, input, neg)
 
 
 def _softmax_dim(ndim: int, name: str) -> int:
@@ -236,10 +236,10 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    dt = input.data.dtype
+    dt = input._data.dtype
     if p == 1.0:
-        return input * Tensor._wrap(np.zeros(input.data.shape, dt))
-    keep = _random.rng().random(input.data.shape) >= p
+        return input * Tensor._wrap(np.zeros(input._data.shape, dt))
+    keep = _random.rng().random(input._data.shape) >= p
     return input * Tensor._wrap(keep.astype(dt) * np.asarray(1.0 / (1.0 - p), dt))
 
 
@@ -270,7 +270,7 @@ def batch_norm(
         )
     dims = (0, *tuple(range(2, input.ndim)))
     bshape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
-    n = input.data.size // input.shape[1]
+    n = input._data.size // input.shape[1]
     if training:
         if n <= 1:
             raise ValueError(
@@ -281,11 +281,13 @@ def batch_norm(
         var = (centered * centered).mean(dims, keepdim=True)
         if running_mean is not None and running_var is not None:
             with no_grad():
-                m = np.asarray(momentum, running_mean.data.dtype)
-                running_mean.data *= 1 - m
-                running_mean.data += m * mean.data.reshape(-1).astype(running_mean.data.dtype)
-                running_var.data *= 1 - m
-                running_var.data += m * (var.data.reshape(-1) * (n / (n - 1))).astype(running_var.data.dtype)
+                m = np.asarray(momentum, running_mean._data.dtype)
+                running_mean._data *= 1 - m
+                running_mean._data += m * mean._data.reshape(-1).astype(running_mean._data.dtype)
+                running_var._data *= 1 - m
+                running_var._data += m * (var._data.reshape(-1) * (n / (n - 1))).astype(
+                    running_var._data.dtype
+                )
                 running_mean._bump()
                 running_var._bump()
     else:
@@ -337,7 +339,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -
 
 
 def _index_array(input: Any, op: str) -> np.ndarray:
-    idx = input.data if isinstance(input, Tensor) else np.asarray(input)
+    idx = input._data if isinstance(input, Tensor) else np.asarray(input)
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             f"{op}: expected an integer (Long or Int) index tensor, got {idx.dtype}; convert with .long()"
@@ -367,7 +369,7 @@ def embedding(
     if padding_idx is not None:
         keep = (idx != padding_idx % n)[..., None]
         if not keep.all():
-            out = where(keep, out, Tensor._wrap(weight.data[idx]))
+            out = where(keep, out, Tensor._wrap(weight._data[idx]))
     return out
 
 

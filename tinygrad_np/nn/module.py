@@ -68,7 +68,7 @@ def _as_array(value: Any) -> np.ndarray | None:
     """A checkpoint value as an array: our Tensors, NumPy arrays and anything with
     ``__array__`` (e.g. a torch tensor) or plain numbers; None if it is not numeric."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, (np.ndarray, np.generic, int, float, bool, list)) or hasattr(value, "__array__"):
         try:
             array = np.asarray(value)
@@ -472,7 +472,7 @@ class Module:
                 p.grad = None
             else:
                 p.grad = p.grad.detach()
-                p.grad.data[...] = 0
+                p.grad._data[...] = 0
                 p.grad._bump()
 
     # ---- dtype and device -------------------------------------------------------------------------
@@ -483,12 +483,12 @@ class Module:
             for t in list(m._parameters.values()) + list(m._buffers.values()):
                 if t is None:
                     continue
-                new = fn(t.data)
-                if new is not t.data:
-                    t.data = new
+                new = fn(t._data)
+                if new is not t._data:
+                    t._data = new
                     t._bump()
                     if t.grad is not None:
-                        t.grad.data = fn(t.grad.data)
+                        t.grad._data = fn(t.grad._data)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -569,10 +569,10 @@ class Module:
                     f"checkpoint but received {type(value)}"
                 )
                 continue
-            if array.shape != target.data.shape:
+            if array.shape != target._data.shape:
                 errors.append(
                     f"size mismatch for {key}: copying a param with shape {Size(array.shape)!r} from "
-                    f"checkpoint, the shape in current model is {Size(target.data.shape)!r}."
+                    f"checkpoint, the shape in current model is {Size(target._data.shape)!r}."
                 )
                 continue
             pending.append((target, array))
@@ -594,7 +594,7 @@ class Module:
         with no_grad():
             for target, array in pending:
                 if assign:
-                    target.data = np.array(array, dtype=target.data.dtype)
+                    target._data = np.array(array, dtype=target._data.dtype)
                     target._bump()
                 else:
                     target.copy_(array)

@@ -72,16 +72,16 @@ class _BatchNorm(Module):
 
     def reset_running_stats(self) -> None:
         if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
+            self.running_mean._data[...] = 0
+            self.running_var._data[...] = 1
+            self.num_batches_tracked._data[...] = 0
 
     def reset_parameters(self) -> None:
         self.reset_running_stats()
         if self.affine:
-            self.weight.data[...] = 1
+            self.weight._data[...] = 1
             if self.bias is not None:
-                self.bias.data[...] = 0
+                self.bias._data[...] = 0
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError
@@ -95,10 +95,10 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.data += 1
+            self.num_batches_tracked._data += 1
             self.num_batches_tracked._bump()
             if self.momentum is None:  # cumulative moving average
-                factor = 1.0 / float(self.num_batches_tracked.data)
+                factor = 1.0 / float(self.num_batches_tracked._data)
         use_batch_stats = self.training or (self.running_mean is None and self.running_var is None)
         keep_running = not self.training or self.track_running_stats
         return F.batch_norm(
@@ -116,7 +116,7 @@ class _BatchNorm(Module):
         # as PyTorch: a checkpoint without num_batches_tracked keeps the current count
         key = prefix + "num_batches_tracked"
         if self.track_running_stats and key not in state_dict and self.num_batches_tracked is not None:
-            state_dict[key] = self.num_batches_tracked.data.copy()
+            state_dict[key] = self.num_batches_tracked._data.copy()
 
     def extra_repr(self) -> str:
         return (

@@ -21,7 +21,7 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), np.float32)
-        array = data.data if isinstance(data, Tensor) else data
+        array = data._data if isinstance(data, Tensor) else data
         super().__init__(array, requires_grad=requires_grad)
         if isinstance(data, Tensor):
             self._vc = data._vc  # same memory, same version counter
@@ -34,7 +34,7 @@ class Parameter(Tensor):
         makes ``copy.deepcopy(model)`` work."""
         if id(self) in memo:
             return memo[id(self)]
-        result = type(self)(self.data.copy(), self.requires_grad)
+        result = type(self)(self._data.copy(), self.requires_grad)
         memo[id(self)] = result
         return result
 

@@ -25,7 +25,7 @@ class Add(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return _wrap(x.data + y.data)
+        return _wrap(x._data + y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,7 +43,7 @@ class Sub(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        return _wrap(x.data - y.data)
+        return _wrap(x._data - y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -64,7 +64,7 @@ class Mul(Function):
         need_x, need_y = ctx.needs_input_grad or (False, False)
         # save only what backward reads, so `x *= 2` on a non-leaf keeps its gradient
         ctx.save_for_backward(x if need_y else None, y if need_x else None)
-        return _wrap(x.data * y.data)
+        return _wrap(x._data * y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,10 +88,10 @@ class Div(Function):
     def forward(ctx, x, y):
         need_y = ctx.needs_input_grad[1] if ctx.needs_input_grad else False
         ctx.save_for_backward(x if need_y else None, y)  # x only for d/dy
-        if y.data.ndim == 0 and _finite_nonzero(float(y.data)):
-            return _wrap(x.data / y.data)  # x / c: no 0 divisor, no inf / inf (np.errstate costs ~0.8 us)
+        if y._data.ndim == 0 and _finite_nonzero(float(y._data)):
+            return _wrap(x._data / y._data)  # x / c: no 0 divisor, no inf / inf (np.errstate costs ~0.8 us)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(x.data / y.data)
+            return _wrap(x._data / y._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -117,13 +117,13 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, x, y):
-        if y.data.dtype.kind in "iu" and (y.data < 0).any():
+        if y._data.dtype.kind in "iu" and (y._data < 0).any():
             raise RuntimeError("pow: integers to negative integer powers are not allowed")
         ctx.save_for_backward(x, y)
-        if y.data.ndim == 0 and y.data >= 0 and float(y.data).is_integer():
-            return _wrap(np.power(x.data, y.data))  # x^k, whole k >= 0: no 0^-k, no (-x)^(1/2)
+        if y._data.ndim == 0 and y._data >= 0 and float(y._data).is_integer():
+            return _wrap(np.power(x._data, y._data))  # x^k, whole k >= 0: no 0^-k, no (-x)^(1/2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(np.power(x.data, y.data))
+            return _wrap(np.power(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -132,10 +132,10 @@ class Pow(Function):
         gx = gy = None
         if need_x:
             gx = grad * y * x ** (y - 1)  # y x^(y-1); 0 where y == 0
-            gx = gx * _wrap((y.data != 0).astype(grad.data.dtype))
+            gx = gx * _wrap((y._data != 0).astype(grad._data.dtype))
         if need_y:
             # x^y log x, taken as 0 where x == 0 and y >= 0 (the limit), as PyTorch does
-            safe_x = x + _wrap(((x.data == 0) & (y.data >= 0)).astype(x.data.dtype))
+            safe_x = x + _wrap(((x._data == 0) & (y._data >= 0)).astype(x._data.dtype))
             gy = grad * x**y * safe_x.log()
         return gx, gy
 
@@ -148,12 +148,12 @@ class Maximum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _wrap(np.maximum(x.data, y.data))
+        return _wrap(np.maximum(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        share = _share(x.data > y.data, x.data == y.data, grad.data.dtype)
+        share = _share(x._data > y._data, x._data == y._data, grad._data.dtype)
         return grad * _wrap(share), grad * _wrap(1 - share)
 
 
@@ -165,12 +165,12 @@ class Minimum(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _wrap(np.minimum(x.data, y.data))
+        return _wrap(np.minimum(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        share = _share(x.data < y.data, x.data == y.data, grad.data.dtype)
+        share = _share(x._data < y._data, x._data == y._data, grad._data.dtype)
         return grad * _wrap(share), grad * _wrap(1 - share)
 
 
@@ -187,12 +187,12 @@ class Remainder(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        return _wrap(np.remainder(x.data, y.data))
+        return _wrap(np.remainder(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return grad, -grad * _wrap(np.floor(x.data / y.data))  # x mod y = x - floor(x/y) y
+        return grad, -grad * _wrap(np.floor(x._data / y._data))  # x mod y = x - floor(x/y) y
 
 
 class Where(Function):
@@ -201,12 +201,12 @@ class Where(Function):
     @staticmethod
     def forward(ctx, cond, x, y):
         ctx.cond = cond
-        return _wrap(np.where(cond, x.data, y.data))
+        return _wrap(np.where(cond, x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         c = ctx.cond
-        zero = np.zeros((), grad.data.dtype)
+        zero = np.zeros((), grad._data.dtype)
         _, need_x, need_y = ctx.needs_input_grad
         gx = grad * _wrap(np.where(c, 1, zero)) if need_x else None
         gy = grad * _wrap(np.where(c, zero, 1)) if need_y else None

@@ -84,8 +84,8 @@ class Unfold(Function):
 
     @staticmethod
     def forward(ctx, x, kernel, dilation, padding, stride, pad_value=0.0):
-        ctx.args = (x.data.shape[2:], kernel, dilation, padding, stride)
-        return _wrap(im2col(x.data, kernel, dilation, padding, stride, pad_value))
+        ctx.args = (x._data.shape[2:], kernel, dilation, padding, stride)
+        return _wrap(im2col(x._data, kernel, dilation, padding, stride, pad_value))
 
     @staticmethod
     def backward(ctx, grad):
@@ -101,7 +101,7 @@ class Fold(Function):
     @staticmethod
     def forward(ctx, cols, size, kernel, dilation, padding, stride):
         ctx.args = (kernel, dilation, padding, stride)
-        return _wrap(col2im(cols.data, tuple(size), kernel, dilation, padding, stride))
+        return _wrap(col2im(cols._data, tuple(size), kernel, dilation, padding, stride))
 
     @staticmethod
     def backward(ctx, grad):

@@ -27,7 +27,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return _wrap(np.negative(x.data))
+        return _wrap(np.negative(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -43,7 +43,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _wrap(np.exp(x.data))
+        y = _wrap(np.exp(x._data))
         ctx.save_for_backward(y)
         return y
 
@@ -65,7 +65,7 @@ class Log(Function):
     def forward(ctx, x):
         ctx.save_for_backward(x)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return _wrap(np.log(x.data))
+            return _wrap(np.log(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -85,7 +85,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
-            y = _wrap(np.sqrt(x.data))
+            y = _wrap(np.sqrt(x._data))
         ctx.save_for_backward(y)
         return y
 
@@ -101,7 +101,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _wrap(np.sin(x.data))
+        return _wrap(np.sin(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -115,7 +115,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _wrap(np.cos(x.data))
+        return _wrap(np.cos(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -128,7 +128,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _wrap(np.tanh(x.data))
+        y = _wrap(np.tanh(x._data))
         ctx.save_for_backward(y)
         return y
 
@@ -151,7 +151,7 @@ class Sigmoid(Function):
         # 1 / (1 + e^-x), in place in one buffer. Where e^-x overflows to inf (x < -88.7 in
         # float32) the result is 1/inf = 0, as PyTorch's; elsewhere each step is accurate to
         # the last bit, tiny results included (no 1 - something cancellation).
-        e = np.negative(x.data) if x.data.ndim else np.array(-x.data)  # (a 0-d result is a scalar)
+        e = np.negative(x._data) if x._data.ndim else np.array(-x._data)  # (a 0-d result is a scalar)
         with np.errstate(over="ignore"):
             np.exp(e, out=e)
         e += 1
@@ -178,14 +178,14 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        y = _wrap(np.maximum(x.data, 0))
+        y = _wrap(np.maximum(x._data, 0))
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * _mask(y.data > 0, grad.data)  # 1 where x > 0, else 0
+        return grad * _mask(y._data > 0, grad._data)  # 1 where x > 0, else 0
 
     @staticmethod
     def backward_np(ctx, g):
@@ -200,13 +200,13 @@ class LeakyRelu(Function):
     def forward(ctx, x, slope):
         ctx.save_for_backward(x)
         ctx.slope = slope
-        return _wrap(np.where(x.data > 0, x.data, x.data * slope))
+        return _wrap(np.where(x._data > 0, x._data, x._data * slope))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        slope = np.asarray(ctx.slope, grad.data.dtype)
-        return grad * _wrap(np.where(x.data > 0, np.ones((), grad.data.dtype), slope)), None
+        slope = np.asarray(ctx.slope, grad._data.dtype)
+        return grad * _wrap(np.where(x._data > 0, np.ones((), grad._data.dtype), slope)), None
 
 
 class Erf(Function):
@@ -215,7 +215,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _wrap(erf(x.data))
+        return _wrap(erf(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -229,7 +229,7 @@ class Erfc(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _wrap(erfc(x.data))
+        return _wrap(erfc(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -247,7 +247,7 @@ class Gelu(Function):
     def forward(ctx, x, approximate):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        a = x.data
+        a = x._data
         if approximate == "tanh":
             y = 0.5 * a * (1 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3)))
         else:
@@ -275,16 +275,16 @@ class Softplus(Function):
     def forward(ctx, x, beta, threshold):
         ctx.save_for_backward(x)
         ctx.beta, ctx.threshold = beta, threshold
-        bx = x.data * beta
+        bx = x._data * beta
         # log(1 + e^z) = max(z, 0) + log1p(e^-|z|), linear where z > threshold
         soft = (np.maximum(bx, 0) + np.log1p(np.exp(-np.abs(bx)))) / beta
-        return _wrap(np.where(bx > threshold, x.data, soft).astype(x.data.dtype, copy=False))
+        return _wrap(np.where(bx > threshold, x._data, soft).astype(x._data.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         bx = x * ctx.beta
-        linear = _mask(bx.data > ctx.threshold, grad.data)
+        linear = _mask(bx._data > ctx.threshold, grad._data)
         return grad * (linear + (1 - linear) * bx.sigmoid()), None, None
 
 
@@ -294,12 +294,12 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return _wrap(np.abs(x.data))
+        return _wrap(np.abs(x._data))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _wrap(np.sign(x.data).astype(grad.data.dtype))  # sign(x), 0 at 0
+        return grad * _wrap(np.sign(x._data).astype(grad._data.dtype))  # sign(x), 0 at 0
 
 
 class Clamp(Function):
@@ -309,17 +309,17 @@ class Clamp(Function):
     def forward(ctx, x, lo, hi):
         ctx.save_for_backward(x)
         ctx.lo, ctx.hi = lo, hi
-        return _wrap(np.clip(x.data, lo, hi).astype(x.data.dtype, copy=False))
+        return _wrap(np.clip(x._data, lo, hi).astype(x._data.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        inside = np.ones(x.data.shape, dtype=bool)
+        inside = np.ones(x._data.shape, dtype=bool)
         if ctx.lo is not None:
-            inside &= x.data >= ctx.lo
+            inside &= x._data >= ctx.lo
         if ctx.hi is not None:
-            inside &= x.data <= ctx.hi
-        return grad * _mask(inside, grad.data), None, None
+            inside &= x._data <= ctx.hi
+        return grad * _mask(inside, grad._data), None, None
 
 
 class _Rounding(Function):
@@ -330,8 +330,8 @@ class _Rounding(Function):
 
     @classmethod
     def forward(cls, ctx, x):  # type: ignore[override]
-        ctx.shape = x.data.shape
-        return _wrap(cls.fn(x.data))
+        ctx.shape = x._data.shape
+        return _wrap(cls.fn(x._data))
 
     @staticmethod
     def backward(ctx, grad):

@@ -25,7 +25,7 @@ class Matmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        x, y = a.data, b.data
+        x, y = a._data, b._data
         # np.dot is np.matmul for matrices, without matmul's slow path for small inner sizes
         return _wrap(np.dot(x, y) if x.ndim == 2 and y.ndim == 2 else np.matmul(x, y))
 
@@ -64,7 +64,7 @@ class Matmul(Function):
 def matmul(a: Any, b: Any) -> Tensor:
     """``a @ b``; errors name both shapes. Two tensors must share a dtype, as in PyTorch
     (no promotion: a float32 activation times a float64 weight is refused)."""
-    if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype != b.data.dtype:
+    if isinstance(a, Tensor) and isinstance(b, Tensor) and a._data.dtype != b._data.dtype:
         raise RuntimeError(
             f"matmul: expected both operands to have the same dtype, but got {a.dtype} and {b.dtype} "
             "(as PyTorch: expected m1 and m2 to have the same dtype); convert one, e.g. x.float() or x.double()"
@@ -76,8 +76,8 @@ def matmul(a: Any, b: Any) -> Tensor:
             f"matmul: both arguments need at least 1 dimension, got shapes {tuple(x.shape)} "
             f"and {tuple(y.shape)}"
         )
-    k_a = x.data.shape[-1]
-    k_b = y.data.shape[0] if y.ndim == 1 else y.data.shape[-2]
+    k_a = x._data.shape[-1]
+    k_b = y._data.shape[0] if y.ndim == 1 else y._data.shape[-2]
     if k_a != k_b:
         raise RuntimeError(
             f"matmul: shapes {tuple(x.shape)} and {tuple(y.shape)} cannot be multiplied "

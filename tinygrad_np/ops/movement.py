@@ -25,8 +25,8 @@ def _view_of(y: np.ndarray, x: Tensor, fn: Any) -> Tensor:
     remembers how to remake it from the tensor owning the memory (``fn``: Tensor ops),
     so an in-place change through the view can be recorded on that base."""
     out = _wrap(y)
-    base = x.data if x.data.base is None else x.data.base
-    if y.base is not None and (y.base is base or y.base is x.data):
+    base = x._data if x._data.base is None else x._data.base
+    if y.base is not None and (y.base is base or y.base is x._data):
         out._vc = x._vc
         out._view_version = x._vc.value
         if x._base is None:
@@ -49,15 +49,15 @@ class CopySlices(Function):
     @staticmethod
     def forward(ctx, base, value, view_fn):
         ctx.view_fn = view_fn
-        keep = np.ones_like(base.data, dtype=bool)
-        view_fn(_wrap(keep)).data[...] = False  # the view of ``keep`` writes into ``keep``
+        keep = np.ones_like(base._data, dtype=bool)
+        view_fn(_wrap(keep))._data[...] = False  # the view of ``keep`` writes into ``keep``
         ctx.keep = keep
-        return _wrap(base.data)  # the memory already holds the written values
+        return _wrap(base._data)  # the memory already holds the written values
 
     @staticmethod
     def backward(ctx, grad):
         need_base, need_value = ctx.needs_input_grad[:2]
-        gb = grad * _wrap(ctx.keep.astype(grad.data.dtype)) if need_base else None  # 0 inside the view
+        gb = grad * _wrap(ctx.keep.astype(grad._data.dtype)) if need_base else None  # 0 inside the view
         gv = ctx.view_fn(grad) if need_value else None  # the view's part of the gradient
         return gb, gv, None
 
@@ -93,8 +93,8 @@ class Cast(Function):
 
     @staticmethod
     def forward(ctx, x, dtype):
-        ctx.dtype = x.data.dtype
-        return _wrap(x.data.astype(dtype))
+        ctx.dtype = x._data.dtype
+        return _wrap(x._data.astype(dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -110,7 +110,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return _wrap(x.data.copy())
+        return _wrap(x._data.copy())
 
     @staticmethod
     def backward(ctx, grad):
@@ -122,8 +122,8 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.data.shape
-        return _view_of(x.data.reshape(shape), x, lambda b: Reshape.apply(b, shape))
+        ctx.shape = x._data.shape
+        return _view_of(x._data.reshape(shape), x, lambda b: Reshape.apply(b, shape))
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,14 +135,14 @@ class Reshape(Function):
 
 
 def reshape(x: Tensor, shape: tuple[int, ...]) -> Tensor:
-    if shape == x.data.shape:
+    if shape == x._data.shape:
         return x if x.grad_fn is None and not x._requires_grad else Reshape.apply(x, shape)
     try:
         return Reshape.apply(x, shape)
     except ValueError:
         raise RuntimeError(
-            f"reshape: shape {list(shape)} is invalid for input of shape {tuple(x.data.shape)} "
-            f"(size {x.data.size})"
+            f"reshape: shape {list(shape)} is invalid for input of shape {tuple(x._data.shape)} "
+            f"(size {x._data.size})"
         ) from None
 
 
@@ -152,7 +152,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, x, dims):
         ctx.dims = dims
-        return _view_of(x.data.transpose(dims), x, lambda b: Permute.apply(b, dims))
+        return _view_of(x._data.transpose(dims), x, lambda b: Permute.apply(b, dims))
 
     @staticmethod
     def backward(ctx, grad):
@@ -174,8 +174,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.data.shape
-        return _view_of(np.broadcast_to(x.data, shape), x, lambda b: Expand.apply(b, shape))
+        ctx.shape = x._data.shape
+        return _view_of(np.broadcast_to(x._data, shape), x, lambda b: Expand.apply(b, shape))
 
     @staticmethod
     def backward(ctx, grad):
@@ -187,16 +187,16 @@ class Expand(Function):
 
 
 def broadcast_to(x: Tensor, shape: tuple[int, ...], op: str) -> Tensor:
-    if shape == x.data.shape:
+    if shape == x._data.shape:
         return x
     try:
-        np.broadcast_shapes(x.data.shape, shape)
-        ok = len(shape) >= x.ndim and np.broadcast_shapes(x.data.shape, shape) == tuple(shape)
+        np.broadcast_shapes(x._data.shape, shape)
+        ok = len(shape) >= x.ndim and np.broadcast_shapes(x._data.shape, shape) == tuple(shape)
     except ValueError:
         ok = False
     if not ok:
         raise RuntimeError(
-            f"{op}: cannot expand a tensor of shape {tuple(x.data.shape)} to {tuple(shape)}: "
+            f"{op}: cannot expand a tensor of shape {tuple(x._data.shape)} to {tuple(shape)}: "
             "each dimension must match or be 1 in the tensor"
         )
     return Expand.apply(x, tuple(shape))
@@ -211,7 +211,7 @@ def normalize_index(index: Any) -> Any:
     out = []
     for i in items:
         if isinstance(i, Tensor):
-            i = i.data
+            i = i._data
         elif isinstance(i, list):
             i = np.asarray([j.item() if isinstance(j, Tensor) else j for j in i])
         if isinstance(i, np.ndarray):
@@ -232,10 +232,10 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, x, index):
-        ctx.index, ctx.shape = index, x.data.shape
+        ctx.index, ctx.shape = index, x._data.shape
         basic = _is_basic(index)
         # all-int indices give a NumPy scalar (a copy); with ... they give a 0-d view, as PyTorch
-        y = x.data[(*index, Ellipsis)] if basic and Ellipsis not in index else x.data[index]
+        y = x._data[(*index, Ellipsis)] if basic and Ellipsis not in index else x._data[index]
         return _view_of(y, x, lambda b: Index.apply(b, index)) if _is_basic(index) else _wrap(y)
 
     @staticmethod
@@ -251,11 +251,11 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, g, shape, index):
         ctx.index = index
-        out = np.zeros(shape, g.data.dtype)
+        out = np.zeros(shape, g._data.dtype)
         if _is_basic(index):
-            out[index] = g.data
+            out[index] = g._data
         else:
-            np.add.at(out, index, g.data)  # repeated indices accumulate
+            np.add.at(out, index, g._data)  # repeated indices accumulate
         return _wrap(out)
 
     @staticmethod
@@ -271,9 +271,9 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, value, index):
         ctx.index = index
-        out = x.data.copy()
+        out = x._data.copy()
         try:
-            out[index] = value.data
+            out[index] = value._data
         except ValueError:
             raise RuntimeError(
                 f"__setitem__: value of shape {tuple(value.shape)} cannot be broadcast to the "
@@ -283,7 +283,7 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        keep = np.ones(grad.data.shape, grad.data.dtype)
+        keep = np.ones(grad._data.shape, grad._data.dtype)
         keep[ctx.index] = 0
         need_x, need_v = ctx.needs_input_grad[:2]
         gx = grad * _wrap(keep) if need_x else None
@@ -296,14 +296,14 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, dim, idx):
-        if idx.ndim != x.data.ndim:
+        if idx.ndim != x._data.ndim:
             raise RuntimeError(
-                f"gather(): index {idx.shape} and input {x.data.shape} must have the same "
+                f"gather(): index {idx.shape} and input {x._data.shape} must have the same "
                 "number of dimensions"
             )
         # as PyTorch: only the leading index.shape[d] entries of other dimensions are used
-        src = x.data[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))]
-        ctx.dim, ctx.idx, ctx.shape = dim, idx, x.data.shape
+        src = x._data[tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(idx.shape))]
+        ctx.dim, ctx.idx, ctx.shape = dim, idx, x._data.shape
         return _wrap(np.take_along_axis(src, idx, axis=dim))
 
     @staticmethod
@@ -319,13 +319,13 @@ class ScatterAdd(Function):
     @staticmethod
     def forward(ctx, g, dim, idx, shape):
         ctx.dim, ctx.idx = dim, idx
-        out = np.zeros(shape, g.data.dtype)
+        out = np.zeros(shape, g._data.dtype)
         where = list(np.indices(idx.shape, sparse=True))
         where[dim] = idx
         if idx.shape[dim] == 1:  # one index per position (max/min, max-pooling): distinct targets
-            out[tuple(where)] = g.data  # so plain assignment, ~3x faster than np.add.at
+            out[tuple(where)] = g._data  # so plain assignment, ~3x faster than np.add.at
         else:
-            np.add.at(out, tuple(where), g.data)  # repeated indices add up
+            np.add.at(out, tuple(where), g._data)  # repeated indices add up
         return _wrap(out)
 
     @staticmethod
@@ -342,8 +342,8 @@ class Cat(Function):
     @staticmethod
     def forward(ctx, dim, *xs):
         ctx.dim = dim
-        ctx.sizes = [x.data.shape[dim] for x in xs]
-        return _wrap(np.concatenate([x.data for x in xs], axis=dim))
+        ctx.sizes = [x._data.shape[dim] for x in xs]
+        return _wrap(np.concatenate([x._data for x in xs], axis=dim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -361,16 +361,16 @@ def cat(tensors: Any, dim: int = 0) -> Tensor:
     d = dim % ndim if -ndim <= dim < ndim else None
     if d is None:
         raise IndexError(f"cat(): dimension {dim} out of range for {ndim}-D tensors")
-    first = tensors[0].data.shape
+    first = tensors[0]._data.shape
     for i, t in enumerate(tensors[1:], 1):
-        s = t.data.shape
+        s = t._data.shape
         if len(s) != ndim or any(a != b for k, (a, b) in enumerate(zip(first, s, strict=False)) if k != d):
             raise RuntimeError(
                 f"cat(): sizes of tensors must match except in dimension {dim}: tensor 0 has "
                 f"shape {tuple(first)} but tensor {i} has shape {tuple(s)}"
             )
     dt = dtypes.result_type(*tensors)
-    tensors = [t if t.data.dtype == dt else Cast.apply(t, dt) for t in tensors]
+    tensors = [t if t._data.dtype == dt else Cast.apply(t, dt) for t in tensors]
     return Cat.apply(d, *tensors)
 
 
@@ -379,14 +379,14 @@ def stack(tensors: Any, dim: int = 0) -> Tensor:
     tensors = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
     if not tensors:
         raise RuntimeError("stack(): expected a non-empty list of Tensors")
-    shapes = {tuple(t.data.shape) for t in tensors}
+    shapes = {tuple(t._data.shape) for t in tensors}
     if len(shapes) > 1:
         raise RuntimeError(f"stack(): expects each tensor to be equal size, got shapes {sorted(shapes)}")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
 def split(x: Tensor, size_or_sections: Any, dim: int) -> tuple[Tensor, ...]:
-    n = x.data.shape[dim]
+    n = x._data.shape[dim]
     if isinstance(size_or_sections, (int, np.integer)):
         if size_or_sections <= 0:
             raise RuntimeError(f"split: split_size must be positive, got {size_or_sections}")
@@ -407,8 +407,8 @@ class Pad(Function):
 
     @staticmethod
     def forward(ctx, x, widths, value):
-        ctx.inside = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x.data.shape, strict=False))
-        return _wrap(np.pad(x.data, widths, mode="constant", constant_values=value))
+        ctx.inside = tuple(slice(lo, lo + n) for (lo, _), n in zip(widths, x._data.shape, strict=False))
+        return _wrap(np.pad(x._data, widths, mode="constant", constant_values=value))
 
     @staticmethod
     def backward(ctx, grad):

@@ -61,8 +61,8 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
-        return _wrap(x.data.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x._data.shape
+        return _wrap(x._data.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
 
     @staticmethod
     def backward(ctx, grad):
@@ -78,12 +78,12 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x.data.shape
-        n = x.data.size if dims is None else math.prod(x.data.shape[d] for d in dims)
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x._data.shape
+        n = x._data.size if dims is None else math.prod(x._data.shape[d] for d in dims)
         ctx.n = n
-        total = x.data.sum(axis=dims, keepdims=keepdim)
+        total = x._data.sum(axis=dims, keepdims=keepdim)
         # the mean of nothing is 0/0 = nan, as in PyTorch (written out: np.errstate costs ~0.8 us)
-        return _wrap(np.asarray(total / n if n else total * np.nan, x.data.dtype))
+        return _wrap(np.asarray(total / n if n else total * np.nan, x._data.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -104,17 +104,17 @@ class Amax(Function):
         ctx.dims, ctx.keepdim = dims, keepdim
         fn = np.max if is_max else np.min
         ctx.save_for_backward(x)
-        out = fn(x.data, axis=dims, keepdims=True)
+        out = fn(x._data, axis=dims, keepdims=True)
         ctx.out_keep = out
         return _wrap(out if keepdim else np.squeeze(out, axis=dims))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        hit = x.data == ctx.out_keep
+        hit = x._data == ctx.out_keep
         share = hit / hit.sum(axis=ctx.dims, keepdims=True)
         return (
-            _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape) * _wrap(share.astype(grad.data.dtype)),
+            _unreduce(grad, ctx.dims, ctx.keepdim, x._data.shape) * _wrap(share.astype(grad._data.dtype)),
             None,
             None,
             None,
@@ -136,20 +136,20 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, dims, keepdim):
         ctx.dims, ctx.keepdim = dims, keepdim
-        y = _wrap(np.prod(x.data, axis=dims, keepdims=keepdim))
+        y = _wrap(np.prod(x._data, axis=dims, keepdims=keepdim))
         ctx.save_for_backward(x, y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        g = _unreduce(grad, ctx.dims, ctx.keepdim, x.data.shape)
-        if not (x.data == 0).any():
-            return g * _unreduce(y, ctx.dims, ctx.keepdim, x.data.shape) / x, None, None  # prod / x_i
+        g = _unreduce(grad, ctx.dims, ctx.keepdim, x._data.shape)
+        if not (x._data == 0).any():
+            return g * _unreduce(y, ctx.dims, ctx.keepdim, x._data.shape) / x, None, None  # prod / x_i
         if grad_mode.state.grad_enabled:  # create_graph: keep the dependence on the others
             return g * _prod_of_others_tensor(x, ctx.dims), None, None
         # with zeros, prod/x_i is 0/0: multiply the products left and right of each x_i
-        return g * _wrap(_prod_of_others(x.data, ctx.dims)), None, None
+        return g * _wrap(_prod_of_others(x._data, ctx.dims)), None, None
 
 
 def _prod_of_others_tensor(x: Tensor, dims: tuple[int, ...] | None) -> Tensor:
@@ -159,11 +159,11 @@ def _prod_of_others_tensor(x: Tensor, dims: tuple[int, ...] | None) -> Tensor:
     kept = [d for d in range(x.ndim) if d not in dims]
     perm = kept + list(dims)
     moved = x.permute(*perm)
-    lead = tuple(moved.data.shape[: len(kept)])
-    n = int(np.prod(moved.data.shape[len(kept) :], dtype=np.int64))
-    eye = np.eye(n, dtype=x.data.dtype)
+    lead = tuple(moved._data.shape[: len(kept)])
+    n = int(np.prod(moved._data.shape[len(kept) :], dtype=np.int64))
+    eye = np.eye(n, dtype=x._data.dtype)
     rows = moved.reshape(*lead, 1, n) * _wrap(1 - eye) + _wrap(eye)  # (..., n, n)
-    others = rows.prod(-1).reshape(*moved.data.shape)
+    others = rows.prod(-1).reshape(*moved._data.shape)
     return others.permute(*np.argsort(perm).tolist())
 
 
@@ -186,7 +186,7 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x.data - x.data.max(axis=dim, keepdims=True))
+        e = np.exp(x._data - x._data.max(axis=dim, keepdims=True))
         y = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y
@@ -208,7 +208,7 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x.data - x.data.max(axis=dim, keepdims=True)
+        shifted = x._data - x._data.max(axis=dim, keepdims=True)
         y = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.save_for_backward(y)
         return y
@@ -230,7 +230,7 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return _wrap(np.cumsum(x.data, axis=dim))
+        return _wrap(np.cumsum(x._data, axis=dim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -246,8 +246,8 @@ class SumTo(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        ctx.shape = x.data.shape
-        return _wrap(sum_to_array(x.data, shape))
+        ctx.shape = x._data.shape
+        return _wrap(sum_to_array(x._data, shape))
 
     @staticmethod
     def backward(ctx, grad):

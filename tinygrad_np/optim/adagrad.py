@@ -65,14 +65,14 @@ class Adagrad(Optimizer):
                 state["sum"] = zeros_state(p, group["initial_accumulator_value"])
             step = new_step(state)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._data
             clr = lr / (1 + (step - 1) * lr_decay)
-            s = state["sum"].data
+            s = state["sum"]._data
             tmp = np.multiply(g, g, dtype=s.dtype)
             s += tmp
             std = np.sqrt(s, out=tmp)
             std += eps
             update = np.divide(g, std, out=tmp)
             update *= clr
-            p.data -= update
+            p._data -= update
             p._bump()

@@ -67,10 +67,10 @@ class Adam(Optimizer):
             step = new_step(state)
             if weight_decay != 0:
                 if self._decoupled:
-                    p.data *= 1 - lr * weight_decay
+                    p._data *= 1 - lr * weight_decay
                 else:
-                    g = g + weight_decay * p.data
-            m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+                    g = g + weight_decay * p._data
+            m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
             tmp = np.subtract(g, m, dtype=m.dtype)  # the one scratch buffer of this step
             tmp *= 1 - beta1
             m += tmp  # m <- lerp(m, g, 1 - beta1)
@@ -79,7 +79,7 @@ class Adam(Optimizer):
             v *= beta2
             v += tmp
             if amsgrad:
-                v_max = state["max_exp_avg_sq"].data
+                v_max = state["max_exp_avg_sq"]._data
                 np.maximum(v_max, v, out=v_max)
                 v = v_max
             denom = np.sqrt(v, out=tmp)
@@ -87,7 +87,7 @@ class Adam(Optimizer):
             denom += eps
             update = np.divide(m, denom, out=tmp)
             update *= lr / (1 - beta1**step)
-            p.data -= update
+            p._data -= update
             p._bump()
 
 

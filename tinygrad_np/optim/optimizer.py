@@ -4,7 +4,7 @@ An optimizer holds *parameter groups* (``param_groups``: a list of dicts, each
 with a ``'params'`` list and that group's hyperparameters, the constructor's
 defaults filled in) and per-parameter *state* (``state[p]``: momentum buffers,
 running averages, step counts). ``step()`` reads each parameter's ``.grad``
-and updates ``p.data`` in place (bumping the version counter, so backward can
+and updates ``p._data`` in place (bumping the version counter, so backward can
 tell a saved tensor was changed); it never writes into ``p.grad``, which the
 engine may share between tensors.
 
@@ -123,7 +123,7 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                p.grad = None if set_to_none else Tensor._wrap(np.zeros_like(p.grad.data))
+                p.grad = None if set_to_none else Tensor._wrap(np.zeros_like(p.grad._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``; ``closure`` re-evaluates the
@@ -196,13 +196,13 @@ class Optimizer:
 def _cast_state(param: Tensor, name: str, value: Any) -> Any:
     """A copy of one saved state value, as PyTorch casts it on load."""
     if isinstance(value, Tensor):
-        array = value.data
+        array = value._data
     elif isinstance(value, np.ndarray):
         array = value
     else:
         return value
-    if name != "step" and param.data.dtype.kind == "f":
-        return Tensor._wrap(np.array(array, dtype=param.data.dtype, copy=True))
+    if name != "step" and param._data.dtype.kind == "f":
+        return Tensor._wrap(np.array(array, dtype=param._data.dtype, copy=True))
     return Tensor._wrap(np.array(array, copy=True))
 
 
@@ -216,11 +216,11 @@ def grad_of(p: Tensor, maximize: bool) -> np.ndarray | None:
     """The gradient array to descend along (negated when maximizing); never written to."""
     if p.grad is None:
         return None
-    g = p.grad.data
-    if g.shape != p.data.shape:
+    g = p.grad._data
+    if g.shape != p._data.shape:
         raise RuntimeError(
             f"optimizer step: gradient of shape {tuple(g.shape)} doesn't match its parameter of shape "
-            f"{tuple(p.data.shape)}"
+            f"{tuple(p._data.shape)}"
         )
     return np.negative(g) if maximize else g
 
@@ -228,12 +228,12 @@ def grad_of(p: Tensor, maximize: bool) -> np.ndarray | None:
 def new_step(state: dict[str, Any]) -> float:
     """Increment ``state['step']`` (a float32 scalar tensor, as PyTorch keeps it); return it."""
     step = state["step"]
-    step.data += 1
-    return float(step.data)
+    step._data += 1
+    return float(step._data)
 
 
 def zeros_state(p: Tensor, fill: float = 0.0) -> Tensor:
-    return Tensor._wrap(np.full_like(p.data, fill))
+    return Tensor._wrap(np.full_like(p._data, fill))
 
 
 def step_state() -> Tensor:

@@ -70,14 +70,14 @@ class RMSprop(Optimizer):
                     state["grad_avg"] = zeros_state(p)
             new_step(state)
             if weight_decay != 0:
-                g = g + weight_decay * p.data
-            v = state["square_avg"].data
+                g = g + weight_decay * p._data
+            v = state["square_avg"]._data
             tmp = np.multiply(g, g, dtype=v.dtype)
             tmp *= 1 - alpha
             v *= alpha
             v += tmp
             if centered:
-                gbar = state["grad_avg"].data
+                gbar = state["grad_avg"]._data
                 np.subtract(g, gbar, out=tmp)
                 tmp *= 1 - alpha
                 gbar += tmp  # gbar <- lerp(gbar, g, 1 - alpha)
@@ -88,13 +88,13 @@ class RMSprop(Optimizer):
                 avg = np.sqrt(v, out=tmp)
             avg += eps
             if momentum > 0:
-                buf = state["momentum_buffer"].data
+                buf = state["momentum_buffer"]._data
                 buf *= momentum
                 buf += np.divide(g, avg, out=avg)
                 np.multiply(buf, lr, out=avg)
-                p.data -= avg
+                p._data -= avg
             else:
                 update = np.divide(g, avg, out=avg)
                 update *= lr
-                p.data -= update
+                p._data -= update
             p._bump()

@@ -71,23 +71,23 @@ class SGD(Optimizer):
             if g is None:
                 continue
             if weight_decay != 0:
-                g = g + weight_decay * p.data
+                g = g + weight_decay * p._data
             if momentum != 0:
                 state = self.state[p]
                 buf = state.get("momentum_buffer")
                 if buf is None:
                     buf = state["momentum_buffer"] = Tensor._wrap(np.array(g, copy=True))
                 else:
-                    b = buf.data
+                    b = buf._data
                     b *= momentum
                     b += g if dampening == 0 else (1 - dampening) * g
-                g = g + momentum * buf.data if nesterov else buf.data
+                g = g + momentum * buf._data if nesterov else buf._data
             # p -= lr * g with no temporary: lr * g goes into a scratch buffer kept per shape
             scratch = scratch_buffers.get((g.shape, g.dtype))
             if scratch is None:
                 scratch = self._scratch(g)
             np.multiply(g, lr, out=scratch)
-            np.subtract(p.data, scratch, out=p.data)
+            np.subtract(p._data, scratch, out=p._data)
             p._bump()
 
     def _scratch(self, g: np.ndarray) -> np.ndarray:

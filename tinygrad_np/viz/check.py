@@ -87,8 +87,8 @@ def check_op(node: Any, args: tuple[Any, ...], directions: int = 2, seed: int = 
     xs: list[Any] = []
     diff: list[int] = []
     for i, a in enumerate(args):
-        if isinstance(a, Tensor) and a.data.dtype.kind == "f":
-            t = Tensor._wrap(a.data.astype(np.float64))
+        if isinstance(a, Tensor) and a._data.dtype.kind == "f":
+            t = Tensor._wrap(a._data.astype(np.float64))
             if i < len(node._edges) and node._edges[i] is not None:
                 t.requires_grad = True
                 diff.append(i)
@@ -100,34 +100,34 @@ def check_op(node: Any, args: tuple[Any, ...], directions: int = 2, seed: int = 
     outs = [o for o in (out if isinstance(out, tuple) else (out,)) if o.grad_fn is not None]
     if not outs or not diff:
         return OpCheck(node, node.name(), node._seq, "skipped", detail="no differentiable output or input")
-    low = any(o.data.dtype != np.float64 for o in outs)
+    low = any(o._data.dtype != np.float64 for o in outs)
     eps, rtol, atol = (1e-3, 2e-2, 1e-3) if low else (1e-6, 1e-4, 1e-7)
-    vs = [rng.standard_normal(o.data.shape) for o in outs]
+    vs = [rng.standard_normal(o._data.shape) for o in outs]
     grads = engine.grad(
         outs,
         [xs[i] for i in diff],
-        [Tensor._wrap(v.astype(o.data.dtype)) for v, o in zip(vs, outs, strict=False)],
+        [Tensor._wrap(v.astype(o._data.dtype)) for v, o in zip(vs, outs, strict=False)],
         allow_unused=True,
     )
 
     def f(shift: list[np.ndarray]) -> float:
         # fresh arrays for every call, so an op that writes into its inputs cannot skew the next
-        moved = [Tensor._wrap(a.data.copy()) if isinstance(a, Tensor) else a for a in xs]
+        moved = [Tensor._wrap(a._data.copy()) if isinstance(a, Tensor) else a for a in xs]
         for i, du in zip(diff, shift, strict=False):
-            moved[i] = Tensor._wrap(xs[i].data + du)
+            moved[i] = Tensor._wrap(xs[i]._data + du)
         with no_grad():
             res = cls.apply(*moved)
         res = res if isinstance(res, tuple) else (res,)
-        res = [r for r in res if r.data.dtype.kind == "f"]
-        return float(sum((np.asarray(r.data, np.float64) * v).sum() for r, v in zip(res, vs, strict=False)))
+        res = [r for r in res if r._data.dtype.kind == "f"]
+        return float(sum((np.asarray(r._data, np.float64) * v).sum() for r, v in zip(res, vs, strict=False)))
 
     worst = (0.0, 0.0, 0.0)
     failed = False
     for _ in range(directions):
-        us = [rng.standard_normal(xs[i].data.shape) for i in diff]
+        us = [rng.standard_normal(xs[i]._data.shape) for i in diff]
         numeric = (f([eps * u for u in us]) - f([-eps * u for u in us])) / (2 * eps)
         analytic = float(
-            sum(0.0 if g is None else (g.data * u).sum() for g, u in zip(grads, us, strict=False))
+            sum(0.0 if g is None else (g._data * u).sum() for g, u in zip(grads, us, strict=False))
         )
         err = abs(numeric - analytic)
         if not np.isfinite(err) or err > atol + rtol * max(abs(numeric), abs(analytic)):

@@ -114,9 +114,9 @@ def draw_graph(
 def _ones_for_non_scalars(root: Any) -> Any:
     """dL/droot for drawing: 1 for a scalar root, ones (as if L = root.sum()) otherwise."""
     roots = [root] if not isinstance(root, (list, tuple)) else list(root)
-    if all(r.data.size == 1 for r in roots):
+    if all(r._data.size == 1 for r in roots):
         return None
-    return [Tensor._wrap(np.ones_like(r.data)) for r in roots]
+    return [Tensor._wrap(np.ones_like(r._data)) for r in roots]
 
 
 def _alive(root: Any) -> bool:
@@ -235,13 +235,13 @@ def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
     for info in graph.tensors.values():
         t = info.tensor
         if t is not None and t.grad is not None:
-            info.grad = t.grad.data
+            info.grad = t.grad._data
     for op in graph.ops.values():
         for nr, ref in (op.node._retained or {}).items():
             t = ref()
             info = graph.tensors.get(("out", id(op.node), nr))
             if t is not None and t.grad is not None and info is not None and info.grad is None:
-                info.grad = t.grad.data
+                info.grad = t.grad._data
 
 
 def _op_node(op: OpInfo, step_no: dict[str, list[int]], failed: dict[int, Any]) -> str:

@@ -108,7 +108,7 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
         info = tensors.get(key)
         if info is None:
             info = tensors[key] = TensorInfo(
-                key, tuple(t.data.shape), t.data.dtype, "leaf", tensor=t, data=t.data
+                key, tuple(t._data.shape), t._data.dtype, "leaf", tensor=t, data=t._data
             )
         return info
 
@@ -121,10 +121,10 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
             info = tensors.get(key)
             if info is None:
                 info = tensors[key] = TensorInfo(
-                    key, tuple(r.data.shape), r.data.dtype, producer=id(r.grad_fn)
+                    key, tuple(r._data.shape), r._data.dtype, producer=id(r.grad_fn)
                 )
             stack.append(r.grad_fn)
-        info.tensor, info.data = r, r.data
+        info.tensor, info.data = r, r._data
         if key not in root_keys:
             root_keys.append(key)
 
@@ -178,13 +178,13 @@ def _add_constants(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo])
         else:
             found = [(-1, s[0]) for s in node._saved or () if s is not None and s[0] is not None]
         for i, t in found:
-            if t._requires_grad or t.data.size <= 1:
+            if t._requires_grad or t._data.size <= 1:
                 continue
             key = ("const", id(t))
             info = tensors.get(key)
             if info is None:
                 info = tensors[key] = TensorInfo(
-                    key, tuple(t.data.shape), t.data.dtype, "constant", tensor=t, data=t.data
+                    key, tuple(t._data.shape), t._data.dtype, "constant", tensor=t, data=t._data
                 )
             if id(node) not in info.consumers:
                 info.consumers.append(id(node))
@@ -200,7 +200,7 @@ def _collect_saved_values(ops: dict[int, OpInfo], tensors: dict[TensorKey, Tenso
             tensor, _, _, array, output_nr = s  # a SavedEntry (autograd/function.py)
             if tensor is not None:
                 key = tensor_key(tensor)
-                arr = tensor.data
+                arr = tensor._data
             else:
                 key = ("out", id(op.node), output_nr)
                 arr = array
@@ -211,4 +211,4 @@ def _collect_saved_values(ops: dict[int, OpInfo], tensors: dict[TensorKey, Tenso
             if isinstance(t, Tensor):
                 info = tensors.get(tensor_key(t))
                 if info is not None and info.data is None:
-                    info.data = t.data
+                    info.data = t._data

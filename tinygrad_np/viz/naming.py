@@ -78,4 +78,4 @@ def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[s
         if info.tensor is None:
             info.tensor = value
         if info.data is None:
-            info.data = value.data
+            info.data = value._data

@@ -121,8 +121,8 @@ def record_backward(
         events.append(
             (
                 node,
-                [None if g is None else np.array(g.data) for g in grads],
-                [(i, np.array(g.data)) for i, g in sent],
+                [None if g is None else np.array(g._data) for g in grads],
+                [(i, np.array(g._data)) for i, g in sent],
             )
         )
 

@@ -35,14 +35,14 @@ def clip_grad_norm_(
         return Tensor._wrap(np.asarray(0.0, np.float32))
     with no_grad():
         if math.isinf(norm_type):
-            norms = [np.abs(g.data).max() if g.data.size else np.asarray(0, g.data.dtype) for g in grads]
+            norms = [np.abs(g._data).max() if g._data.size else np.asarray(0, g._data.dtype) for g in grads]
             total = np.max(np.stack([np.asarray(n, np.float64) for n in norms]))
         else:
             norms = [
-                np.sum(np.abs(g.data.astype(np.float64)) ** norm_type) ** (1.0 / norm_type) for g in grads
+                np.sum(np.abs(g._data.astype(np.float64)) ** norm_type) ** (1.0 / norm_type) for g in grads
             ]
             total = np.sum(np.asarray(norms) ** norm_type) ** (1.0 / norm_type)
-        dt = grads[0].data.dtype
+        dt = grads[0]._data.dtype
         total_t = Tensor._wrap(np.asarray(total, dt))
         if error_if_nonfinite and not np.isfinite(total):
             raise RuntimeError(
@@ -50,9 +50,9 @@ def clip_grad_norm_(
                 "be clipped. To disable this error and scale the gradients by the non-finite norm anyway, set "
                 "`error_if_nonfinite=False`"
             )
-        coef = min(float(max_norm) / (float(total_t.data) + 1e-6), 1.0)
+        coef = min(float(max_norm) / (float(total_t._data) + 1e-6), 1.0)
         for g in grads:
-            g.data *= np.asarray(coef, g.data.dtype)
+            g._data *= np.asarray(coef, g._data.dtype)
             g._bump()
     return total_t
 
@@ -63,5 +63,5 @@ def clip_grad_value_(
     """Clamp every gradient element to [-clip_value, clip_value] in place."""
     for p in _params(parameters):
         if p.grad is not None:
-            np.clip(p.grad.data, -clip_value, clip_value, out=p.grad.data)
+            np.clip(p.grad._data, -clip_value, clip_value, out=p.grad._data)
             p.grad._bump()

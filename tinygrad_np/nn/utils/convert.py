@@ -34,4 +34,4 @@ def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     offsets = np.cumsum([0] + [p.numel() for p in params])
     with no_grad():
         for p, start, stop in zip(params, offsets[:-1], offsets[1:], strict=True):
-            p.copy_(vec.data[start:stop].reshape(p.shape))
+            p.copy_(vec._data[start:stop].reshape(p.shape))
