@@ -77,7 +77,7 @@ MUTATIONS = [
         "tinygrad_np/tensor.py",
         'return _no_grad_binary(np.greater_equal, self, other, "ge")',
         'return _no_grad_binary(np.greater, self, other, "ge")',
-        ("tests/test_ops.py", "tests/test_ops_parity.py", "tests/test_tensor.py"),
+        ("tests/test_ops.py", "tests/test_ops_oracle.py", "tests/test_ops_parity.py", "tests/test_tensor.py"),
         "`>=` computed as `>`",
     ),
     Mutation(
@@ -139,7 +139,7 @@ def _run(tree: Path, tests: tuple[str, ...], hide_torch: Path | None) -> bool:
     env["PYTHONPATH"] = os.pathsep.join(paths)
     cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *tests]
     done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True)
-    if done.returncode not in (0, 1):
+    if done.returncode not in (0, 1, 5):  # 5: nothing collected (a module that skips without torch)
         raise SystemExit(f"pytest could not run {tests} (exit {done.returncode}):\n{done.stdout[-2000:]}")
     return done.returncode == 1
 

@@ -74,7 +74,9 @@ def test_batchnorm_without_running_stats_uses_batch_statistics_in_eval():
     np.testing.assert_allclose(bn(tg.tensor(x)).numpy(), _normalise(x, (0,)), rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize(("groups", "shape"), [(1, (2, 6, 4)), (2, (2, 6, 4)), (3, (3, 6, 2, 2)), (6, (2, 6, 5))])
+@pytest.mark.parametrize(
+    ("groups", "shape"), [(1, (2, 6, 4)), (2, (2, 6, 4)), (3, (3, 6, 2, 2)), (6, (2, 6, 5))]
+)
 def test_groupnorm_normalises_each_group_of_each_sample(groups, shape):
     rng = np.random.default_rng(2)
     gn = nn.GroupNorm(groups, shape[1]).double()
@@ -93,7 +95,9 @@ def test_groupnorm_normalises_each_group_of_each_sample(groups, shape):
         assert not np.allclose(expected, per_channel)  # the oracle tells the two apart
 
 
-@pytest.mark.parametrize(("cls", "shape"), [(nn.InstanceNorm1d, (3, 4, 6)), (nn.InstanceNorm2d, (2, 3, 4, 5))])
+@pytest.mark.parametrize(
+    ("cls", "shape"), [(nn.InstanceNorm1d, (3, 4, 6)), (nn.InstanceNorm2d, (2, 3, 4, 5))]
+)
 @pytest.mark.parametrize("affine", [False, True])
 def test_instancenorm_normalises_each_channel_of_each_sample(cls, shape, affine):
     rng = np.random.default_rng(3)

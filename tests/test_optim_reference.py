@@ -47,7 +47,9 @@ def sgd_ref(lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=Fal
     return step
 
 
-def adam_ref(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False):
+def adam_ref(
+    lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False, maximize=False, decoupled=False
+):
     b1, b2 = betas
 
     def step(p: np.ndarray, g: np.ndarray, st: dict, t: int) -> None:
@@ -73,7 +75,9 @@ def adamw_ref(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=
     return adam_ref(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled=True)
 
 
-def rmsprop_ref(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, maximize=False):
+def rmsprop_ref(
+    lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, centered=False, maximize=False
+):
     def step(p: np.ndarray, g: np.ndarray, st: dict, t: int) -> None:
         g = -g if maximize else g
         if weight_decay:
@@ -92,7 +96,9 @@ def rmsprop_ref(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0, c
     return step
 
 
-def adagrad_ref(lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10, maximize=False):
+def adagrad_ref(
+    lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0, eps=1e-10, maximize=False
+):
     def step(p: np.ndarray, g: np.ndarray, st: dict, t: int) -> None:
         g = -g if maximize else g
         if weight_decay:
@@ -143,7 +149,9 @@ for kw in [
     CASES.append(("Adagrad", optim.Adagrad, adagrad_ref, kw))
 
 
-@pytest.mark.parametrize(("name", "cls", "ref", "kw"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("name", "cls", "ref", "kw"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)]
+)
 def test_fifty_steps_match_the_documented_update_rule(name, cls, ref, kw):
     rng = np.random.default_rng(1)
     start = [rng.standard_normal(s) for s in SHAPES]
