@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import math
+import struct
 import zipfile
 from collections.abc import Callable
 from typing import IO, NoReturn
@@ -31,6 +32,21 @@ _HEADER_READERS = {
     (2, 0): np.lib.format.read_array_header_2_0,
 }
 
+# what zipfile and NumPy's header parser raise on malformed input
+_MALFORMED = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    EOFError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    NotImplementedError,
+    struct.error,
+    KeyError,
+    IndexError,
+    TypeError,
+    OverflowError,
+)
 DtypeCheck = Callable[[np.dtype], str | None]  # the reason a dtype is refused, or None
 
 
@@ -86,7 +102,7 @@ def read_npy(
         if reader is None:
             fail(source, f"is not supported{where}: .npy format version {version[0]}.{version[1]}")
         shape, fortran, dtype = reader(fh)
-    except (ValueError, EOFError, OSError, SyntaxError, zipfile.BadZipFile) as exc:
+    except _MALFORMED as exc:
         fail(source, f"is truncated or corrupt{where}: bad .npy header ({exc})")
     if dtype.hasobject:
         member = f"{where.strip()}: " if where else ""
@@ -121,7 +137,7 @@ def _read_into(fh: IO[bytes], buf: memoryview, source: str, where: str) -> None:
             if not got:
                 fail(source, f"is truncated{where}: the data ends {len(buf) - pos} bytes early")
             pos += got
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    except _MALFORMED as exc:
         fail(source, f"is truncated or corrupt{where} ({exc})")
 
 
@@ -136,7 +152,7 @@ class Archive:
         try:
             self._zip = zipfile.ZipFile(fh)
             infos = self._zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
+        except _MALFORMED as exc:
             fail(source, f"is truncated or corrupt ({exc})")
         if any(i.filename.endswith(".pkl") for i in infos):
             fail(
@@ -184,7 +200,7 @@ class Archive:
         try:
             with self._zip.open(info) as member:
                 return read_npy(member, self.source, where, check, info.file_size, exact=True)
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except _MALFORMED as exc:
             fail(self.source, f"is truncated or corrupt{where} ({exc})")
 
     def close(self) -> None:

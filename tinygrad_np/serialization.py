@@ -395,7 +395,7 @@ def _load_stream(fh: IO[bytes], source: str, max_expansion: float) -> Any:
             structure = json.loads(raw.reshape(-1).tobytes().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             raise RuntimeError(
-                f"tinygrad_np.load: {source} is corrupt: bad structure record ({type(exc).__name__}: {exc:.80})"
+                f"tinygrad_np.load: {source} is corrupt: bad structure record ({type(exc).__name__}: {str(exc)[:80]})"
             ) from None
         if (
             not isinstance(structure, dict)
