@@ -3,6 +3,7 @@
 import io
 import math
 from collections import OrderedDict, defaultdict, namedtuple
+from enum import IntEnum
 
 import numpy as np
 import pytest
@@ -151,13 +152,18 @@ def test_big_endian_and_string_arrays_keep_their_dtype():
         _assert_same(_round_trip(arr), arr)
 
 
+class _Level(IntEnum):
+    HIGH = 2
+
+
 def test_subclasses_come_back_as_their_base_type():
-    """No class is stored (loading imports nothing): a namedtuple is a tuple, a defaultdict a dict."""
+    """No class is stored (loading imports nothing): a namedtuple is a tuple, a defaultdict a dict, an IntEnum an int."""
     point = namedtuple("Point", "x y")(1, 2)
     counts = defaultdict(int, {"a": 1})
-    out = _round_trip({"p": point, "d": counts})
+    out = _round_trip({"p": point, "d": counts, "e": _Level.HIGH})
     assert type(out["p"]) is tuple and out["p"] == (1, 2)
     assert type(out["d"]) is dict and out["d"] == {"a": 1}
+    assert type(out["e"]) is int and out["e"] == 2
 
 
 def test_a_full_checkpoint():

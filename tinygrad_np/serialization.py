@@ -131,9 +131,9 @@ class _Encoder:
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if isinstance(obj, int):
-            return {"int": str(obj)}  # exact, whatever its size
+            return {"int": str(int(obj))}  # exact, whatever its size (int(): an IntEnum prints its name)
         if isinstance(obj, float):
-            return {"float": repr(obj)}  # exact, inf and nan included
+            return {"float": repr(float(obj))}  # exact, inf and nan included
         if isinstance(obj, complex):
             return {"complex": [repr(obj.real), repr(obj.imag)]}
         if isinstance(obj, bytes):
