@@ -1,6 +1,7 @@
 """save/load round trips typed exactly: every type save accepts comes back as the same type and value."""
 
 import io
+import json
 import math
 from collections import OrderedDict, defaultdict, namedtuple
 from enum import IntEnum
@@ -193,3 +194,29 @@ def test_deep_or_self_containing_structures_are_clear_errors():
     loop.append(loop)
     with pytest.raises(ValueError, match="contains itself"):
         tg.save(loop, io.BytesIO())
+
+
+def test_files_of_the_first_format_still_load(tmp_path):
+    """tinygrad_np.save/1 (no object numbers) as written before aliasing was kept."""
+    record = {
+        "format": "tinygrad_np.save/1",
+        "root": {
+            "odict": [
+                ["w", {"tensor": "a0", "requires_grad": True, "parameter": True}],
+                ["b", {"tensor": "a1", "requires_grad": False}],
+                ["step", {"int": "7"}],
+                ["s", {"npscalar": "a2"}],
+            ]
+        },
+    }
+    members = {
+        "__structure__": np.frombuffer(json.dumps(record).encode(), np.uint8),
+        "a0": np.ones((2, 2), np.float32),
+        "a1": np.zeros(2, np.float32),
+        "a2": np.array(0.5, np.float16),
+    }
+    np.savez(tmp_path / "old.pt", **members)
+    out = tg.load(tmp_path / "old.pt.npz")
+    assert type(out) is OrderedDict and list(out) == ["w", "b", "step", "s"]
+    assert type(out["w"]) is Parameter and out["w"].requires_grad and out["w"].shape == (2, 2)
+    assert type(out["b"]) is tg.Tensor and out["step"] == 7 and type(out["s"]) is np.float16
