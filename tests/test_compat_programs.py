@@ -13,8 +13,9 @@ from collections import namedtuple
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch, torch_free  # a stand-in when PyTorch is absent
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 import tinygrad_np as tg  # noqa: E402
 
@@ -948,15 +949,18 @@ def test_type_without_arguments_names_the_tensor_type():
     assert tg.ones(2).type() == "tinygrad_np.FloatTensor" and torch.ones(2).type() == "torch.FloatTensor"
 
 
+@torch_free
 def test_linear_rejects_integer_input():
     assert _error_type(lambda: tg.nn.Linear(3, 2)(tg.ones(4, 3, dtype=tg.long))) == "RuntimeError"
 
 
+@torch_free
 def test_new_tensor_factories():
     x = tg.ones(2, dtype=tg.float64)
     assert x.new_zeros(3).dtype == tg.float64 and x.new_tensor([1.0]).dtype == tg.float64
 
 
+@torch_free
 def test_once_differentiable_exists():
     from tinygrad_np.autograd.function import once_differentiable  # noqa: F401
 
@@ -974,6 +978,7 @@ def test_legacy_tensor_constructor_with_a_shape():
     assert tuple(tg.Tensor(2, 3).shape) == tuple(torch.Tensor(2, 3).shape) == (2, 3)
 
 
+@torch_free
 def test_data_attribute_supports_tensor_methods():
     m = tg.nn.Linear(2, 2)
     m.weight.data.normal_(0.0, 0.02)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import pytest
+from conftest import requires_torch, torch  # a stand-in when PyTorch is absent
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402

@@ -4,8 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch, torch_free  # a stand-in when PyTorch is absent
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 import tinygrad_np as tg  # noqa: E402
 from tinygrad_np import optim  # noqa: E402
@@ -85,6 +86,7 @@ def test_resume_from_state_dict_continues_the_sequence():
     np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-12)
 
 
+@torch_free
 def test_step_with_explicit_epoch_uses_the_closed_form():
     ours_opt, _ = _pair(lrs=(0.1,))
     sched = optim.lr_scheduler.StepLR(ours_opt, step_size=2, gamma=0.5)

@@ -5,8 +5,9 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch, torch_free  # a stand-in when PyTorch is absent
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 import tinygrad_np as tg  # noqa: E402
 import tinygrad_np.nn as nn  # noqa: E402
@@ -277,6 +278,7 @@ def test_batchnorm_train_then_eval(make, shape):
         assert ours.num_batches_tracked.dtype == tg.int64 and int(ours.num_batches_tracked.item()) == 3
 
 
+@torch_free
 def test_batchnorm_errors():
     with pytest.raises(ValueError, match="expected 4D input"):
         nn.BatchNorm2d(3)(tg.zeros(2, 3))

@@ -3,9 +3,9 @@
 import io
 
 import numpy as np
-import pytest
+from conftest import requires_torch, torch  # a stand-in when PyTorch is absent
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 import tinygrad_np as tg  # noqa: E402
 from tinygrad_np import nn  # noqa: E402
