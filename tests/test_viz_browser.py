@@ -114,3 +114,25 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
     browser.execute_script("arguments[0].querySelector('.vz-prev').click()", root)
     flows = root.find_elements(By.CSS_SELECTOR, "g.edge.vz-flow")
     assert flows and all(f"vz_to_{steps[len(steps) - 3].dot_id}" in f.get_attribute("class") for f in flows)
+
+
+def test_hostile_parameter_names_do_not_break_the_page(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    names = ["<!--<script>", "</script><script>window.pwned=1</script>", "a\u2028b </SCRIPT >"]
+    ws = [tg.tensor([1.0, -2.0], requires_grad=True) for _ in names]
+    loss = sum((w.tanh().sum() for w in ws), tg.tensor(0.0))
+    st = viz.stepper(loss, params=dict(zip(names, ws, strict=True)))
+    page = tmp_path / "hostile.html"
+    st.save(page)
+    browser.get(page.as_uri())
+    root = browser.find_element(By.ID, st.uid)
+    nxt = root.find_element(By.CLASS_NAME, "vz-next")
+    shown = [root.find_element(By.CLASS_NAME, "vz-lines").text]
+    for k in range(1, len(st.trace.steps)):
+        nxt.click()
+        assert root.get_attribute("data-step") == str(k + 1)
+        shown.append(root.find_element(By.CLASS_NAME, "vz-lines").text)
+    assert browser.execute_script("return window.pwned === undefined")
+    for name in names[:2]:  # shown as text, exactly as written
+        assert any(name in text for text in shown)

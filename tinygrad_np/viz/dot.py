@@ -9,8 +9,11 @@ FONT = "Helvetica"
 
 
 def quote(text: str) -> str:
-    """A DOT double-quoted string; newlines in ``text`` become line breaks."""
-    lines = str(text).split("\n")
+    """A DOT double-quoted string; newlines in ``text`` become line breaks.
+
+    ``&`` is written as ``&amp;``: Graphviz reads entities such as ``&lt;`` in labels, so a
+    name containing one would otherwise be drawn as something else."""
+    lines = str(text).replace("&", "&amp;").split("\n")
     return '"' + "\\n".join(ln.replace("\\", "\\\\").replace('"', '\\"') for ln in lines) + '"'
 
 

@@ -84,7 +84,7 @@ class Stepper:
 
     def __init__(self, trace: BackwardTrace, svg: str) -> None:
         self.trace = trace
-        data = json.dumps([s.as_dict() for s in trace.steps]).replace("</", "<\\/")
+        data = script_json([s.as_dict() for s in trace.steps])
         # unique within a page (a notebook may show several), the same from run to run
         digest = hashlib.sha1((data + svg).encode("utf-8")).hexdigest()[:8]
         self.uid = f"vz{digest}n{next(_counter)}"
@@ -119,6 +119,18 @@ class Stepper:
 
     def __len__(self) -> int:
         return len(self.trace)
+
+
+# JSON inside <script>: with these escaped, no text (``</script>``, ``<!--<script>``, ``]]>``)
+# can end or re-open the element early, and U+2028/2029 cannot end a line in old JavaScript.
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: Any) -> str:
+    """``value`` as JSON that is safe as the text of an HTML ``<script>`` element."""
+    return json.dumps(value).translate(_SCRIPT_ESCAPES)
 
 
 def _strip_xml_header(svg: str) -> str:
