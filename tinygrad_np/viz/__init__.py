@@ -24,7 +24,14 @@ from typing import Any
 from .check import OpCheck, check_graph, record_inputs
 from .draw import draw_graph, prepare
 from .group import trace_modules
-from .renderer import ENV_VAR, RendererNotFoundError, find_renderer, render
+from .renderer import (
+    ENV_VAR,
+    TIMEOUT_ENV_VAR,
+    RendererNotFoundError,
+    RenderTimeoutError,
+    find_renderer,
+    render,
+)
 from .stepper import Stepper, stepper
 from .steps import BackwardStep, BackwardTrace
 
@@ -47,7 +54,9 @@ __all__ = [
     "BackwardStep",
     "BackwardTrace",
     "OpCheck",
+    "RenderTimeoutError",
     "RendererNotFoundError",
+    "TIMEOUT_ENV_VAR",
     "Stepper",
     "backward_steps",
     "check_graph",

@@ -40,6 +40,7 @@ _KIND_STYLE = {
     "intermediate": {"shape": "ellipse", "fillcolor": "#ffffff", "color": "#999999", "fontsize": 9},
     "output": {"shape": "ellipse", "fillcolor": "#c7e9c0", "color": "#238b45", "peripheries": 2},
 }
+MAX_NODES = 3000  # draw_graph refuses bigger graphs unless folded (collapse='modules')
 _OP_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#777777"}
 
 
@@ -73,6 +74,7 @@ def draw_graph(
     check: bool | list[Any] = False,
     steps: bool = False,
     gradient: Any = None,
+    max_nodes: int | None = MAX_NODES,
 ) -> Any:
     """Draw the graph that produced ``root`` (a tensor, or a list of them).
 
@@ -92,6 +94,10 @@ def draw_graph(
     differences red; ``steps=True`` numbers the nodes in the order backward visits them.
     ``rankdir`` is 'TB' (top to bottom) or 'LR'. Returns a ``graphviz.Digraph`` whose rendering
     uses tinygrad_np's renderer lookup (see :mod:`tinygrad_np.viz.renderer`).
+
+    A graph of more than ``max_nodes`` tensor and op nodes (default 3000; Graphviz would need
+    many seconds to minutes) is refused with a ValueError saying how to fold it, unless
+    ``collapse='modules'``; pass ``max_nodes=None`` to draw it anyway.
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR' (or 'BT'/'RL'), got {rankdir!r}")
@@ -101,6 +107,15 @@ def draw_graph(
     if want_trace and gradient is None:
         gradient = _ones_for_non_scalars(root)
     graph, names, model, trace = prepare(root, params, 1, steps=want_trace, gradient=gradient)
+    size = len(graph.ops) + len(graph.tensors)
+    if max_nodes is not None and collapse != "modules" and size > max_nodes:
+        raise ValueError(
+            f"draw_graph: this graph has {size} nodes ({len(graph.ops)} ops), more than "
+            f"max_nodes={max_nodes}; Graphviz would take very long to lay it out and the picture "
+            "would be unreadable. Fold it: draw_graph(loss, params=model, collapse='modules') draws "
+            "each submodule as one box (run the forward inside viz.trace_modules(model) for exact "
+            "boxes); or draw a part (an intermediate tensor as the root); or pass max_nodes=None"
+        )
     failures: list[Any] = []
     if check is True:
         from .check import check_graph
