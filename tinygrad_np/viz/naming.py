@@ -68,14 +68,19 @@ def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[s
         if info.kind == "leaf" and info.tensor is not None and id(info.tensor) in by_id:
             info.name = by_id[id(info.tensor)]
             info.kind = "param"
+    consts: dict[int, list[Any]] = {}  # constants by the tensor they are, while it is alive
+    for info in graph.tensors.values():
+        if info.kind in ("constant", "scalar") and info.tensor is not None:
+            consts.setdefault(id(info.tensor), []).append(info)
     for name, value in local_vars.items():
         if name.startswith("_") or not isinstance(value, Tensor):
             continue
-        info = graph.tensors.get(tensor_key(value)) or graph.tensors.get(("const", id(value)))
-        if info is None or info.name is not None:
-            continue
-        info.name = name
-        if info.tensor is None:
-            info.tensor = value
-        if info.data is None:
-            info.data = value._data
+        infos = [graph.tensors.get(tensor_key(value)), *consts.get(id(value), [])]
+        for info in infos:
+            if info is None or info.name is not None:
+                continue
+            info.name = name
+            if info.tensor is None:
+                info.tensor = value
+            if info.data is None:
+                info.data = value._data

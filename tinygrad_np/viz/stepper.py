@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .draw import _emit, prepare
+from .draw import FORMULA_OPS, _emit, prepare
 from .steps import BackwardTrace, auto_names
 
 _CSS = """
@@ -147,5 +147,18 @@ def stepper(
     graph, names, model, trace = prepare(root, params, 1, steps=True, gradient=gradient)
     assert trace is not None
     # no gradients on the drawing itself: they appear (orange) as the steps compute them
-    drawing = _emit(graph, names, model, trace, show_data, False, None, rankdir, [], True, auto_names(graph))
+    drawing = _emit(
+        graph,
+        names,
+        model,
+        trace,
+        show_data,
+        False,
+        None,
+        rankdir,
+        [],
+        True,
+        auto_names(graph),
+        show_formulas=len(graph.ops) <= FORMULA_OPS,
+    )
     return Stepper(trace, drawing.pipe(format="svg").decode("utf-8"))

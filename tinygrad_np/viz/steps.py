@@ -23,7 +23,7 @@ from ..autograd import engine
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from .graph import GraphModel, TensorKey
-from .summary import show_numbers
+from .summary import fmt_number, show_numbers
 
 # ops whose Jacobian is diagonal when input and output shapes agree
 _ELEMENTWISE_MODULES = ("tinygrad_np.ops.elementwise",)
@@ -157,6 +157,9 @@ def auto_names(graph: GraphModel) -> dict[TensorKey, str]:
     for info in ordered:
         if info.name:
             names[info.key] = info.name
+            continue
+        if info.kind == "scalar":
+            names[info.key] = fmt_number(info.value)
             continue
         if info.producer is not None:
             base = graph.ops[info.producer].name.removesuffix("Backward").lower()
