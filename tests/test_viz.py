@@ -360,8 +360,10 @@ def test_check_graph_without_recording_uses_saved_inputs():
     x = tg.tensor([0.3, -0.7], requires_grad=True)
     loss = BadSquare.apply(x).sum()
     with pytest.warns(UserWarning, match="record_inputs"):
-        (bad,) = viz.check_graph(loss)
+        result = viz.check_graph(loss)
+    (bad,) = result.failed
     assert bad.name == "BadSquareBackward"
+    assert [r.name for r in result.skipped] == ["SumBackward"]  # its input was not kept
 
 
 # ---- collapsing ---------------------------------------------------------------------------------

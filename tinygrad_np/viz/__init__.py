@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .check import OpCheck, check_graph, record_inputs
+from .check import CheckResult, OpCheck, check_graph, record_inputs
 from .draw import draw_graph, prepare
 from .group import trace_modules
 from .renderer import (
@@ -53,6 +53,7 @@ __all__ = [
     "ENV_VAR",
     "BackwardStep",
     "BackwardTrace",
+    "CheckResult",
     "OpCheck",
     "RenderTimeoutError",
     "RendererNotFoundError",

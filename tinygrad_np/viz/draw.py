@@ -207,7 +207,7 @@ def _emit(
     if steps and trace is not None:
         for s in trace.steps:
             step_no.setdefault(s.dot_id, []).append(s.index)
-    failed = {id(f.node): f for f in failures}
+    failed = {id(f.node): f for f in failures if getattr(f, "status", "failed") == "failed"}
     groups = assign_groups(graph, names, model) if collapse else {}
     types = module_types(model)
 
