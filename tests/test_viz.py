@@ -261,12 +261,19 @@ def test_step_lines_show_the_chain_rule_with_numbers():
     trace = viz.backward_steps(z)
     sin = trace[0]
     assert sin.name == "SinBackward" and sin.formula == "d sin(x)/dx = cos(x)"
-    assert sin.lines[0] == "dL/dz = 1"
-    assert sin.lines[1] == f"dL/dy = dL/dz * dz/dy = 1 * {np.cos(9.0):.4g} = {np.cos(9.0):.4g}"
+    assert sin.lines[0] == "Why now: z is the root: backward starts here, dL/dz given"
+    assert sin.lines[1] == "Incoming: dL/dz () = 1"
+    assert sin.lines[2] == "dL/dy = dL/dz ⊙ cos(y)"
+    assert sin.lines[4] == f"    = 1 · {np.cos(9.0):.4g} = {np.cos(9.0):.4g}"
     mul = trace[1]
-    assert mul.lines[1].startswith("dL/dx = dL/dy * dy/dx = ")
+    assert mul.lines[0] == "Why now: every op that used y has sent its gradient: SinBackward (step 1)"
     assert len(mul.grads_out) == 2  # x used twice: the engine sums both into x
-    assert trace[2].lines == [f"dL/dx = {2 * 3.0 * np.cos(9.0):.4g}   (backward() adds this into x.grad)"]
+    assert mul.lines[-2].endswith("the first gradient for x")
+    assert "added to the" in mul.lines[-1] and "from MulBackward (step 2)" in mul.lines[-1]
+    assert trace[2].lines[1:] == [
+        f"dL/dx () = {2 * 3.0 * np.cos(9.0):.4g}",
+        "x.grad is None: backward() stores this gradient there",
+    ]
     assert "step 1: SinBackward" in str(trace)
 
 
@@ -511,8 +518,8 @@ def test_steps_through_a_gradient_graph():
     x = tg.tensor(3.0, requires_grad=True)
     (dx,) = tg.autograd.grad(x**3, x, create_graph=True)
     trace = viz.backward_steps(dx)
-    assert trace[0].lines[0] == "dL/d(dx) = 1"
-    assert trace[-1].lines[0].startswith("dL/dx = 18 ")  # d2(x^3)/dx2 = 6x
+    assert trace[0].lines[1] == "Incoming: dL/d(dx) () = 1"
+    assert trace[-1].lines[1].startswith("dL/dx () = 18")  # d2(x^3)/dx2 = 6x
 
 
 def test_exploding_gradient_is_flagged():

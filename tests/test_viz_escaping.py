@@ -76,7 +76,7 @@ def test_stepper_page_with_hostile_names_parses_as_intended():
     loss, params = hostile_graph()
     st = viz.stepper(loss, params=params)
     page = st.page(title="</title><script>x</script>")
-    expected = [s.as_dict() for s in st.trace.steps]
+    expected = st.steps
     assert any(name in line for s in expected for line in s["lines"] for name in HOSTILE)
 
     # Python's own parser: exactly our two scripts, the data intact, no injected element

@@ -36,15 +36,19 @@ from .stepper import Stepper, stepper
 from .steps import BackwardStep, BackwardTrace
 
 
-def backward_steps(root: Any, params: Any = None, gradient: Any = None) -> BackwardTrace:
+def backward_steps(
+    root: Any, params: Any = None, gradient: Any = None, max_elements: int = 16
+) -> BackwardTrace:
     """The order in which backward visits the nodes behind ``root``, with the gradient each
     node receives, its local derivative formula and the gradients it sends on.
 
     Runs the engine's own backward (``retain_graph=True``, results not written to any
     ``.grad``) while recording, so the order and numbers are exactly the engine's.
-    ``gradient`` is dL/droot for a non-scalar root.
+    ``gradient`` is dL/droot for a non-scalar root. Each step's ``lines`` explain it: why the
+    node runs now, the incoming gradient, each input's vector-Jacobian product with shapes and
+    numbers (tensors of up to ``max_elements`` elements in full), and where each result goes.
     """
-    _, _, _, trace = prepare(root, params, 1, steps=True, gradient=gradient)
+    _, _, _, trace = prepare(root, params, 1, steps=True, gradient=gradient, limit=max_elements)
     assert trace is not None
     return trace
 

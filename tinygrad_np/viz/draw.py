@@ -29,6 +29,7 @@ from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, recor
 from .summary import (
     BAD_COLOUR,
     EXPLODING,
+    SMALL,
     VANISHING,
     VANISHING_COLOUR,
     colour_scale,
@@ -62,7 +63,7 @@ _OP_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", 
 
 
 def prepare(
-    root: Any, params: Any, depth: int, *, steps: bool = False, gradient: Any = None
+    root: Any, params: Any, depth: int, *, steps: bool = False, gradient: Any = None, limit: int = SMALL
 ) -> tuple[GraphModel, dict[str, Any], Any, BackwardTrace | None]:
     """Build the graph model of ``root`` and name its tensors, looking at the locals of the
     frame ``depth`` levels above this function's caller."""
@@ -77,7 +78,7 @@ def prepare(
     trace = None
     if steps:
         events = record_backward(graph, roots, gradient)
-        trace = build_steps(graph, events, auto_names(graph))
+        trace = build_steps(graph, events, auto_names(graph), limit)
     return graph, names, model, trace
 
 
