@@ -23,7 +23,14 @@ from ..tensor import Tensor
 from . import dot
 from .graph import GraphModel, OpInfo, TensorInfo, build_graph
 from .group import assign_groups
-from .naming import apply_names, caller_locals, module_in_locals, module_types, named_params
+from .naming import (
+    apply_names,
+    caller_locals,
+    fallback_names,
+    module_in_locals,
+    module_types,
+    named_params,
+)
 from .renderer import make_drawing
 from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, record_backward
 from .summary import (
@@ -75,6 +82,8 @@ def prepare(
         model = module_in_locals(local_vars)
     names = named_params(params if params is not None else model)
     apply_names(graph, names, local_vars)
+    if model is not None or names:
+        fallback_names(graph, assign_groups(graph, names, model), module_types(model))
     trace = None
     if steps:
         events = record_backward(graph, roots, gradient)
@@ -275,7 +284,8 @@ def _emit(
 
 
 def _bypassed(info: TensorInfo) -> bool:
-    return info.kind == "intermediate" and not info.name and info.producer is not None
+    unnamed = not info.name or info.fallback_name  # a module's output: the edge into the next box
+    return info.kind == "intermediate" and unnamed and info.producer is not None
 
 
 def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:

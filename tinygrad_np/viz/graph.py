@@ -43,6 +43,7 @@ class TensorInfo:
     data: np.ndarray | None = None  # its value, when known
     grad: np.ndarray | None = None  # dL/d(it), when known
     value: Any = None  # a one-element constant's value (a Python number)
+    fallback_name: bool = False  # named after the modules it crosses, not by the caller
     dot_id: str = ""
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..tensor import Tensor
 from .graph import GraphModel, tensor_key
+from .vjp import op_key
 
 
 def named_params(params: Any) -> dict[str, Tensor]:
@@ -84,3 +85,32 @@ def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[s
                 info.tensor = value
             if info.data is None:
                 info.data = value._data
+
+
+def fallback_names(graph: GraphModel, groups: dict[int, str], types: dict[str, str]) -> None:
+    """Names for tensors that no parameter or caller variable names, from the modules they
+    cross: ``'input to 0: Linear'`` for data fed into a module, ``'output of 2: Linear'`` for a
+    module's result used outside it (the prediction a loss reads), ``'argument 1 of MseLoss'``
+    for data fed to one op outside any module (a target). ``groups`` maps op ids to module
+    names (see :func:`tinygrad_np.viz.group.assign_groups`)."""
+    if not groups:
+        return
+
+    def title(g: str) -> str:
+        return f"{g}: {types[g]}" if g in types else g
+
+    for info in graph.tensors.values():
+        if info.name is not None or info.kind in ("param", "scalar"):
+            continue
+        users = {groups.get(c) for c in info.consumers}
+        made_by = groups.get(info.producer) if info.producer is not None else None
+        if info.producer is None:
+            if len(users) == 1 and None not in users:
+                info.name = f"input to {title(next(iter(users)))}"
+            elif len(info.consumers) == 1 and info.kind == "constant":  # e.g. a loss's target
+                op = graph.ops[info.consumers[0]]
+                i = next(i for i, k in op.inputs if k == info.key)
+                info.name = f"argument {i} of {op_key(op.name)}"
+        elif made_by is not None and (not info.consumers or users - {made_by}):
+            info.name = f"output of {title(made_by)}"
+        info.fallback_name = info.name is not None
