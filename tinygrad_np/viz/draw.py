@@ -224,8 +224,8 @@ def _emit(
     label = None
     if show_grad:
         label = (
-            f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f};  "
-            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g});  "
+            f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f}\n"
+            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g})\n"
             f"thick red border = exploding (rms > {EXPLODING:g})"
         )
     body = dot.graph_header(rankdir, label)
