@@ -39,3 +39,10 @@ def test_the_demo_drawing_names_x_y_pred(tmp_path):
         found = {re.sub(r"<[^>]+>", "", t) for t in re.findall(r"<text[^>]*>.*?</text>", text)}
     for name in ("x", "y", "pred", "loss"):
         assert name in found, (name, sorted(found))
+
+
+def test_a_plain_dict_of_parameters_invents_no_module_names():
+    w = tg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = (w * tg.tensor([1.0, 1.0, 1.0])).tanh()
+    got = labels(viz.draw_graph(h.sum(), params={"w": w}).source)
+    assert not any("output of" in g or "input to" in g for g in got)

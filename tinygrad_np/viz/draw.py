@@ -82,7 +82,7 @@ def prepare(
         model = module_in_locals(local_vars)
     names = named_params(params if params is not None else model)
     apply_names(graph, names, local_vars)
-    if model is not None or names:
+    if model is not None:
         fallback_names(graph, assign_groups(graph, names, model), module_types(model))
     trace = None
     if steps:

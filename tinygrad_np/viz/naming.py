@@ -93,6 +93,7 @@ def fallback_names(graph: GraphModel, groups: dict[int, str], types: dict[str, s
     module's result used outside it (the prediction a loss reads), ``'argument 1 of MseLoss'``
     for data fed to one op outside any module (a target). ``groups`` maps op ids to module
     names (see :func:`tinygrad_np.viz.group.assign_groups`)."""
+    groups = {op: g for op, g in groups.items() if g in types}  # real submodules only
     if not groups:
         return
 
