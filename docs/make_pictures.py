@@ -14,7 +14,9 @@ Each picture is written as PNG and SVG (PDF too when Graphviz's own `dot` is the
 * dead_relu: an MLP whose second hidden layer never fires: its parameters and everything before
   it get zero gradient, drawn grey and dashed;
 * bad_backward: a user-defined Function with a wrong backward, found by the per-op check;
-* stepper.html: the backward stepper page for a two-parameter neuron.
+* stepper.html: the stepper page (forward, then backward) for a small two-layer network, and
+  stepper_matmul.png: a screenshot of it in headless Chromium at the backward step of the
+  last linear layer (taken only where selenium and chromium are installed).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def sine_net(out: Path) -> None:
     model = nn.Sequential(nn.Linear(1, 20), nn.Sigmoid(), nn.Linear(20, 1))
     x = torch.linspace(-np.pi, np.pi, 64).reshape(-1, 1)
     y = torch.sin(x)
-    with viz.record_inputs(), viz.trace_modules(model):  # show the data too; exact module boxes
+    with viz.trace_modules(model):  # exact module boxes
         pred = model(x)
         loss = nn.functional.mse_loss(pred, y)
     save(viz.draw_graph(loss, params=model, show_grad=True), out, "sine_net")
@@ -128,12 +130,58 @@ def bad_backward(out: Path) -> None:
 
 
 def stepper(out: Path) -> None:
-    x = torch.tensor(0.5, requires_grad=True)
-    w = torch.tensor([1.0, -2.0], requires_grad=True)
-    h = (w * x).tanh()
-    loss = h.sum()
-    path = viz.stepper(loss).save(out / "stepper.html")
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    x = torch.randn(2, 3)
+    y = torch.tensor([[1.0], [-1.0]])
+    pred = model(x)
+    loss = nn.functional.mse_loss(pred, y)
+    page = viz.stepper(loss, params=model)
+    path = page.save(out / "stepper.html")
     print("wrote", path)
+    # the backward step of the last linear layer: dL/d2.weight = (dL/dpred)^T · tanh
+    target = next(
+        k
+        for k, s in enumerate(page.steps)
+        if s["phase"] == "backward" and s["name"].startswith("Addmm") and "pred" in " ".join(s["lines"][:2])
+    )
+    screenshot(out / "stepper.html", page.uid, target, out / "stepper_matmul.png")
+
+
+def screenshot(page: Path, uid: str, step: int, png: Path) -> None:
+    """A picture of the stepper page at ``step`` (0-based) in headless Chromium, if installed."""
+    import shutil
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    driver = shutil.which("chromedriver")
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+    except ImportError:
+        chromium = None
+    if chromium is None or driver is None:
+        print("(no screenshot: selenium, chromium and chromedriver are needed)")
+        return
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1300,2400"):
+        opts.add_argument(flag)
+    browser = webdriver.Chrome(service=Service(driver), options=opts)
+    try:
+        browser.get(page.resolve().as_uri())
+        root = browser.find_element(By.ID, uid)
+        for _ in range(step):
+            root.find_element(By.CLASS_NAME, "vz-next").click()
+        height = browser.execute_script(f"return document.getElementById('{uid}').scrollHeight")
+        browser.execute_cdp_cmd(  # a viewport as tall as the page, so nothing is cut off
+            "Emulation.setDeviceMetricsOverride",
+            {"width": 1300, "height": int(height) + 40, "deviceScaleFactor": 1, "mobile": False},
+        )
+        root.screenshot(str(png))
+    finally:
+        browser.quit()
+    print("wrote", png)
 
 
 def main() -> None:

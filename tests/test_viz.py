@@ -14,10 +14,14 @@ from tinygrad_np.viz import renderer as vrender
 
 
 def parse(source):
-    """(nodes: id -> label, edges: [(a, b)]) from a drawing's DOT text."""
+    """(nodes: id -> label, edges: [(a, b)]) from a drawing's DOT text; the formula lines that
+    small drawings write under an op's name are left out (tests/test_viz_formulas.py checks them)."""
     nodes = {}
     for m in re.finditer(r"^\t(\w+) \[label=\"((?:[^\"\\]|\\.)*)\"", source, re.M):
-        nodes[m.group(1)] = m.group(2).replace("\\n", "\n")
+        label = m.group(2).replace("\\n", "\n")
+        if m.group(1).startswith("op"):
+            label = "\n".join(ln for ln in label.split("\n") if not ("/d" in ln and "=" in ln))
+        nodes[m.group(1)] = label
     edges = re.findall(r"^\t+(\w+) -> (\w+)", source, re.M)
     return nodes, edges
 
@@ -126,8 +130,9 @@ def test_deep_chain_needs_no_recursion():
     y = x
     for _ in range(3000):
         y = y * 1.0
-    nodes, edges = parse(viz.draw_graph(y).source)
-    assert len(nodes) == 3000 + 3001 and len(edges) == 6000
+    nodes, edges = parse(viz.draw_graph(y, max_nodes=None).source)
+    # 3000 ops, 3001 tensors and the constant 1.0 of each op
+    assert len(nodes) == 3000 + 3001 + 3000 and len(edges) == 9000
 
 
 def test_import_is_light():
@@ -256,12 +261,19 @@ def test_step_lines_show_the_chain_rule_with_numbers():
     trace = viz.backward_steps(z)
     sin = trace[0]
     assert sin.name == "SinBackward" and sin.formula == "d sin(x)/dx = cos(x)"
-    assert sin.lines[0] == "dL/dz = 1"
-    assert sin.lines[1] == f"dL/dy = dL/dz * dz/dy = 1 * {np.cos(9.0):.4g} = {np.cos(9.0):.4g}"
+    assert sin.lines[0] == "Why now: z is the root: backward starts here, dL/dz given"
+    assert sin.lines[1] == "Incoming: dL/dz () = 1"
+    assert sin.lines[2] == "dL/dy = dL/dz ⊙ cos(y)"
+    assert sin.lines[4] == f"    = 1 · {np.cos(9.0):.4g} = {np.cos(9.0):.4g}"
     mul = trace[1]
-    assert mul.lines[1].startswith("dL/dx = dL/dy * dy/dx = ")
+    assert mul.lines[0] == "Why now: every op that used y has sent its gradient: SinBackward (step 1)"
     assert len(mul.grads_out) == 2  # x used twice: the engine sums both into x
-    assert trace[2].lines == [f"dL/dx = {2 * 3.0 * np.cos(9.0):.4g}   (backward() adds this into x.grad)"]
+    assert mul.lines[-2].endswith("the first gradient for x")
+    assert "added to the" in mul.lines[-1] and "from MulBackward (step 2)" in mul.lines[-1]
+    assert trace[2].lines[1:] == [
+        f"dL/dx () = {2 * 3.0 * np.cos(9.0):.4g}",
+        "x.grad is None: backward() stores this gradient there",
+    ]
     assert "step 1: SinBackward" in str(trace)
 
 
@@ -355,8 +367,10 @@ def test_check_graph_without_recording_uses_saved_inputs():
     x = tg.tensor([0.3, -0.7], requires_grad=True)
     loss = BadSquare.apply(x).sum()
     with pytest.warns(UserWarning, match="record_inputs"):
-        (bad,) = viz.check_graph(loss)
+        result = viz.check_graph(loss)
+    (bad,) = result.failed
     assert bad.name == "BadSquareBackward"
+    assert [r.name for r in result.skipped] == ["SumBackward"]  # its input was not kept
 
 
 # ---- collapsing ---------------------------------------------------------------------------------
@@ -421,11 +435,9 @@ def test_data_inputs_are_drawn_when_a_node_holds_them():
     did = by_label(nodes, "data")  # the layer's op saved it: drawn, named after the local variable
     assert nodes[did] == "data\n(4, 2) float32" and "#f0f0f0" in attrs_of(d.source, did)
     assert (did, "op0") in edges  # into the linear layer's first op (Matmul or Addmm)
-    assert not any("target" in v for v in nodes.values())  # Sub saved nothing: unknown
-    with viz.record_inputs():
-        loss2 = ((lin(data) - target) ** 2).mean()
-    nodes2, _ = parse(viz.draw_graph(loss2, params=lin).source)
-    assert by_label(nodes2, "target")
+    tid = by_label(nodes, "target")  # Sub saved nothing, but the node noted its operand
+    assert nodes[tid] == "target\n(4, 3) float32"
+    assert by_label(nodes, "2")  # the exponent of ** 2
 
 
 def test_leaf_and_constant_roots():
@@ -506,8 +518,8 @@ def test_steps_through_a_gradient_graph():
     x = tg.tensor(3.0, requires_grad=True)
     (dx,) = tg.autograd.grad(x**3, x, create_graph=True)
     trace = viz.backward_steps(dx)
-    assert trace[0].lines[0] == "dL/d(dx) = 1"
-    assert trace[-1].lines[0].startswith("dL/dx = 18 ")  # d2(x^3)/dx2 = 6x
+    assert trace[0].lines[1] == "Incoming: dL/d(dx) () = 1"
+    assert trace[-1].lines[1].startswith("dL/dx () = 18")  # d2(x^3)/dx2 = 6x
 
 
 def test_exploding_gradient_is_flagged():

@@ -1,4 +1,4 @@
-"""The backward stepper page, opened in headless Chromium: click Next through every step."""
+"""The stepper page, opened in headless Chromium: click Next through every forward and backward step."""
 
 import shutil
 
@@ -57,7 +57,7 @@ def browser(tmp_path):
         drv.quit()
 
 
-def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
+def test_clicking_next_walks_forward_then_the_engines_backward_steps(browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     x = tg.tensor(0.5, requires_grad=True)
@@ -73,6 +73,7 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
         "AccumulateGrad",
         "AccumulateGrad",
     ]
+    assert [s["phase"] for s in st.steps] == ["forward"] * 3 + ["backward"] * 5
     page = tmp_path / "stepper.html"
     st.save(page)
     browser.get(page.as_uri())
@@ -81,36 +82,72 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
     prev = root.find_element(By.CLASS_NAME, "vz-prev")
     assert prev.get_attribute("disabled") is not None
 
-    for k, step in enumerate(steps):
+    for k, step in enumerate(st.steps):
         if k:
             nxt.click()
+        phase = step["phase"]
+        same = [s for s in st.steps[: k + 1] if s["phase"] == phase]
         assert root.get_attribute("data-step") == str(k + 1)
-        assert root.get_attribute("data-node") == step.dot_id
+        assert root.get_attribute("data-phase") == phase
+        assert root.get_attribute("data-node") == step["node"]
         current = root.find_elements(By.CSS_SELECTOR, "g.vz-cur")
         assert len(current) == 1
-        assert f"vz_{step.dot_id}" in current[0].get_attribute("class")
-        assert len(root.find_elements(By.CSS_SELECTOR, "g.node.vz-done")) == k
-        ready = {r for s in steps[: k + 1] for r in s.ready}
-        grad_nodes = root.find_elements(By.CSS_SELECTOR, "g.node.vz-grad")
-        assert {c.get_attribute("class").split()[1].removeprefix("vz_") for c in grad_nodes} == ready
-        title = root.find_element(By.CLASS_NAME, "vz-title").text
-        assert title == f"Step {k + 1} of {len(steps)}: {step.name}"
+        assert f"vz_{step['node']}" in current[0].get_attribute("class")
+        done = "vz-fdone" if phase == "forward" else "vz-done"
+        assert len(root.find_elements(By.CSS_SELECTOR, f"g.node.{done}")) == len(same) - 1
+        ready = {r for s in same for r in s["ready"]}
+        mark = "vz-val" if phase == "forward" else "vz-grad"
+        marked = root.find_elements(By.CSS_SELECTOR, f"g.node.{mark}")
+        assert {c.get_attribute("class").split()[1].removeprefix("vz_") for c in marked} == ready
+        assert root.find_element(By.CLASS_NAME, "vz-title").text == step["title"]
+        assert root.find_element(By.CLASS_NAME, "vz-phase").text == phase
         shown = root.find_element(By.CLASS_NAME, "vz-lines").text
-        assert shown.split("\n") == step.lines
+        assert [ln.strip() for ln in shown.split("\n")] == [ln.strip() for ln in step["lines"]]
     assert nxt.get_attribute("disabled") is not None
 
-    # the numbers shown are the engine's: tanh step and the final gradients
+    # the numbers shown are the engine's: the tanh step's product and the final gradients
     tanh_lines = steps[1].lines
     g = 1 - np.tanh(np.array([0.5, -1.0])) ** 2
-    assert tanh_lines[1].endswith(np.array2string(g.astype(np.float32), precision=4, separator=", "))
+    assert tanh_lines[-2].endswith(np.array2string(g.astype(np.float32), precision=4, separator=", "))
     loss.backward()
-    # leaves in the order their gradients arrived: w (MulBackward's input 0), then x
-    assert steps[3].lines[0].startswith("dL/dw = ")
-    assert steps[4].lines[0].startswith(f"dL/dx = {x.grad.item():.4g}")
+    np.testing.assert_allclose(steps[3].grad_in[0], w.grad.numpy())
+    assert steps[3].lines[1].startswith("dL/dw (2,) = ")
+    assert steps[4].lines[1] == f"dL/dx () = {x.grad.item():.4g}"
 
     prev.click()
-    assert root.get_attribute("data-step") == str(len(steps) - 1)
+    assert root.get_attribute("data-step") == str(len(st.steps) - 1)
     # the edges into the current node (where its gradient goes back) are lit up
     browser.execute_script("arguments[0].querySelector('.vz-prev').click()", root)
     flows = root.find_elements(By.CSS_SELECTOR, "g.edge.vz-flow")
     assert flows and all(f"vz_to_{steps[len(steps) - 3].dot_id}" in f.get_attribute("class") for f in flows)
+    # keyboard: Home goes to the first forward step, End to the last backward step
+    from selenium.webdriver.common.keys import Keys
+
+    root.send_keys(Keys.HOME)
+    assert root.get_attribute("data-step") == "1" and root.get_attribute("data-phase") == "forward"
+    root.send_keys(Keys.ARROW_RIGHT)
+    assert root.get_attribute("data-step") == "2"
+    root.send_keys(Keys.END)
+    assert root.get_attribute("data-step") == str(len(st.steps))
+
+
+def test_hostile_parameter_names_do_not_break_the_page(browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    names = ["<!--<script>", "</script><script>window.pwned=1</script>", "a\u2028b </SCRIPT >"]
+    ws = [tg.tensor([1.0, -2.0], requires_grad=True) for _ in names]
+    loss = sum((w.tanh().sum() for w in ws), tg.tensor(0.0))
+    st = viz.stepper(loss, params=dict(zip(names, ws, strict=True)))
+    page = tmp_path / "hostile.html"
+    st.save(page)
+    browser.get(page.as_uri())
+    root = browser.find_element(By.ID, st.uid)
+    nxt = root.find_element(By.CLASS_NAME, "vz-next")
+    shown = [root.find_element(By.CLASS_NAME, "vz-lines").text]
+    for k in range(1, len(st.steps)):
+        nxt.click()
+        assert root.get_attribute("data-step") == str(k + 1)
+        shown.append(root.find_element(By.CLASS_NAME, "vz-lines").text)
+    assert browser.execute_script("return window.pwned === undefined")
+    for name in names[:2]:  # shown as text, exactly as written
+        assert any(name in text for text in shown)

@@ -281,7 +281,9 @@ def write_graph(model: Any, criterion: Any, x: Any, y: Any, path: Path) -> Path:
     """Draw the graph of the loss (on the first four samples, so the values stay readable)."""
     from .viz import draw_graph
 
-    loss = criterion(model(x[:4]), y[:4])
+    x, y = x[:4], y[:4]  # locals named as in the README's picture: x, y, pred, loss
+    pred = model(x)
+    loss = criterion(pred, y)
     dot = draw_graph(loss, params=model, show_data=True, show_grad=True)
     try:
         svg = dot.pipe(format="svg")

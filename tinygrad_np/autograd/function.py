@@ -51,6 +51,7 @@ import numpy as np
 
 from ..tensor import Tensor, VersionCounter
 from . import grad_mode
+from .operands import describe as _describe_operands
 
 _next_seq = itertools.count().__next__
 _new_obj = object.__new__
@@ -121,6 +122,7 @@ class Function:
     _retained: dict[int, Any] | None = None
     _trace: list[str] | None = None
     _non_differentiable: tuple[int, ...] = ()
+    _consts: tuple[Any, ...] = ()  # operands that need no gradient, for drawings (operands.py)
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
@@ -250,6 +252,8 @@ class Function:
     def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...], state: Any) -> Any:
         """Make this ctx (its ``_edges`` already set) the ``grad_fn`` of ``out``."""
         self._seq = _next_seq()
+        if None in self._edges:  # shape/dtype/value of the operands without gradient (no arrays)
+            self._consts = _describe_operands(args, self._edges)
 
         fresh = type(out) is Tensor
         if fresh:

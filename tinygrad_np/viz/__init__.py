@@ -21,23 +21,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from .check import OpCheck, check_graph, record_inputs
+from .check import CheckResult, OpCheck, check_graph, record_inputs
 from .draw import draw_graph, prepare
 from .group import trace_modules
-from .renderer import ENV_VAR, RendererNotFoundError, find_renderer, render
+from .renderer import (
+    ENV_VAR,
+    TIMEOUT_ENV_VAR,
+    RendererNotFoundError,
+    RenderTimeoutError,
+    find_renderer,
+    render,
+)
 from .stepper import Stepper, stepper
 from .steps import BackwardStep, BackwardTrace
 
 
-def backward_steps(root: Any, params: Any = None, gradient: Any = None) -> BackwardTrace:
+def backward_steps(
+    root: Any, params: Any = None, gradient: Any = None, max_elements: int = 16
+) -> BackwardTrace:
     """The order in which backward visits the nodes behind ``root``, with the gradient each
     node receives, its local derivative formula and the gradients it sends on.
 
     Runs the engine's own backward (``retain_graph=True``, results not written to any
     ``.grad``) while recording, so the order and numbers are exactly the engine's.
-    ``gradient`` is dL/droot for a non-scalar root.
+    ``gradient`` is dL/droot for a non-scalar root. Each step's ``lines`` explain it: why the
+    node runs now, the incoming gradient, each input's vector-Jacobian product with shapes and
+    numbers (tensors of up to ``max_elements`` elements in full), and where each result goes.
     """
-    _, _, _, trace = prepare(root, params, 1, steps=True, gradient=gradient)
+    _, _, _, trace = prepare(root, params, 1, steps=True, gradient=gradient, limit=max_elements)
     assert trace is not None
     return trace
 
@@ -46,8 +57,11 @@ __all__ = [
     "ENV_VAR",
     "BackwardStep",
     "BackwardTrace",
+    "CheckResult",
     "OpCheck",
+    "RenderTimeoutError",
     "RendererNotFoundError",
+    "TIMEOUT_ENV_VAR",
     "Stepper",
     "backward_steps",
     "check_graph",

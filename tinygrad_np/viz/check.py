@@ -10,8 +10,10 @@ difference::
 one pair of forward calls per direction, whatever the size of the inputs.
 
 The inputs of a node are taken from ``node._inputs`` when the graph was built inside
-:func:`record_inputs`, else from its saved tensors when they are exactly its arguments (the
-usual case for a user-defined ``Function`` that saves its inputs); other nodes are skipped.
+:func:`record_inputs`, else from its saved tensors and the operands it noted without gradient
+(a one-element constant's value, a data tensor still alive) when together they are exactly its
+arguments (the usual case for a user-defined ``Function`` that saves its inputs); other nodes
+are skipped, and a skipped op is part of the result: ``check_graph`` never passes vacuously.
 """
 
 from __future__ import annotations
@@ -46,7 +48,24 @@ class OpCheck:
 
     @property
     def ok(self) -> bool:
-        return self.status != "failed"
+        """Checked and in agreement (a skipped op is not ok: nothing was verified)."""
+        return self.status == "ok"
+
+
+class CheckResult(list):  # type: ignore[type-arg]
+    """What :func:`check_graph` returns: a list of the ops that are not verified (status
+    'failed' or 'skipped'), so ``assert not check_graph(loss)`` holds only when every op was
+    checked and agreed; ``checked`` counts the ops checked, ``failed``/``skipped`` split the list."""
+
+    checked: int = 0
+
+    @property
+    def failed(self) -> list[OpCheck]:
+        return [r for r in self if r.status == "failed"]
+
+    @property
+    def skipped(self) -> list[OpCheck]:
+        return [r for r in self if r.status == "skipped"]
 
 
 @contextlib.contextmanager
@@ -66,11 +85,22 @@ def _inputs_of(node: Any) -> tuple[Any, ...] | None:
     if args is not None:
         return tuple(args)
     saved = [s[0] for s in node._saved or () if s is not None and s[0] is not None]  # (SavedEntry)
-    out = []
-    for edge in node._edges:
+    consts = {c[0]: c for c in node._consts}  # (index, shape, dtype, value, weakref)
+    out: list[Any] = []
+    for i, edge in enumerate(node._edges):
         if edge is None:
-            return None
+            if i not in consts:
+                return None  # a non-tensor argument (a dim, a flag): unknown
+            _, _, dtype, value, ref = consts[i]
+            t = ref()
+            if t is None and value is None:
+                return None
+            out.append(t if t is not None else Tensor._wrap(np.asarray(value, dtype)))
+            continue
         parent, nr = edge[0], edge[1]
+        if isinstance(parent, Tensor):  # an edge to a leaf holds the leaf itself
+            out.append(parent)
+            continue
         for t in saved:
             if parent is t or (t.grad_fn is parent and t._output_nr == nr):
                 out.append(t)
@@ -139,9 +169,11 @@ def check_op(node: Any, args: tuple[Any, ...], directions: int = 2, seed: int = 
     return OpCheck(node, node.name(), node._seq, status, worst[0], worst[1], worst[2], detail)
 
 
-def check_graph(root: Any, all: bool = False) -> list[OpCheck]:
-    """Check every op behind ``root`` numerically; return the failing ops (every result,
-    including 'skipped' ones, with ``all=True``), in forward order.
+def check_graph(root: Any, all: bool = False) -> CheckResult:
+    """Check every op behind ``root`` numerically; return the ops that failed and those that
+    could not be checked (status 'skipped', with a warning), in forward order, as a
+    :class:`CheckResult`: empty only when every op was checked and agreed. ``all=True``
+    returns every result, the 'ok' ones too.
 
     ``draw_graph(root, check=True)`` paints the failing ops red.
     """
@@ -165,7 +197,10 @@ def check_graph(root: Any, all: bool = False) -> list[OpCheck]:
     if skipped:
         warnings.warn(
             f"check_graph: skipped {len(skipped)} op(s) whose inputs are not known ({', '.join(sorted(set(skipped)))}); "
-            "build the graph inside `with tinygrad_np.viz.record_inputs():` to check every op",
+            "build the graph inside `with tinygrad_np.viz.record_inputs():` to check every op; "
+            "the skipped ops are in the result, so it is not empty",
             stacklevel=2,
         )
-    return results if all else [r for r in results if r.status == "failed"]
+    out = CheckResult(r for r in results if all or r.status != "ok")
+    out.checked = sum(1 for r in results if r.status != "skipped")
+    return out

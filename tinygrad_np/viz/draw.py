@@ -2,14 +2,19 @@
 
 Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward``); tensor nodes
 show shape and dtype: parameters are blue boxes with their ``named_parameters`` name, other
-leaves light-blue ellipses, inputs that need no gradient (the data) grey ellipses, intermediates
-small white ellipses, outputs green double ellipses.
+leaves light-blue ellipses, tensor inputs that need no gradient (data, targets, masks) grey
+ellipses with their names and shapes, one-element constants (the ``2`` of ``x ** 2``) small grey
+boxes with their value, intermediates small white ellipses, outputs green double ellipses.
+Constants are drawn from what each node noted at forward time (shape, dtype, value), so a
+drawing made after ``del target`` still shows the target's shape and dtype, but not its name
+(the name is looked up among the caller's variables while the tensor is alive).
 Edges point the way data flows in forward (input -> op -> output); backward walks them against
 the arrows.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -18,15 +23,24 @@ from ..tensor import Tensor
 from . import dot
 from .graph import GraphModel, OpInfo, TensorInfo, build_graph
 from .group import assign_groups
-from .naming import apply_names, caller_locals, module_in_locals, module_types, named_params
+from .naming import (
+    apply_names,
+    caller_locals,
+    fallback_names,
+    module_in_locals,
+    module_types,
+    named_params,
+)
 from .renderer import make_drawing
 from .steps import BackwardTrace, auto_names, build_steps, graph_is_freed, record_backward
 from .summary import (
     BAD_COLOUR,
     EXPLODING,
+    SMALL,
     VANISHING,
     VANISHING_COLOUR,
     colour_scale,
+    fmt_number,
     grad_colour,
     grad_status,
     log_magnitude,
@@ -37,14 +51,26 @@ _KIND_STYLE = {
     "param": {"shape": "box", "fillcolor": "#9ecae1", "color": "#2171b5"},
     "leaf": {"shape": "ellipse", "fillcolor": "#deebf7", "color": "#6baed6"},
     "constant": {"shape": "ellipse", "fillcolor": "#f0f0f0", "color": "#aaaaaa", "fontcolor": "#444444"},
+    "scalar": {
+        "shape": "box",
+        "fillcolor": "#f7f7f7",
+        "color": "#bbbbbb",
+        "fontcolor": "#444444",
+        "fontsize": 9,
+        "height": "0.2",
+        "width": "0.2",
+        "margin": "0.04,0.02",
+    },
     "intermediate": {"shape": "ellipse", "fillcolor": "#ffffff", "color": "#999999", "fontsize": 9},
     "output": {"shape": "ellipse", "fillcolor": "#c7e9c0", "color": "#238b45", "peripheries": 2},
 }
+MAX_NODES = 3000  # draw_graph refuses bigger graphs unless folded (collapse='modules')
+FORMULA_OPS = 40  # formulas are written on the ops of graphs up to this size by default
 _OP_STYLE = {"shape": "box", "style": "rounded,filled", "fillcolor": "#e6e6e6", "color": "#777777"}
 
 
 def prepare(
-    root: Any, params: Any, depth: int, *, steps: bool = False, gradient: Any = None
+    root: Any, params: Any, depth: int, *, steps: bool = False, gradient: Any = None, limit: int = SMALL
 ) -> tuple[GraphModel, dict[str, Any], Any, BackwardTrace | None]:
     """Build the graph model of ``root`` and name its tensors, looking at the locals of the
     frame ``depth`` levels above this function's caller."""
@@ -56,10 +82,12 @@ def prepare(
         model = module_in_locals(local_vars)
     names = named_params(params if params is not None else model)
     apply_names(graph, names, local_vars)
+    if model is not None:
+        fallback_names(graph, assign_groups(graph, names, model), module_types(model))
     trace = None
     if steps:
         events = record_backward(graph, roots, gradient)
-        trace = build_steps(graph, events, auto_names(graph))
+        trace = build_steps(graph, events, auto_names(graph), limit)
     return graph, names, model, trace
 
 
@@ -73,6 +101,8 @@ def draw_graph(
     check: bool | list[Any] = False,
     steps: bool = False,
     gradient: Any = None,
+    max_nodes: int | None = MAX_NODES,
+    show_formulas: bool | None = None,
 ) -> Any:
     """Draw the graph that produced ``root`` (a tensor, or a list of them).
 
@@ -90,8 +120,15 @@ def draw_graph(
     ``collapse='modules'`` draws each submodule as one box, ``'clusters'`` as a framed group;
     ``check=True`` runs :func:`check_graph` and paints ops whose backward disagrees with finite
     differences red; ``steps=True`` numbers the nodes in the order backward visits them.
-    ``rankdir`` is 'TB' (top to bottom) or 'LR'. Returns a ``graphviz.Digraph`` whose rendering
+    ``rankdir`` is 'TB' (top to bottom) or 'LR'. ``show_formulas`` writes each op's local
+    derivative (its ``formula``, the same text as the op reference) under its name; by default
+    on for graphs of at most 40 ops, where it stays readable (the formula is always the tooltip).
+    Returns a ``graphviz.Digraph`` whose rendering
     uses tinygrad_np's renderer lookup (see :mod:`tinygrad_np.viz.renderer`).
+
+    A graph of more than ``max_nodes`` tensor and op nodes (default 3000; Graphviz would need
+    many seconds to minutes) is refused with a ValueError saying how to fold it, unless
+    ``collapse='modules'``; pass ``max_nodes=None`` to draw it anyway.
     """
     if rankdir not in ("TB", "LR", "BT", "RL"):
         raise ValueError(f"draw_graph: rankdir must be 'TB' or 'LR' (or 'BT'/'RL'), got {rankdir!r}")
@@ -101,6 +138,15 @@ def draw_graph(
     if want_trace and gradient is None:
         gradient = _ones_for_non_scalars(root)
     graph, names, model, trace = prepare(root, params, 1, steps=want_trace, gradient=gradient)
+    size = len(graph.ops) + len(graph.tensors)
+    if max_nodes is not None and collapse != "modules" and size > max_nodes:
+        raise ValueError(
+            f"draw_graph: this graph has {size} nodes ({len(graph.ops)} ops), more than "
+            f"max_nodes={max_nodes}; Graphviz would take very long to lay it out and the picture "
+            "would be unreadable. Fold it: draw_graph(loss, params=model, collapse='modules') draws "
+            "each submodule as one box (run the forward inside viz.trace_modules(model) for exact "
+            "boxes); or draw a part (an intermediate tensor as the root); or pass max_nodes=None"
+        )
     failures: list[Any] = []
     if check is True:
         from .check import check_graph
@@ -108,7 +154,21 @@ def draw_graph(
         failures = check_graph(root)
     elif check:
         failures = list(check)
-    return _emit(graph, names, model, trace, show_data, show_grad, collapse, rankdir, failures, steps)
+    if show_formulas is None:
+        show_formulas = len(graph.ops) <= FORMULA_OPS
+    return _emit(
+        graph,
+        names,
+        model,
+        trace,
+        show_data,
+        show_grad,
+        collapse,
+        rankdir,
+        failures,
+        steps,
+        show_formulas=show_formulas,
+    )
 
 
 def _ones_for_non_scalars(root: Any) -> Any:
@@ -142,6 +202,7 @@ def _emit(
     failures: list[Any],
     steps: bool,
     step_names: dict[Any, str] | None = None,
+    show_formulas: bool = False,
 ) -> Any:
     if show_grad:
         _fill_grads(graph, trace)
@@ -156,15 +217,15 @@ def _emit(
     if steps and trace is not None:
         for s in trace.steps:
             step_no.setdefault(s.dot_id, []).append(s.index)
-    failed = {id(f.node): f for f in failures}
+    failed = {id(f.node): f for f in failures if getattr(f, "status", "failed") == "failed"}
     groups = assign_groups(graph, names, model) if collapse else {}
     types = module_types(model)
 
     label = None
     if show_grad:
         label = (
-            f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f};  "
-            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g});  "
+            f"tensor colour = |grad| (rms, log scale): pale 1e{scale[0]:+.0f} ... orange 1e{scale[1]:+.0f}\n"
+            f"red = NaN/Inf gradient;  grey dashed = vanishing (|grad| < {VANISHING:g})\n"
             f"thick red border = exploding (rms > {EXPLODING:g})"
         )
     body = dot.graph_header(rankdir, label)
@@ -176,7 +237,7 @@ def _emit(
     for op in graph.ops_in_forward_order():
         if op.dot_id in group_of_dot:
             continue
-        line = _op_node(op, step_no, failed)
+        line = _op_node(op, step_no, failed, show_formulas)
         g = groups.get(id(op.node)) if collapse == "clusters" else None
         (clusters.setdefault(g, []) if g else body).append(line)
     for info in graph.tensors.values():
@@ -223,7 +284,8 @@ def _emit(
 
 
 def _bypassed(info: TensorInfo) -> bool:
-    return info.kind == "intermediate" and not info.name and info.producer is not None
+    unnamed = not info.name or info.fallback_name  # a module's output: the edge into the next box
+    return info.kind == "intermediate" and unnamed and info.producer is not None
 
 
 def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
@@ -244,10 +306,19 @@ def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
                 info.grad = t.grad._data
 
 
-def _op_node(op: OpInfo, step_no: dict[str, list[int]], failed: dict[int, Any]) -> str:
+def formula_lines(formula: str) -> list[str]:
+    """An op's ``formula`` as label lines: one partial derivative per line (the formulas
+    separate them by a comma, semicolon or colon and two spaces)."""
+    parts = re.split(r"(?<=[,;:])\s{2,}", formula)
+    return [p.strip().rstrip(",;") for p in parts if p.strip()]
+
+
+def _op_node(op: OpInfo, step_no: dict[str, list[int]], failed: dict[int, Any], show_formulas: bool) -> str:
     label = op.name
     if op.dot_id in step_no:
         label = "#" + ",".join(map(str, step_no[op.dot_id])) + "  " + label
+    if show_formulas and op.formula:
+        label += "\n" + "\n".join(formula_lines(op.formula))
     style = dict(_OP_STYLE)
     if id(op.node) in failed:
         f = failed[id(op.node)]
@@ -268,6 +339,13 @@ def _tensor_node(
     name = info.name or (step_names or {}).get(info.key)
     if info.dot_id in step_no:
         name = "#" + ",".join(map(str, step_no[info.dot_id])) + "  " + (name or "")
+    if info.kind == "scalar":  # a one-element constant: its value, e.g. the 2 of x ** 2
+        value = fmt_number(info.value)
+        lines.append(f"{name} = {value}" if name else value)
+        if info.shape != ():
+            lines.append(dot.shape_text(info.shape, info.dtype))
+        style = dict(_KIND_STYLE["scalar"], style="rounded,filled")
+        return dot.node(info.dot_id, label="\n".join(lines), class_=f"vz_{info.dot_id}", **style)
     if name:
         lines.append(name)
     lines.append(dot.shape_text(info.shape, info.dtype))
@@ -331,10 +409,10 @@ def _module_boxes(
             hidden.add(info.dot_id)
             params_of.setdefault(gs.pop(), []).append(info)
         elif (info.kind == "intermediate" and inside and groups.get(info.producer) in gs) or (
-            info.kind == "constant" and inside and not info.name
+            info.kind in ("constant", "scalar") and inside and not info.name
         ):
             hidden.add(info.dot_id)
-        if info.kind != "param" and info.kind != "constant":  # what a module sends back to its inputs
+        if info.kind not in ("param", "constant", "scalar"):  # what a module sends back to its inputs
             for g in gs - {None, groups.get(info.producer)}:
                 inputs_of.setdefault(g, []).append(info)
     lines = []

@@ -10,8 +10,8 @@ stack (no recursion, so a 10,000-op chain is fine) and returns a :class:`GraphMo
 
 Tensors are keyed by ``('leaf', id(tensor))`` for leaves and ``('out', id(node), output_nr)``
 for op outputs, which is how an edge ``(parent_node, output_nr, shape, dtype)`` names them;
-inputs that need no gradient (the data) are ``('const', id(tensor))`` where a node still holds
-them.
+inputs that need no gradient (the data) are ``('const', id(tensor))`` while the tensor is alive,
+else (and for one-element constants, one node per use) ``('const', id(node), argument index)``.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ TensorKey = tuple
 
 @dataclass
 class TensorInfo:
-    """A tensor node: ``kind`` is 'param', 'leaf', 'constant' (needs no grad), 'intermediate'
-    or 'output'."""
+    """A tensor node: ``kind`` is 'param', 'leaf', 'constant' (needs no grad), 'scalar' (a
+    one-element constant such as the ``2`` of ``x ** 2``), 'intermediate' or 'output'."""
 
     key: TensorKey
     shape: tuple[int, ...]
@@ -42,6 +42,8 @@ class TensorInfo:
     tensor: Tensor | None = None  # the Tensor object, when known (leaves, roots, locals)
     data: np.ndarray | None = None  # its value, when known
     grad: np.ndarray | None = None  # dL/d(it), when known
+    value: Any = None  # a one-element constant's value (a Python number)
+    fallback_name: bool = False  # named after the modules it crosses, not by the caller
     dot_id: str = ""
 
 
@@ -167,28 +169,35 @@ def build_graph(roots: Tensor | list[Tensor] | tuple[Tensor, ...]) -> GraphModel
 
 
 def _add_constants(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo]) -> None:
-    """Tensors that need no gradient but feed an op (the data ``x``, targets ``y``), as far as
-    the node still knows them: its recorded arguments (``record_inputs``) or its saved tensors.
-    Python scalars and other one-element constants are left out to keep the drawing calm."""
+    """The operands that need no gradient (data ``x``, targets ``y``, the ``2`` of ``x ** 2``),
+    from what each node noted about them at forward time (``node._consts``, see
+    ``autograd/operands.py``): shape, dtype, a one-element tensor's value, and the tensor itself
+    while it is alive. A tensor used by several ops is one node while it is alive; a
+    one-element constant is a small node of its own at each use, as in ``x ** 2``."""
     for op in list(ops.values()):
         node = op.node
-        recorded = getattr(node, "_inputs", None)
-        if recorded is not None:
-            found = [(i, a) for i, a in enumerate(recorded) if isinstance(a, Tensor)]
-        else:
-            found = [(-1, s[0]) for s in node._saved or () if s is not None and s[0] is not None]
-        for i, t in found:
-            if t._requires_grad or t._data.size <= 1:
-                continue
-            key = ("const", id(t))
+        for index, shape, dtype, value, ref in node._consts:  # autograd/operands.py
+            t = ref()
+            scalar = value is not None
+            if t is not None and not scalar:
+                key: TensorKey = ("const", id(t))
+            else:
+                key = ("const", id(node), index)
             info = tensors.get(key)
             if info is None:
                 info = tensors[key] = TensorInfo(
-                    key, tuple(t._data.shape), t._data.dtype, "constant", tensor=t, data=t._data
+                    key,
+                    tuple(shape),
+                    np.dtype(dtype),
+                    "scalar" if scalar else "constant",
+                    tensor=t,
+                    data=None if t is None else t._data,
+                    value=value,
                 )
             if id(node) not in info.consumers:
                 info.consumers.append(id(node))
-                op.inputs.append((i, key))
+                op.inputs.append((index, key))
+        op.inputs.sort(key=lambda p: p[0])
 
 
 def _collect_saved_values(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo]) -> None:

@@ -107,7 +107,7 @@ def _from_params(graph: GraphModel, params: dict[str, Any]) -> dict[int, str]:
         if len(direct) == 1:
             (g,) = direct
             out[id(op.node)] = g
-            if all(graph.tensors[k].kind == "param" for _, k in op.inputs):  # W.T, W.reshape(...)
+            if all(graph.tensors[k].kind in ("param", "scalar") for _, k in op.inputs):  # W.T, 2 * W
                 for k in op.outputs:
                     key_group[k] = g
     # ranges of _seq per group; unassigned ops inside exactly one innermost range join it

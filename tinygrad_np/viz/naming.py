@@ -8,6 +8,7 @@ from typing import Any
 
 from ..tensor import Tensor
 from .graph import GraphModel, tensor_key
+from .vjp import op_key
 
 
 def named_params(params: Any) -> dict[str, Tensor]:
@@ -68,14 +69,49 @@ def apply_names(graph: GraphModel, params: dict[str, Tensor], local_vars: dict[s
         if info.kind == "leaf" and info.tensor is not None and id(info.tensor) in by_id:
             info.name = by_id[id(info.tensor)]
             info.kind = "param"
+    consts: dict[int, list[Any]] = {}  # constants by the tensor they are, while it is alive
+    for info in graph.tensors.values():
+        if info.kind in ("constant", "scalar") and info.tensor is not None:
+            consts.setdefault(id(info.tensor), []).append(info)
     for name, value in local_vars.items():
         if name.startswith("_") or not isinstance(value, Tensor):
             continue
-        info = graph.tensors.get(tensor_key(value)) or graph.tensors.get(("const", id(value)))
-        if info is None or info.name is not None:
+        infos = [graph.tensors.get(tensor_key(value)), *consts.get(id(value), [])]
+        for info in infos:
+            if info is None or info.name is not None:
+                continue
+            info.name = name
+            if info.tensor is None:
+                info.tensor = value
+            if info.data is None:
+                info.data = value._data
+
+
+def fallback_names(graph: GraphModel, groups: dict[int, str], types: dict[str, str]) -> None:
+    """Names for tensors that no parameter or caller variable names, from the modules they
+    cross: ``'input to 0: Linear'`` for data fed into a module, ``'output of 2: Linear'`` for a
+    module's result used outside it (the prediction a loss reads), ``'argument 1 of MseLoss'``
+    for data fed to one op outside any module (a target). ``groups`` maps op ids to module
+    names (see :func:`tinygrad_np.viz.group.assign_groups`)."""
+    groups = {op: g for op, g in groups.items() if g in types}  # real submodules only
+    if not groups:
+        return
+
+    def title(g: str) -> str:
+        return f"{g}: {types[g]}" if g in types else g
+
+    for info in graph.tensors.values():
+        if info.name is not None or info.kind in ("param", "scalar"):
             continue
-        info.name = name
-        if info.tensor is None:
-            info.tensor = value
-        if info.data is None:
-            info.data = value._data
+        users = {groups.get(c) for c in info.consumers}
+        made_by = groups.get(info.producer) if info.producer is not None else None
+        if info.producer is None:
+            if len(users) == 1 and None not in users:
+                info.name = f"input to {title(next(iter(users)))}"
+            elif len(info.consumers) == 1 and info.kind == "constant":  # e.g. a loss's target
+                op = graph.ops[info.consumers[0]]
+                i = next(i for i, k in op.inputs if k == info.key)
+                info.name = f"argument {i} of {op_key(op.name)}"
+        elif made_by is not None and (not info.consumers or users - {made_by}):
+            info.name = f"output of {title(made_by)}"
+        info.fallback_name = info.name is not None

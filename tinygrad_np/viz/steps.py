@@ -23,7 +23,8 @@ from ..autograd import engine
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from .graph import GraphModel, TensorKey
-from .summary import show_numbers
+from .summary import SMALL, fmt_number, show_numbers
+from .vjp import op_key, vjp
 
 # ops whose Jacobian is diagonal when input and output shapes agree
 _ELEMENTWISE_MODULES = ("tinygrad_np.ops.elementwise",)
@@ -51,8 +52,11 @@ class BackwardStep:
     lines: list[str] = field(default_factory=list)
     ready: list[str] = field(default_factory=list)  # dot ids of tensors whose dL/dt is now complete
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, total: int | None = None) -> dict[str, Any]:
+        total = total or self.index
         return {
+            "phase": "backward",
+            "title": f"Backward {self.index} of {total}: {self.name}",
             "index": self.index,
             "name": self.name,
             "kind": self.kind,
@@ -158,6 +162,9 @@ def auto_names(graph: GraphModel) -> dict[TensorKey, str]:
         if info.name:
             names[info.key] = info.name
             continue
+        if info.kind == "scalar":
+            names[info.key] = fmt_number(info.value)
+            continue
         if info.producer is not None:
             base = graph.ops[info.producer].name.removesuffix("Backward").lower()
         else:
@@ -189,31 +196,54 @@ def _local_derivative(node: Any, gin: np.ndarray | None, gout: np.ndarray) -> np
     return None
 
 
-def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str]) -> BackwardTrace:
+def _shape(a: Any) -> str:
+    return str(tuple(np.shape(a)))
+
+
+def _product_shape(shapes: list[tuple[int, ...]]) -> tuple[int, ...] | None:
+    """The shape of a matrix product of factors of these shapes (None if they don't chain)."""
+    out = shapes[0]
+    for s in shapes[1:]:
+        if len(out) < 1 or len(s) < 2 or out[-1] != s[-2]:
+            return None
+        out = (*out[:-1], s[-1])
+    return out
+
+
+def _step_names(events: list[Any]) -> dict[int, list[int]]:
+    """id(node) -> the step numbers at which backward ran it (leaves: their AccumulateGrad)."""
+    at: dict[int, list[int]] = {}
+    for n, (node, _, _) in enumerate(events, start=1):
+        key = id(node.variable) if isinstance(node, AccumulateGrad) else id(node)
+        at.setdefault(key, []).append(n)
+    return at
+
+
+def build_steps(
+    graph: GraphModel, events: list[Any], names: dict[TensorKey, str], limit: int = SMALL
+) -> BackwardTrace:
+    """Turn the engine's events into explained steps (see :class:`BackwardStep`)."""
     steps: list[BackwardStep] = []
     grads: dict[TensorKey, np.ndarray] = {}
+    at = _step_names(events)
+
+    def num(a: Any) -> str:
+        return show_numbers(a, limit)
+
+    def when(node_id: int | None) -> str:
+        runs = at.get(node_id or -1)
+        return f" (step {runs[0]})" if runs else ""
+
+    def op_label(node_id: int) -> str:
+        op = graph.ops.get(node_id)
+        return (op.name if op else "?") + when(node_id)
+
+    # gradient buffers: what has arrived for each tensor so far, and from whom
+    so_far: dict[TensorKey, np.ndarray] = {}
+    senders: dict[TensorKey, list[str]] = {}
     for n, (node, grads_in, sent) in enumerate(events, start=1):
         if isinstance(node, AccumulateGrad):
-            key = ("leaf", id(node.variable))
-            info = graph.tensors.get(key)
-            x = names.get(key, "leaf")
-            g = grads_in[0]
-            if g is not None:
-                grads[key] = g
-            steps.append(
-                BackwardStep(
-                    n,
-                    "AccumulateGrad",
-                    "leaf",
-                    AccumulateGrad.formula,
-                    node,
-                    info.dot_id if info else "",
-                    [x],
-                    grads_in,
-                    lines=[f"dL/{_d(x)} = {show_numbers(g)}   (backward() adds this into {x}.grad)"],
-                    ready=[info.dot_id] if info else [],
-                )
-            )
+            steps.append(_leaf_step(graph, n, node, grads_in, names, senders, grads, num))
             continue
         op = graph.ops.get(id(node))
         out_keys = [("out", id(node), k) for k in range(len(grads_in))]
@@ -223,17 +253,92 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
                 grads[k] = g
         y = out_names[0] if len(out_names) == 1 else "(" + ", ".join(out_names) + ")"
         gin = grads_in[0] if len(grads_in) == 1 else None
-        lines = [f"dL/{_d(y)} = " + " ; ".join(show_numbers(g) for g in grads_in)]
-        outs = []
+
+        # why now: everything that used the output has sent its gradient
+        why = []
+        for k, yname in zip(out_keys, out_names, strict=False):
+            info = graph.tensors.get(k)
+            if info is None:
+                continue
+            if k in graph.roots and not info.consumers:
+                why.append(f"{yname} is the root: backward starts here, dL/{_d(yname)} given")
+            elif info.consumers:
+                users = ", ".join(op_label(c) for c in info.consumers)
+                why.append(f"every op that used {yname} has sent its gradient: {users}")
+        lines = ["Why now: " + ("; ".join(why) or "its output's gradient is complete")]
+        lines.append(
+            "Incoming: "
+            + " ; ".join(
+                f"dL/{_d(nm)} {_shape(g)} = {num(g)}" for nm, g in zip(out_names, grads_in, strict=False)
+            )
+        )
         input_keys = dict(op.inputs) if op is not None else {}
+        arg_names = [names.get(input_keys.get(j), f"input{j}") for j in range(len(node._edges))]
+        arg_shapes = [
+            tuple(e[2]) if e is not None else graph.tensors[input_keys[j]].shape if j in input_keys else ()
+            for j, e in enumerate(node._edges)
+        ]
+        outs = []
+        goes = []
         for i, g in sent:
-            x = names.get(input_keys.get(i), f"input{i}")
+            x = arg_names[i]
             outs.append((i, x, g))
+            v = vjp(
+                node.name(),
+                i,
+                f"dL/{_d(y)}",
+                y,
+                arg_names,
+                np.shape(grads_in[0]) if grads_in and grads_in[0] is not None else (),
+                arg_shapes,
+                getattr(type(node), "formula", "") or "",
+            )
+            lines.append(f"dL/{_d(x)} = {v.text}")
             local = _local_derivative(node, gin, g)
-            line = f"dL/{_d(x)} = dL/{_d(y)} * {_d(y)}/{_d(x)} = "
-            if local is not None:
-                line += f"{show_numbers(gin)} * {show_numbers(local)} = "
-            lines.append(line + show_numbers(g))
+            if v.joiner:
+                shape_line = f"    shapes: {_shape(g)} = " + v.joiner.join(str(s) for s in v.factor_shapes)
+                before = _product_shape(v.factor_shapes)
+            elif local is not None and gin is not None:
+                op_sym = "⊙" if gin.size > 1 else "·"
+                shape_line = f"    shapes: {_shape(g)} = {_shape(gin)} {op_sym} {_shape(local)}"
+                before = tuple(np.shape(local)) if gin.size == 1 else tuple(np.shape(gin))
+            elif v.elementwise and gin is not None:  # broadcast: g ⊙ dy/dx, then summed down
+                shape_line = f"    shapes: {_shape(gin)} = {_shape(gin)} ⊙ {_shape(gin)}"
+                before = tuple(np.shape(gin))
+            else:
+                shape_line = f"    shapes: {_shape(g)} from dL/{_d(y)} {_shape(grads_in[0])}"
+                before = None
+            if before is not None and tuple(before) != tuple(np.shape(g)):
+                shape_line += f", then summed over the broadcast dimensions to {_shape(g)}"
+            lines.append(shape_line)
+            if local is not None and gin is not None and max(gin.size, local.size) <= limit:
+                op_sym = "⊙" if gin.size > 1 else "·"
+                lines.append(f"    = {num(gin)} {op_sym} {num(local)} = {num(g)}")
+            else:
+                lines.append(f"    = {num(g)}")
+            # where it goes
+            key = input_keys.get(i)
+            info = graph.tensors.get(key) if key is not None else None
+            prev = so_far.get(key) if key is not None else None
+            if info is not None and info.producer is None:
+                dest = f"to {x}.grad, via {x}'s AccumulateGrad{when(id(info.tensor))}"
+            elif info is not None:
+                dest = f"into the gradient buffer of {x}, read by {op_label(info.producer)}"
+            else:
+                dest = f"into the gradient buffer of {x}"
+            if key is not None:
+                if prev is None:
+                    so_far[key] = np.array(g, copy=True)
+                    goes.append(f"dL/{_d(x)} goes {dest}: the first gradient for {x}")
+                else:
+                    total = prev + g
+                    goes.append(
+                        f"dL/{_d(x)} goes {dest}: added to the {num(prev)} already there (from "
+                        f"{', '.join(senders[key])}), now {num(total)}"
+                    )
+                    so_far[key] = total
+                senders.setdefault(key, []).append(f"{node.name()} (step {n})")
+        lines.extend(goes)
         steps.append(
             BackwardStep(
                 n,
@@ -250,3 +355,97 @@ def build_steps(graph: GraphModel, events: list[Any], names: dict[TensorKey, str
             )
         )
     return BackwardTrace(steps, graph, grads)
+
+
+def _leaf_step(
+    graph: GraphModel,
+    n: int,
+    node: Any,
+    grads_in: list[Any],
+    names: dict[TensorKey, str],
+    senders: dict[TensorKey, list[str]],
+    grads: dict[TensorKey, np.ndarray],
+    num: Any,
+) -> BackwardStep:
+    key = ("leaf", id(node.variable))
+    info = graph.tensors.get(key)
+    x = names.get(key, "leaf")
+    g = grads_in[0]
+    if g is not None:
+        grads[key] = g
+    from_ = senders.get(key) or ["the root"]
+    lines = [
+        f"Why now: every op that used {x} has sent its gradient: {', '.join(from_)}",
+        f"dL/{_d(x)} {_shape(g)} = {num(g)}",
+    ]
+    old = node.variable.grad
+    if old is None:
+        lines.append(f"{x}.grad is None: backward() stores this gradient there")
+    else:
+        lines.append(
+            f"{x}.grad already holds {num(old._data)} (an earlier backward): backward() adds this, "
+            f"giving {num(old._data + g)}"
+        )
+    return BackwardStep(
+        n,
+        "AccumulateGrad",
+        "leaf",
+        AccumulateGrad.formula,
+        node,
+        info.dot_id if info else "",
+        [x],
+        grads_in,
+        lines=lines,
+        ready=[info.dot_id] if info else [],
+    )
+
+
+def forward_steps(graph: GraphModel, names: dict[TensorKey, str], limit: int = SMALL) -> list[dict[str, Any]]:
+    """The forward pass as steps for the stepper page: each op in the order it ran, what it
+    read and made (shapes), and the value it made where the graph still knows it."""
+    ops = graph.ops_in_forward_order()
+    out = []
+    for k, op in enumerate(ops, start=1):
+        ins = []
+        for _, key in op.inputs:
+            info = graph.tensors[key]
+            ins.append((names.get(key, "?"), info))
+        outs = [(names.get(key, "?"), graph.tensors[key]) for key in op.outputs]
+        y = ", ".join(n for n, _ in outs) or "?"
+        fn = op_key(op.name)
+        lines = [f"{y} = {fn}({', '.join(n for n, _ in ins)})"]
+        lines.append(
+            "shapes: "
+            + ", ".join(f"{n} {info.shape}" for n, info in outs)
+            + " from "
+            + ", ".join(f"{n} {info.shape}" for n, info in ins)
+        )
+        for n, info in ins:
+            if info.producer is None and (info.data is not None or info.value is not None):
+                shown = show_numbers(info.data if info.data is not None else info.value, limit)
+                lines.append(f"    input {n} = {shown}")
+        for n, info in outs:
+            if info.data is not None:
+                lines.append(f"{n} = {show_numbers(info.data, limit)}")
+            else:
+                lines.append(
+                    f"{n}: value not kept by the graph (no op saved it for backward; keep it in a "
+                    "variable, or build the graph inside viz.record_inputs(), to see it)"
+                )
+        if op.formula:
+            lines.append(f"local derivative, for backward: {op.formula}")
+        out.append(
+            {
+                "phase": "forward",
+                "title": f"Forward {k} of {len(ops)}: {fn} makes {y}",
+                "index": k,
+                "name": op.name,
+                "kind": "op",
+                "formula": op.formula,
+                "node": op.dot_id,
+                "outputs": [n for n, _ in outs],
+                "lines": lines,
+                "ready": [info.dot_id for _, info in outs],
+            }
+        )
+    return out

@@ -12,7 +12,7 @@ import numpy as np
 
 VANISHING = 1e-7
 EXPLODING = 1e3  # root mean square above this is flagged as exploding
-SMALL = 8  # tensors with at most this many elements are printed in full
+SMALL = 16  # tensors with at most this many elements are printed in full
 
 # light yellow (small gradients) -> orange (large gradients); black text stays readable on all
 _PALETTE = ("#ffffe5", "#fff7bc", "#fee391", "#fec44f", "#fe9929", "#ec7014")
@@ -40,7 +40,8 @@ def summarize(a: np.ndarray | None) -> str:
 
 
 def show_numbers(a: np.ndarray | None, limit: int = SMALL) -> str:
-    """Every number of a small tensor, or the summary of a large one (plain text, one line)."""
+    """Every number of a tensor of at most ``limit`` elements, else a summary (mean, std, min,
+    max) and its first few entries (plain text, one line)."""
     if a is None:
         return "?"
     a = np.asarray(a)
@@ -48,7 +49,8 @@ def show_numbers(a: np.ndarray | None, limit: int = SMALL) -> str:
         return fmt_number(a.reshape(()))
     if a.size <= limit:
         return np.array2string(a, precision=4, separator=", ", suppress_small=False).replace("\n", "")
-    return f"shape {tuple(a.shape)} " + summarize(a).replace("\n", " ")
+    first = ", ".join(fmt_number(v) for v in a.reshape(-1)[:4])
+    return f"shape {tuple(a.shape)}: " + summarize(a).replace("\n", " ") + f"; first entries [{first}, ...]"
 
 
 def grad_status(g: np.ndarray | None) -> str:
