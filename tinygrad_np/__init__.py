@@ -8,7 +8,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import autograd, backends, data, dtypes, nn, optim, utils
+from . import autograd, backends, data, dtypes, linalg, nn, optim, utils
 from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_num_threads,
@@ -131,7 +131,7 @@ __all__ = [
     "zeros_like",
     *_functions_all,
 ]
-__all__ += ["data", "load", "nn", "optim", "save", "utils"]
+__all__ += ["data", "linalg", "load", "nn", "optim", "save", "utils"]
 __all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
 __all__ += ["use_deterministic_algorithms"]
 
