@@ -67,9 +67,9 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
     st = viz.stepper(loss)
     steps = st.trace.steps
     assert [s.name for s in steps] == [
-        "SumBackward",
-        "TanhBackward",
-        "MulBackward",
+        "SumBackward0",
+        "TanhBackward0",
+        "MulBackward0",
         "AccumulateGrad",
         "AccumulateGrad",
     ]
@@ -104,7 +104,7 @@ def test_clicking_next_walks_the_engines_steps(browser, tmp_path):
     g = 1 - np.tanh(np.array([0.5, -1.0])) ** 2
     assert tanh_lines[1].endswith(np.array2string(g.astype(np.float32), precision=4, separator=", "))
     loss.backward()
-    # leaves in the order their gradients arrived: w (MulBackward's input 0), then x
+    # leaves in the order their gradients arrived: w (MulBackward0's input 0), then x
     assert steps[3].lines[0].startswith("dL/dw = ")
     assert steps[4].lines[0].startswith(f"dL/dx = {x.grad.item():.4g}")
 

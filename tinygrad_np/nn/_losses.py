@@ -278,6 +278,7 @@ class CrossEntropy(Function):
     One node instead of log_softmax + gather + mean, and no (N, C) log-probabilities kept."""
 
     formula = "d cross_entropy(x, y)/dx = (softmax(x) - onehot(y)) / N"
+    node_name = "NllLossBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, safe, valid, mean):

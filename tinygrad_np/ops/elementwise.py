@@ -304,6 +304,7 @@ class Abs(Function):
 
 class Clamp(Function):
     formula = "d clamp(x)/dx = 1 if min <= x <= max else 0"
+    node_name = "ClampBackward1"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -358,6 +359,7 @@ class RoundDecimals(Function):
     """round(x, decimals): round(x * 10^d) / 10^d, halves to even, as PyTorch."""
 
     formula = "d round(x, decimals)/dx = 0"
+    node_name = "RoundBackward1"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, decimals):

@@ -22,6 +22,7 @@ _wrap = Tensor._wrap
 
 class Matmul(Function):
     formula = "d(A @ B)/dA = dL/dC @ B^T,  d(A @ B)/dB = A^T @ dL/dC"
+    node_name = "MmBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, a, b):
@@ -165,6 +166,7 @@ class DiagonalScatter(Function):
     the backward of ``diagonal``, and ``diag`` of a vector."""
 
     formula = "d diagonal_scatter(v)/dv = 1 (each entry lands on one diagonal place)"
+    node_name = "DiagEmbedBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, v, shape, offset, d1, d2):
@@ -321,6 +323,7 @@ class VectorNorm(Function):
     Where the norm is 0 the gradient is 0 (as PyTorch), not 0/0."""
 
     formula = "d ||x||_p/dx_i = sign(x_i) |x_i|^(p-1) / ||x||_p^(p-1)"
+    node_name = "LinalgVectorNormBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, p, dims, keepdim):
@@ -377,6 +380,7 @@ class Svdvals(Function):
     only (the singular vectors are held as constants): d sigma_i = u_i^T dA v_i."""
 
     formula = "d sigma_i/dA = u_i v_i^T"
+    node_name = "LinalgSvdBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, a):

@@ -45,6 +45,7 @@ class CopySlices(Function):
     through a view is recorded on the tensor that owns the memory."""
 
     formula = "d/dbase = 1 outside the view, 0 inside;  d/dvalue = 1 inside the view"
+    node_name = "CopySlices"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, base, value, view_fn):
@@ -90,6 +91,7 @@ def refresh_view(view: Tensor) -> None:
 
 class Cast(Function):
     formula = "d cast(x)/dx = 1 (gradient cast back to x's dtype)"
+    node_name = "ToCopyBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -119,6 +121,7 @@ class Clone(Function):
 
 class Reshape(Function):
     formula = "d reshape(x)/dx = 1 (gradient reshaped back)"
+    node_name = "ViewBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -404,6 +407,7 @@ def split(x: Tensor, size_or_sections: Any, dim: int) -> tuple[Tensor, ...]:
 
 class Pad(Function):
     formula = "d pad(x)/dx = 1 inside, the padding gets no gradient"
+    node_name = "ConstantPadNdBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, widths, value):

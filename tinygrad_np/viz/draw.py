@@ -1,6 +1,6 @@
 """``draw_graph``: the graph that produced a tensor, as a ``graphviz.Digraph``.
 
-Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward``); tensor nodes
+Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward0``); tensor nodes
 show shape and dtype: parameters are blue boxes with their ``named_parameters`` name, other
 leaves light-blue ellipses, inputs that need no gradient (the data) grey ellipses, intermediates
 small white ellipses, outputs green double ellipses.
