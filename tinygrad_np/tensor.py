@@ -92,6 +92,39 @@ def _infer_array(data: Any, dt: dtypes.dtype | None) -> np.ndarray:
     return arr
 
 
+def legacy_array(args: tuple[Any, ...], dt: dtypes.dtype) -> np.ndarray:
+    """The array of PyTorch's legacy constructor ``Tensor(*args)`` (and ``FloatTensor(...)``
+    etc., with their dtype ``dt``): no argument, sizes, a ``Size``, or one piece of data."""
+    if not args:
+        return np.empty((0,), dt.np)
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+        len(args) == 1 and isinstance(args[0], Size)
+    ):
+        shape = tuple(int(a) for a in (args[0] if isinstance(args[0], Size) else args))
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+        return np.zeros(shape, dt.np)  # "uninitialised": zeros, so nothing random leaks in
+    if len(args) > 1:
+        got = ", ".join(type(a).__name__ for a in args)
+        raise TypeError(
+            f"Tensor(): got ({got}): pass either sizes (Tensor(2, 3)) or one sequence of data "
+            "(Tensor([1.0, 2.0])); for other dtypes use tinygrad_np.tensor(data, dtype=...)"
+        )
+    data = args[0]
+    if isinstance(data, Tensor):
+        return data._data  # as PyTorch: the same memory (and dtype)
+    if not isinstance(data, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"new(): data must be a sequence (got {type(data).__name__}); use tinygrad_np.tensor({data!r})"
+        )
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [x._data if isinstance(x, Tensor) else x for x in data]
+    arr = np.asarray(data, dtype=dt.np)  # no copy when an ndarray already has the dtype
+    if arr.dtype.kind == "O":
+        raise TypeError(f"Tensor(): could not make a {dt} tensor from {type(data).__name__}")
+    return arr
+
+
 def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """Normalise the ``dim``/``axis`` argument of a reduction to a sorted tuple."""
     if axis is not None:
@@ -141,8 +174,12 @@ _TYPE_NAMES = {
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it.
 
-    ``Tensor(data, requires_grad=False)`` wraps ``data`` (an ndarray is used
-    as it is, no copy); ``tinygrad_np.tensor(data)`` copies.
+    Make tensors with ``tinygrad_np.tensor(data)`` (which copies and infers the dtype)
+    or the other creation functions. Calling ``Tensor(...)`` itself is PyTorch's
+    legacy constructor: ``Tensor(2, 3)`` is an uninitialised (here: zero) float32
+    tensor of shape (2, 3); ``Tensor([1, 2])`` and ``Tensor(ndarray)`` make float32
+    (of the default dtype) data, sharing an ndarray's memory when it already has
+    that dtype; ``Tensor(t)`` of a tensor shares ``t``'s memory.
     """
 
     __slots__ = (
@@ -160,8 +197,20 @@ class Tensor:
         "grad_fn",  # the node of the op that made this tensor, None for leaves
     )
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
+    def __init__(
+        self, *args: Any, requires_grad: bool = False, dtype: Any = None, device: Any = None
+    ) -> None:
+        if device is not None:
+            check_device(device)
+        self._init(
+            legacy_array(args, dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype))
+        )
+        if requires_grad:
+            self.requires_grad = True
+
+    def _init(self, data: np.ndarray) -> None:
+        """Fill the slots of a new leaf holding ``data`` (for subclasses such as Parameter)."""
+        self._data = data
         self.grad: Tensor | None = None
         self.grad_fn: Any = None
         self._requires_grad = False
@@ -171,8 +220,6 @@ class Tensor:
         self._hooks: list[Any] | None = None
         self._base: Tensor | None = None
         self._view_fn: Callable[[Tensor], Tensor] | None = None
-        if requires_grad:
-            self.requires_grad = True
 
     @staticmethod
     def _wrap(data: np.ndarray) -> Tensor:
@@ -357,14 +404,18 @@ class Tensor:
         return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
 
     def type(self, dtype: Any = None) -> Any:
-        """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``."""
+        """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``;
+        ``dtype`` may also be a legacy type (``LongTensor``) or its name."""
         if dtype is None:
             return f"tinygrad_np.{_TYPE_NAMES[self._data.dtype.name]}"
-        return self.to(dtype)
+        if isinstance(dtype, str) and dtype.rsplit(".", 1)[-1] in _TYPE_NAMES.values():
+            name = dtype.rsplit(".", 1)[-1]
+            dtype = dtypes.to_dtype(next(k for k, v in _TYPE_NAMES.items() if v == name))
+        return self.to(getattr(dtype, "legacy_dtype", dtype))
 
     def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given)."""
-        t = Tensor(np.array(_infer_array(data, dtypes.to_dtype(dtype or self.dtype)), copy=True))
+        t = Tensor._wrap(np.array(_infer_array(data, dtypes.to_dtype(dtype or self.dtype)), copy=True))
         return t.requires_grad_() if requires_grad else t
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -1508,8 +1559,13 @@ class Tensor:
         return _format.tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        """As PyTorch: a 0-d tensor formats as its number (``f"{loss}"`` is
+        ``2.4543561935424805``, ``f"{loss:.3f}"`` ``2.454``); others as ``str``, and a
+        format spec for them is a TypeError."""
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
 
