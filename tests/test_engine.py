@@ -138,7 +138,8 @@ def test_retain_grad_keeps_a_non_leaf_gradient() -> None:
     assert h.grad.tolist() == [6.0, 12.0]
     k = x * 2
     (k * 1).sum().backward()
-    assert k.grad is None  # not retained
+    with pytest.warns(UserWarning, match=r"not a leaf Tensor.*retain_grad\(\)"):
+        assert k.grad is None  # not retained: reading it warns, as in PyTorch
 
 
 def test_hooks_on_leaf_and_non_leaf_can_replace_the_gradient() -> None:

@@ -187,13 +187,13 @@ class Tensor:
         "_accumulator",  # weakref to this leaf's AccumulateGrad node
         "_base",  # for a view: the tensor that owns the memory (None otherwise)
         "_data",  # the NumPy array (public: .numpy(); .data is a detached Tensor, as in PyTorch)
+        "_grad",  # the .grad property: a Tensor, or None
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
         "_output_nr",  # which output of grad_fn this tensor is
         "_requires_grad",
         "_vcs",  # the VersionCounter behind ``_vc``, made on first use (None: version 0)
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "_view_version",  # for a view: the memory's version when its history was made
-        "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
     )
 
@@ -211,7 +211,7 @@ class Tensor:
     def _init(self, data: np.ndarray) -> None:
         """Fill the slots of a new leaf holding ``data`` (for subclasses such as Parameter)."""
         self._data = data
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn: Any = None
         self._requires_grad = False
         self._output_nr = 0
@@ -227,7 +227,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         # one chained store for the empty slots (the same as seven `= None` lines, a little faster)
-        t.grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
+        t._grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
         t._requires_grad = False
         t._output_nr = 0
         return t
@@ -275,6 +275,20 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), filled in by backward for leaves that require grad (and for
+        non-leaves after :meth:`retain_grad`). Reading it on a non-leaf that does not retain
+        its gradient warns, as PyTorch does: it stays None."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warn_non_leaf_grad()
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -1723,6 +1737,20 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
             raise TypeError(f"{name}(): dim must be an int")
         out = fn(x._data, axis=d[0], keepdims=keep)
     return Tensor._wrap(np.asarray(out, dtype=np.int64))
+
+
+def warn_non_leaf_grad() -> None:
+    """PyTorch's warning for reading ``.grad`` of a non-leaf tensor (it is never filled in)."""
+    import warnings
+
+    warnings.warn(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+        "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+        "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+        "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _accumulating(x: Tensor, dtype: Any) -> Tensor:

@@ -234,14 +234,14 @@ def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
         return
     for info in graph.tensors.values():
         t = info.tensor
-        if t is not None and t.grad is not None:
-            info.grad = t.grad._data
+        if t is not None and t._grad is not None:  # (_grad: reading .grad of a non-leaf warns)
+            info.grad = t._grad._data
     for op in graph.ops.values():
         for nr, ref in (op.node._retained or {}).items():
             t = ref()
             info = graph.tensors.get(("out", id(op.node), nr))
-            if t is not None and t.grad is not None and info is not None and info.grad is None:
-                info.grad = t.grad._data
+            if t is not None and t._grad is not None and info is not None and info.grad is None:
+                info.grad = t._grad._data
 
 
 def _op_node(op: OpInfo, step_no: dict[str, list[int]], failed: dict[int, Any]) -> str:
