@@ -1006,7 +1006,7 @@ class Tensor:
         """Round half to even; ``decimals`` digits after the point (negative: before it)."""
         if decimals:
             if self._data.dtype.kind != "f":
-                raise RuntimeError(f"round_cpu with decimals is not implemented for {self.dtype}")
+                raise NotImplementedError(f'"round_cpu" with decimals not implemented for {self.dtype}')
             return _ew.RoundDecimals.apply(self, int(decimals))
         return self._rounding(_ew.Round)
 
@@ -1019,7 +1019,7 @@ class Tensor:
     def frac(self) -> Tensor:
         """x - trunc(x) (gradient 1)."""
         if self._data.dtype.kind != "f":
-            raise RuntimeError(f"frac: not implemented for {self.dtype}; use a floating tensor")
+            raise NotImplementedError(f'"frac_cpu" not implemented for {self.dtype}; use a floating tensor')
         return _ew.Frac.apply(self)
 
     def _rounding(self, op: Any) -> Tensor:

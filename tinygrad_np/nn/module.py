@@ -86,22 +86,20 @@ def _addindent(s: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
-class _NotATensorError(TypeError):
-    """A layer was called with a list, an ndarray or a number instead of a Tensor."""
-
-
 def _check_tensor_input(module: Module, args: tuple[Any, ...], error: Exception) -> None:
     """After a built-in layer's forward failed: if its input is not a Tensor (a list, an
     ndarray, a number), say so, as PyTorch does, instead of the error from deep inside."""
     if not args or isinstance(args[0], Tensor) or not type(module).__module__.startswith("tinygrad_np."):
         return
-    if isinstance(error, _NotATensorError):  # an inner layer (of a Sequential) said it already
+    if getattr(error, "_input_not_a_tensor", False):  # an inner layer (of a Sequential) said it
         return
     name = type(module).__name__
-    raise _NotATensorError(
+    err = TypeError(
         f"{name}: the input (argument 1) must be a Tensor, not {type(args[0]).__name__}; "
         "convert it first with tinygrad_np.tensor(x) (or tinygrad_np.from_numpy(x) for an ndarray)"
-    ) from error
+    )
+    err._input_not_a_tensor = True  # type: ignore[attr-defined]
+    raise err from error
 
 
 class Module:

@@ -432,6 +432,7 @@ class Log10(Function):
 
 class Log1p(Function):
     formula = "d log1p(x)/dx = 1/(1 + x)"
+    node_name = "Log1PBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x):

@@ -88,7 +88,11 @@ def bincount(x: Tensor, weights: Any = None, minlength: int = 0) -> Tensor:
     """How often each value 0, 1, ... occurs in the 1-D non-negative integer ``x`` (int64),
     or the sum of ``weights`` at each value (in the weights' dtype)."""
     a = x._data
-    if a.ndim != 1 or a.dtype.kind not in "iub":
+    if a.dtype.kind not in "iub":
+        raise NotImplementedError(
+            f'"bincount_cpu" not implemented for {x.dtype}: pass integer values (.long())'
+        )
+    if a.ndim != 1:
         raise RuntimeError(
             f"bincount only supports 1-d non-negative integral inputs, got {x.dtype} of shape {tuple(x.shape)}"
         )
@@ -168,7 +172,8 @@ def histogram(
     hist = np.bincount(pos[keep], weights=None if w is None else w[keep], minlength=n).astype(a.dtype)
     if density:
         total = hist.sum()
-        hist = (hist / (total * np.diff(edges))).astype(a.dtype)
+        with np.errstate(invalid="ignore", divide="ignore"):  # no counts: nan, as PyTorch
+            hist = (hist / (total * np.diff(edges))).astype(a.dtype)
     return histogram_result(_wrap(hist), _wrap(edges))
 
 
