@@ -413,6 +413,15 @@ def _error(fn):
         lambda T: T.tensor([1, 2]).log10_(),
         lambda T: T.tensor([1, 2]).frac(),
         lambda T: T.einsum("ij,jk->ik", T.ones(2, 3), T.ones(2, 3)),
+        lambda T: T.einsum("i,i->", T.ones(2), T.ones(2, dtype=T.float64)),
+        lambda T: T.zeros(0).norm(float("inf")),
+        lambda T: T.linalg.norm(T.ones(2, 2, 2), ord=1),
+        lambda T: T.linalg.matrix_norm(T.ones(3)),
+        lambda T: T.ones(2, 2).flip(0, 0),
+        lambda T: T.arange(6).reshape(2, 3).roll((1, 2), 0),
+        lambda T: T.bincount(T.tensor([-1, 2])),
+        lambda T: T.ones(2, 2, 2).trace(),
+        lambda T: T.ones(3).sort(1),
     ],
 )
 def test_misuse_raises_the_same_exception_type(call):
@@ -546,3 +555,28 @@ def test_format_of_a_zero_dim_tensor_is_the_number():
         assert f"{T.tensor(3)}" == "3" and f"{T.tensor(True)}" == "True"
         assert f"{T.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
     assert math.isclose(float(f"{tg.tensor(0.1)}"), 0.10000000149011612)
+
+
+def test_edge_values_match_pytorch():
+    progs = [
+        lambda T: T.tensor([float("nan"), -0.0, 0.0, 2.0, -3.0]).sign(),
+        lambda T: T.tensor([float("nan"), -0.0, 2.0]).sgn(),
+        lambda T: T.tensor([0.5, 1.5, 2.5, -0.5, -1.5]).round(),
+        lambda T: T.tensor([1234.5678, -0.125]).round(decimals=-2),
+        lambda T: T.tensor([-1.25, 1.75]).frac(),
+        lambda T: T.tensor([-1.0, 0.0, 1e-10]).log1p(),
+        lambda T: T.tensor([1e-10, -1e-10]).expm1(),
+        lambda T: T.tensor([0.0, -1.0]).rsqrt(),
+        lambda T: T.zeros(0).sort()[0],
+        lambda T: T.ones(3).topk(0)[0],
+        lambda T: T.tensor(3.0).flip(0),
+        lambda T: T.ones(2, 3).diagonal(5),
+        lambda T: T.zeros(0, 2).nonzero(),
+        lambda T: T.tensor([True, False, True]).argsort(stable=True),
+        lambda T: T.tensor([1, 2], dtype=T.int32).cumprod(0),
+        lambda T: T.outer(T.tensor([1, 2]), T.tensor([3.0, 4.0])),
+        lambda T: T.ones(3, 1).expand(3, 4).is_contiguous(),
+        lambda T: T.ones(3, 4)[:, ::2].is_contiguous(),
+    ]
+    for prog in progs:
+        same(obs(prog(torch)), obs(prog(tg)))

@@ -375,14 +375,20 @@ class Trunc(_Rounding):
     fn = staticmethod(np.trunc)
 
 
+def _sign(a: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1; +0 for NaN and -0, as PyTorch (NumPy gives NaN and -0)."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), np.zeros((), s.dtype), s) + s.dtype.type(0) if s.dtype.kind == "f" else s
+
+
 class Sign(_Rounding):
     formula = "d sign(x)/dx = 0"
-    fn = staticmethod(np.sign)
+    fn = staticmethod(_sign)
 
 
 class Sgn(_Rounding):
     formula = "d sgn(x)/dx = 0"
-    fn = staticmethod(np.sign)
+    fn = staticmethod(_sign)
 
 
 class Frac(Function):

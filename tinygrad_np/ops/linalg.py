@@ -305,8 +305,12 @@ def einsum(equation: str, *operands: Any) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     xs = [o if isinstance(o, Tensor) else Tensor._wrap(np.asarray(o)) for o in operands]
-    dt = dtypes.result_type(*xs)
-    xs = [x if x._data.dtype == dt else _operand(x, dt) for x in xs]
+    if len({x._data.dtype for x in xs}) > 1:
+        names = ", ".join(str(x.dtype) for x in xs)
+        raise RuntimeError(
+            f"einsum(): expected all operands to have the same dtype (as PyTorch), got {names}; "
+            "convert them first, e.g. x.float() or x.double()"
+        )
     inputs, output = parse_einsum(equation, [x.ndim for x in xs])
     try:
         return Einsum.apply(inputs, output, *xs)
@@ -417,8 +421,11 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     x = _norm_input(x, dtype, "linalg.vector_norm")
     p = _ord_value(ord, "linalg.vector_norm")
     dims = _dims(dim, None, x.ndim, "linalg.vector_norm")
-    if p < 0 and x._data.size == 0:
-        raise RuntimeError("linalg.vector_norm of negative order cannot be performed on an empty tensor")
+    if (p < 0 or p == math.inf) and x._data.size == 0:
+        raise RuntimeError(
+            f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the operation "
+            "does not have an identity"
+        )
     return VectorNorm.apply(x, p, dims, bool(keepdim))
 
 
