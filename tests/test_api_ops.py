@@ -174,3 +174,11 @@ def test_import_stays_light() -> None:
     code = "import sys, tinygrad_np; print(sorted(m for m in ('torch', 'scipy', 'graphviz') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_svd_norms_refuse_second_derivatives_instead_of_being_wrong() -> None:
+    a = tg.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    (g,) = tg.autograd.grad(tg.linalg.matrix_norm(a, ord="nuc"), a)  # first derivative: fine
+    assert g.shape == (3, 4)
+    with pytest.raises(NotImplementedError, match="second derivatives"):
+        tg.autograd.grad(a.norm(p="nuc"), a, create_graph=True)

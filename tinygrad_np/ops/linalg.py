@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor, _operand
 
@@ -394,6 +395,11 @@ class Svdvals(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if grad_mode.state.grad_enabled:  # create_graph=True: say so rather than be wrong
+            raise NotImplementedError(
+                "svdvals (and the 'nuc', 2 and -2 matrix norms): second derivatives are not "
+                "implemented; compute the first derivative without create_graph=True"
+            )
         return (_wrap(ctx.u) * grad.unsqueeze(-2)) @ _wrap(ctx.vh)  # sum_i g_i u_i v_i^T
 
 
