@@ -577,6 +577,14 @@ def test_edge_values_match_pytorch():
         lambda T: T.outer(T.tensor([1, 2]), T.tensor([3.0, 4.0])),
         lambda T: T.ones(3, 1).expand(3, 4).is_contiguous(),
         lambda T: T.ones(3, 4)[:, ::2].is_contiguous(),
+        lambda T: T.flip(T.arange(6).reshape(2, 3), dims=[0]),
+        lambda T: T.arange(6).reshape(2, 3).flip(dims=(0, 1)),
+        lambda T: T.arange(6).reshape(2, 3).flip([1]),
+        lambda T: T.roll(T.arange(6).reshape(2, 3), shifts=(1,), dims=(1,)),
+        lambda T: T.norm(T.arange(6.0).reshape(2, 3), dim=1),
+        lambda T: T.topk(T.arange(6.0), k=2, dim=0, largest=False, sorted=True).indices,
+        lambda T: T.sort(T.tensor([2, 1, 2]), 0, True).indices,
+        lambda T: T.cumsum(T.tensor([1, 2]), dim=0, dtype=T.float64),
     ]
     for prog in progs:
         same(obs(prog(torch)), obs(prog(tg)))

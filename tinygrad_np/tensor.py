@@ -1418,8 +1418,13 @@ class Tensor:
 
     ger = outer
 
-    def flip(self, *dims: Any) -> Tensor:
-        """Reverse the order of elements along ``dims`` (a copy)."""
+    def flip(self, *dims: Any, **kwargs: Any) -> Tensor:
+        """Reverse the order of elements along ``dims`` (``flip(0, 1)``, ``flip([0, 1])`` or
+        ``flip(dims=...)``); a copy."""
+        if "dims" in kwargs:
+            dims = (kwargs.pop("dims"),)
+        if kwargs or not dims:
+            raise TypeError(f"flip() missing the dims to flip (got keywords {sorted(kwargs)})")
         return _mov.flip(self, dims)
 
     def fliplr(self) -> Tensor:

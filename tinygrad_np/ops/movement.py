@@ -465,7 +465,7 @@ class Roll(Function):
 
 
 def _dim_list(dims: Any) -> tuple[int, ...]:
-    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list, Tensor)):
         dims = tuple(dims[0])
     return tuple(int(d) for d in dims)
 
