@@ -182,3 +182,10 @@ def test_svd_norms_refuse_second_derivatives_instead_of_being_wrong() -> None:
     assert g.shape == (3, 4)
     with pytest.raises(NotImplementedError, match="second derivatives"):
         tg.autograd.grad(a.norm(p="nuc"), a, create_graph=True)
+
+
+def test_where_needs_both_values_or_neither() -> None:
+    cond = tg.tensor([True, False, True])
+    assert [t.tolist() for t in tg.where(cond)] == [[0, 2]]
+    with pytest.raises(TypeError, match="both input and other"):
+        tg.where(cond, tg.ones(3))

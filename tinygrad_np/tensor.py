@@ -1771,6 +1771,10 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
     if input is None and other is None:
         cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition))
         return _sort.nonzero(cond, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError(
+            "where(): pass both input and other (or neither, for the indices of the True elements)"
+        )
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got {cond.dtype}")
