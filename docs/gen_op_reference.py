@@ -35,7 +35,7 @@ Every differentiable operation is a small class, a subclass of
 states its local derivative in a `formula` attribute: the graph drawing shows it on
 the node and this page is generated from it.
 
-How to read a row: **node** is the name you see in `grad_fn` (`MulBackward`);
+How to read a row: **node** is the name you see in `grad_fn` (`MulBackward0`);
 **forward** is what the op computes (read off its formula); **local derivative** is
 the op's `formula`; **in `backward`** is the derivative comment written beside the
 code of `backward`, which applies the chain rule `dL/dx = dL/dy * dy/dx` with `grad`

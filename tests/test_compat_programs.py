@@ -965,15 +965,11 @@ def test_once_differentiable_exists():
     from tinygrad_np.autograd.function import once_differentiable  # noqa: F401
 
 
-@pytest.mark.xfail(
-    strict=True, reason="core: Tensor(list of ints) keeps int64; torch.Tensor always makes float32"
-)
 def test_legacy_tensor_constructor_makes_float32():
     assert torch.Tensor([1, 2]).dtype == torch.float32
     assert tg.Tensor([1, 2]).dtype == tg.float32 and tg.Tensor(np.array([1, 2])).dtype == tg.float32
 
 
-@pytest.mark.xfail(strict=True, reason="core: Tensor(2, 3) (a shape, as torch.Tensor(2, 3)) is refused")
 def test_legacy_tensor_constructor_with_a_shape():
     assert tuple(tg.Tensor(2, 3).shape) == tuple(torch.Tensor(2, 3).shape) == (2, 3)
 

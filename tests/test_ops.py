@@ -313,6 +313,111 @@ for name, fn, *rest in EXTRA:
     shapes = rest[:-1] if doms else rest
     add(name, fn, *shapes, domain=doms)
 
+# ---- the surface teaching code uses (issue 13): elementwise family, triangles, sorting, norms... --------
+TEACHING = [
+    ("log10", lambda m, x: x.log10(), (3, 4), ("pos",)),
+    ("log10-fn", lambda m, x: m.log10(x), (2, 1, 3), ("pos",)),
+    ("log2", lambda m, x: x.log2(), (3, 4), ("pos",)),
+    ("log1p", lambda m, x: m.log1p(x), (3, 4), ("pos",)),
+    ("expm1", lambda m, x: x.expm1(), (3, 4)),
+    ("exp2", lambda m, x: m.exp2(x), (3, 4)),
+    ("rsqrt-0d", lambda m, x: m.rsqrt(x), (), ("pos",)),
+    ("reciprocal-fn", lambda m, x: m.reciprocal(x), (3, 4), ("away",)),
+    ("square-fn", lambda m, x: m.square(x), (3, 4)),
+    ("sign", lambda m, x: x.sign(), (3, 4), ("away",)),
+    ("sgn", lambda m, x: m.sgn(x) * x, (3, 4), ("away",)),
+    ("trunc", lambda m, x: x.trunc() + x, (3, 4)),
+    ("frac", lambda m, x: (x * 3).frac(), (3, 4)),
+    ("round-decimals", lambda m, x: m.round(x, decimals=1) * x, (3, 4)),
+    ("log10_-nonleaf", lambda m, x: (x * 1).log10_(), (3, 4), ("pos",)),
+    ("floor_-nonleaf", lambda m, x: (x * 2).floor_() + x, (3, 4)),
+    ("expm1_-nonleaf", lambda m, x: (x * 1).expm1_(), (3, 4)),
+    ("tril", lambda m, x: x.tril(), (3, 4)),
+    ("tril-neg-batched", lambda m, x: m.tril(x, diagonal=-1), (2, 3, 4)),
+    ("triu-1", lambda m, x: x.triu(1), (4, 3)),
+    ("triu-fn-batched", lambda m, x: m.triu(x, 2), (2, 3, 4)),
+    ("tril_-nonleaf", lambda m, x: (x * 1).tril_(1), (3, 4)),
+    ("norm", lambda m, x: x.norm(), (3, 4)),
+    ("norm-p1-dim", lambda m, x: x.norm(1, dim=1), (3, 4), ("away",)),
+    ("norm-p3-keepdim", lambda m, x: x.norm(3, dim=0, keepdim=True), (3, 4), ("away",)),
+    ("norm-inf", lambda m, x: x.norm(float("inf"), dim=1), (3, 4)),
+    ("norm-p-half", lambda m, x: m.norm(x, p=0.5, dim=-1), (3, 4), ("away",)),
+    ("norm-p1.5-dims", lambda m, x: m.norm(x, 1.5, dim=(0, 2)), (2, 3, 4), ("away",)),
+    ("norm-fro-dims", lambda m, x: x.norm("fro", dim=(1, 2)), (2, 3, 4)),
+    ("linalg.norm", lambda m, x: m.linalg.norm(x), (3, 4)),
+    ("linalg.norm-dim", lambda m, x: m.linalg.norm(x, dim=1, keepdim=True), (3, 4)),
+    ("linalg.vector_norm", lambda m, x: m.linalg.vector_norm(x, ord=4, dim=-1), (3, 4), ("away",)),
+    ("linalg.matrix_norm-1", lambda m, x: m.linalg.matrix_norm(x, ord=1), (2, 3, 4)),
+    ("linalg.matrix_norm-inf", lambda m, x: m.linalg.matrix_norm(x, ord=float("-inf")), (2, 3, 4)),
+    ("linalg.matrix_norm-fro", lambda m, x: m.linalg.matrix_norm(x, keepdim=True), (2, 3, 4)),
+    ("sort-values", lambda m, x: x.sort(1).values, (3, 4)),
+    ("sort-descending", lambda m, x: x.sort(0, descending=True)[0], (3, 4)),
+    ("sort-fn-stable", lambda m, x: m.sort(x, dim=-1, stable=True)[0] * 2, (2, 3, 4)),
+    ("topk", lambda m, x: x.topk(2, dim=1).values, (3, 4)),
+    ("topk-smallest", lambda m, x: m.topk(x, 3, largest=False)[0], (3, 4)),
+    ("flip", lambda m, x: x.flip(0), (3, 4)),
+    ("flip-fn-two", lambda m, x: m.flip(x, (0, 2)), (2, 3, 4)),
+    ("roll", lambda m, x: x.roll(1, 1), (3, 4)),
+    ("roll-flat", lambda m, x: m.roll(x, 5), (3, 4)),
+    ("roll-two-dims", lambda m, x: x.roll((1, -1), (0, 1)), (3, 4)),
+    ("cumprod", lambda m, x: x.cumprod(1), (3, 4), ("away",)),
+    (
+        "cumprod-with-zero",
+        lambda m, x: (x * m.tensor([1.0, 0.0, 1.0, 1.0], dtype=x.dtype)).cumprod(1),
+        (3, 4),
+    ),
+    ("cumprod-fn-dtype", lambda m, x: m.cumprod(x, 0, dtype=m.float64), (3, 4), ("away",)),
+    ("cumsum-dtype", lambda m, x: x.cumsum(0, dtype=m.float64), (3, 4)),
+    ("einsum-matmul", lambda m, x, y: m.einsum("ij,jk->ik", x, y), (3, 4), (4, 5)),
+    ("einsum-batched", lambda m, x, y: m.einsum("bij,bjk->bik", x, y), (2, 3, 4), (2, 4, 5)),
+    ("einsum-attention", lambda m, q, k: m.einsum("bhqd,bhkd->bhqk", q, k), (1, 2, 3, 4), (1, 2, 5, 4)),
+    ("einsum-diagonal", lambda m, x: m.einsum("ii->i", x), (3, 3)),
+    ("einsum-trace", lambda m, x: m.einsum("ii", x), (3, 3)),
+    ("einsum-outer", lambda m, x, y: m.einsum("i,j->ij", x, y), (3,), (4,)),
+    ("einsum-implicit", lambda m, x, y: m.einsum("ij,jk", x, y), (3, 4), (4, 2)),
+    ("einsum-ellipsis", lambda m, x, y: m.einsum("...ij,jk->...ik", x, y), (2, 3, 4), (4, 5)),
+    ("einsum-sum", lambda m, x: m.einsum("ij->", x), (3, 4)),
+    ("einsum-list-broadcast", lambda m, x, y: m.einsum("ij,ij->i", [x, y]), (1, 4), (3, 4)),
+    ("einsum-three", lambda m, x, y, z: m.einsum("i,ij,j->", x, y, z), (3,), (3, 4), (4,)),
+    ("diag-vector", lambda m, x: x.diag(), (4,)),
+    ("diag-vector-offset", lambda m, x: m.diag(x, 1), (3,)),
+    ("diag-matrix", lambda m, x: x.diag(), (3, 4)),
+    ("diag-matrix-neg", lambda m, x: m.diag(x, -1), (3, 4)),
+    ("diagonal", lambda m, x: x.diagonal(), (3, 4)),
+    ("diagonal-dims", lambda m, x: m.diagonal(x, offset=1, dim1=1, dim2=2), (2, 3, 4)),
+    ("trace", lambda m, x: x.trace(), (3, 4)),
+    ("outer", lambda m, x, y: m.outer(x, y), (3,), (4,)),
+    ("masked_select", lambda m, x: x.masked_select(x > 0), (3, 4)),
+    ("masked_select-broadcast", lambda m, x: m.masked_select(x, m.tensor([True, False, True, True])), (3, 4)),
+]
+for name, fn, *rest in TEACHING:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+add("linalg.matrix_norm-nuc", lambda m, x: m.linalg.matrix_norm(x, ord="nuc"), (3, 4), tags="once")
+add("norm-nuc", lambda m, x: x.norm(p="nuc"), (4, 3), tags="once")
+add("linalg.matrix_norm-2", lambda m, x: m.linalg.matrix_norm(x, ord=2), (2, 3, 4), tags="once")
+add("argsort", lambda m, x: x.argsort(dim=0, descending=True), (3, 4), tags="nograd")
+add("sort-indices", lambda m, x: m.sort(x)[1], (3, 4), tags="nograd")
+add("topk-indices", lambda m, x: x.topk(3).indices, (3, 4), tags="nograd")
+add("nonzero", lambda m, x: (x > 0).nonzero(), (3, 4), tags="nograd")
+add("nonzero-tuple", lambda m, x: m.nonzero(x > 0, as_tuple=True)[1], (3, 4), tags="nograd")
+add("where-one-arg", lambda m, x: m.where(x > 0)[0], (3, 4), tags="nograd")
+add("argwhere", lambda m, x: m.argwhere(x > 0.5), (3, 4), tags="nograd")
+add("unique-counts", lambda m, x: (x > 0).long().unique(return_counts=True)[1], (3, 4), tags="nograd")
+add("unique-inverse", lambda m, x: m.unique(x.round(), return_inverse=True)[1], (3, 4), tags="nograd")
+add("unique-dim", lambda m, x: m.unique((x > 0).long(), dim=0), (5, 2), tags="nograd")
+add("bincount", lambda m, x: m.bincount((x > 0).long().sum(1)), (5, 4), tags="nograd")
+add("isclose", lambda m, x: x.isclose(x + 1e-7), (3, 4), tags="nograd")
+add("isnan-fn", lambda m, x: m.isnan(x.log()), (3, 4), tags="nograd")
+add("isinf", lambda m, x: (x / 0).isinf(), (3, 4), tags="nograd")
+add("isfinite-fn", lambda m, x: m.isfinite(x.log()), (3, 4), tags="nograd")
+add("any-dim-keepdim", lambda m, x: (x > 1).any(1, keepdim=True), (3, 4), tags="nograd")
+add("all-fn-dim", lambda m, x: m.all(x > -1, dim=0), (3, 4), tags="nograd")
+add("any-all", lambda m, x: m.any(x > 2), (3, 4), tags="nograd")
+add("cumsum-bool", lambda m, x: (x > 0).cumsum(1), (3, 4), tags="nograd")
+add("tril-int", lambda m, x: (x > 0).long().tril(), (3, 4), tags="nograd")
+
 
 def _setitem(x: Any, index: Any, v: Any) -> Any:
     """``y = x * 1; y[index] = v``: the functional form of __setitem__ on a non-leaf."""

@@ -28,7 +28,7 @@ def test_attributes() -> None:
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert np.asarray(x).shape == (2, 3) and np.asarray(x, dtype=np.float64).dtype == np.float64
     y = x * 2
-    assert not y.is_leaf and y.grad_fn.name() == "MulBackward" and y.requires_grad
+    assert not y.is_leaf and y.grad_fn.name() == "MulBackward0" and y.requires_grad
 
 
 def test_tensor_wraps_and_tensor_copies() -> None:
@@ -148,10 +148,10 @@ REPRS = [
     (lambda: tg.zeros(0), "tensor([])"),
     (lambda: tg.zeros(2, 0), "tensor([], size=(2, 0))"),
     (lambda: tg.zeros(0, dtype=tg.int64), "tensor([], dtype=tinygrad_np.int64)"),
-    (lambda: tg.tensor([1.0, 2.0], requires_grad=True) * 2, "tensor([2., 4.], grad_fn=<MulBackward>)"),
+    (lambda: tg.tensor([1.0, 2.0], requires_grad=True) * 2, "tensor([2., 4.], grad_fn=<MulBackward0>)"),
     (
         lambda: tg.tensor([[1.0]], requires_grad=True) @ tg.ones(1, 1),
-        "tensor([[1.]], grad_fn=<MatmulBackward>)",
+        "tensor([[1.]], grad_fn=<MmBackward0>)",
     ),
     (
         lambda: tg.arange(12).reshape(2, 3, 2),
@@ -206,7 +206,7 @@ def test_setitem_on_a_non_leaf_records_the_write() -> None:
     b = a * 2
     b[0] = 10.0
     b[1] = v
-    assert b.grad_fn.name() == "IndexPutBackward"
+    assert b.grad_fn.name() == "IndexPutBackward0"
     (b * tg.tensor([1.0, 2.0, 3.0])).sum().backward()
     assert a.grad.tolist() == [0.0, 0.0, 6.0] and v.grad.item() == 2.0
 
@@ -216,7 +216,7 @@ def test_in_place_through_a_view_reaches_the_base_gradient() -> None:
     b = a * 2
     v = b[1:]
     v *= 2
-    assert b.tolist() == [2.0, 8.0, 12.0] and b.grad_fn.name() == "CopySlicesBackward"
+    assert b.tolist() == [2.0, 8.0, 12.0] and b.grad_fn.name() == "CopySlices"
     b.sum().backward()
     assert a.grad.tolist() == [2.0, 4.0, 4.0]
 
@@ -257,7 +257,7 @@ def test_overwriting_a_non_leaf_cuts_its_history() -> None:
     np.testing.assert_allclose(a.grad._data, b._data)
     c = a * 2
     c[0].fill_(1.0)
-    assert c.grad_fn.name() == "CopySlicesBackward"
+    assert c.grad_fn.name() == "CopySlices"
 
 
 def test_a_view_takes_its_history_from_the_base_after_an_in_place_write() -> None:
@@ -266,7 +266,7 @@ def test_a_view_takes_its_history_from_the_base_after_an_in_place_write() -> Non
     v1, v2 = b[0:2], b[1:3]
     v1 *= 2  # b[1] changed through v1: v2 must see it in its gradient too
     # the history is re-read from the base lazily: on the view's next use (or requires_grad)
-    assert v2.requires_grad and v2.grad_fn.next_functions[0][0].name() == "CopySlicesBackward"
+    assert v2.requires_grad and v2.grad_fn.next_functions[0][0].name() == "CopySlices"
     v2.sum().backward()
     assert a.grad.tolist() == [0.0, 4.0, 2.0]
 

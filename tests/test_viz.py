@@ -63,13 +63,13 @@ def test_dot_nodes_edges_labels_and_direction():
     d = viz.draw_graph(loss, params={"weight": w})
     nodes, edges = parse(d.source)
     ops = [k for k in nodes if k.startswith("op")]
-    assert sorted(nodes[k] for k in ops) == ["MulBackward", "SumBackward"]
+    assert sorted(nodes[k] for k in ops) == ["MulBackward0", "SumBackward0"]
     assert len(nodes) == 6 and len(edges) == 5
     wid = by_label(nodes, "weight")  # parameter name from params
     xid = by_label(nodes, "x")  # caller's local variable names
     hid = by_label(nodes, "h")
     lid = by_label(nodes, "loss")
-    mul, s = by_label(nodes, "MulBackward"), by_label(nodes, "SumBackward")
+    mul, s = by_label(nodes, "MulBackward0"), by_label(nodes, "SumBackward0")
     assert nodes[wid] == "weight\n(3,) float32" and nodes[xid] == "x\nscalar float32"
     # edges follow the data: leaves -> Mul -> h -> Sum -> loss
     assert set(edges) == {(wid, mul), (xid, mul), (mul, hid), (hid, s), (s, lid)}
@@ -151,7 +151,7 @@ def test_svg_and_png_rendering(tmp_path):
     _, _, _, loss = small_graph()
     d = viz.draw_graph(loss)
     svg = d.pipe(format="svg").decode()
-    assert "<svg" in svg and "MulBackward" in svg and "SumBackward" in svg
+    assert "<svg" in svg and "MulBackward0" in svg and "SumBackward0" in svg
     assert d.pipe(format="png")[:8] == b"\x89PNG\r\n\x1a\n"
     assert d._repr_mimebundle_()["image/svg+xml"].lstrip().startswith("<?xml")
     out = d.render(outfile=tmp_path / "g.png")
@@ -178,7 +178,7 @@ def test_no_renderer_keeps_the_source_and_names_three_ways(monkeypatch, tmp_path
     monkeypatch.setattr(vrender, "_scripts_dirs", lambda: [tmp_path])
     _, _, _, loss = small_graph()
     d = viz.draw_graph(loss)
-    assert "MulBackward" in d.source
+    assert "MulBackward0" in d.source
     with pytest.raises(vrender.RendererNotFoundError) as e:
         d.pipe(format="svg")
     msg = str(e.value)
@@ -223,18 +223,18 @@ def test_steps_follow_the_engines_actual_order_and_gradients():
     assert x.grad is None  # recording writes no .grad
     # the engine's own order, seen independently through tensor hooks during a real backward
     seen = []
-    for t, name in [(a, "MulBackward"), (b, "ExpBackward"), (c, "SinBackward")]:
+    for t, name in [(a, "MulBackward0"), (b, "ExpBackward0"), (c, "SinBackward0")]:
         t.register_hook(lambda g, name=name: seen.append(name))
     prod = loss.grad_fn._edges[0][0]
     for t in (a, b, c):
         t.retain_grad()
     loss.backward(retain_graph=True)
     assert trace.order() == [
-        "SumBackward",
-        "MulBackward",
-        "SinBackward",
-        "ExpBackward",
-        "MulBackward",
+        "SumBackward0",
+        "MulBackward0",
+        "SinBackward0",
+        "ExpBackward0",
+        "MulBackward0",
         "AccumulateGrad",
     ]
     op_steps = [s for s in trace if s.kind == "op"]
@@ -260,21 +260,21 @@ def test_step_lines_show_the_chain_rule_with_numbers():
     z = y.sin()
     trace = viz.backward_steps(z)
     sin = trace[0]
-    assert sin.name == "SinBackward" and sin.formula == "d sin(x)/dx = cos(x)"
+    assert sin.name == "SinBackward0" and sin.formula == "d sin(x)/dx = cos(x)"
     assert sin.lines[0] == "Why now: z is the root: backward starts here, dL/dz given"
     assert sin.lines[1] == "Incoming: dL/dz () = 1"
     assert sin.lines[2] == "dL/dy = dL/dz ⊙ cos(y)"
     assert sin.lines[4] == f"    = 1 · {np.cos(9.0):.4g} = {np.cos(9.0):.4g}"
     mul = trace[1]
-    assert mul.lines[0] == "Why now: every op that used y has sent its gradient: SinBackward (step 1)"
+    assert mul.lines[0] == "Why now: every op that used y has sent its gradient: SinBackward0 (step 1)"
     assert len(mul.grads_out) == 2  # x used twice: the engine sums both into x
     assert mul.lines[-2].endswith("the first gradient for x")
-    assert "added to the" in mul.lines[-1] and "from MulBackward (step 2)" in mul.lines[-1]
+    assert "added to the" in mul.lines[-1] and "from MulBackward0 (step 2)" in mul.lines[-1]
     assert trace[2].lines[1:] == [
         f"dL/dx () = {2 * 3.0 * np.cos(9.0):.4g}",
         "x.grad is None: backward() stores this gradient there",
     ]
-    assert "step 1: SinBackward" in str(trace)
+    assert "step 1: SinBackward0" in str(trace)
 
 
 def test_steps_refuse_a_freed_graph():
@@ -287,7 +287,7 @@ def test_steps_refuse_a_freed_graph():
 def test_step_numbers_on_the_static_graph():
     x, a, b, c, loss = diamond()
     nodes, _ = parse(viz.draw_graph(loss, steps=True).source)
-    assert "#1  SumBackward" in nodes.values() and "#3  SinBackward" in nodes.values()
+    assert "#1  SumBackward0" in nodes.values() and "#3  SinBackward0" in nodes.values()
     assert nodes[by_label(nodes, "#6  x")] == "#6  x\n(2,) float32"
 
 
@@ -370,7 +370,7 @@ def test_check_graph_without_recording_uses_saved_inputs():
         result = viz.check_graph(loss)
     (bad,) = result.failed
     assert bad.name == "BadSquareBackward"
-    assert [r.name for r in result.skipped] == ["SumBackward"]  # its input was not kept
+    assert [r.name for r in result.skipped] == ["SumBackward0"]  # its input was not kept
 
 
 # ---- collapsing ---------------------------------------------------------------------------------
@@ -389,7 +389,7 @@ def test_collapse_modules_from_parameters():
     nodes, edges = parse(d.source)
     boxes = [v for k, v in nodes.items() if k.startswith("m")]
     assert len(boxes) == 11 and boxes[0].startswith("0: Linear\n") and "weight (8, 8) float32" in boxes[0]
-    assert sum(v == "ReluBackward" for v in nodes.values()) == 10  # parameter-less modules stay ops
+    assert sum(v == "ReluBackward0" for v in nodes.values()) == 10  # parameter-less modules stay ops
     assert not any("weight" in v.split("\n")[0] for v in nodes.values())  # parameters folded in
     assert len(nodes) < 30
 
@@ -420,7 +420,7 @@ def test_stepper_page_is_self_contained():
     assert page.startswith("<!DOCTYPE html>") and "<svg" in page and "http://" not in page.split("<svg")[0]
     assert st._repr_html_() == st.html and len(st) == 6
     assert "src=" not in page  # nothing loaded from elsewhere
-    assert '"name": "SinBackward"' in page and "vz_op" in page
+    assert '"name": "SinBackward0"' in page and "vz_op" in page
 
 
 def test_data_inputs_are_drawn_when_a_node_holds_them():
@@ -454,7 +454,7 @@ def test_without_the_graphviz_package_the_dot_source_is_returned(monkeypatch):
     _, _, _, loss = small_graph()
     d = viz.draw_graph(loss)
     assert isinstance(d, vrender.DotSource)
-    assert d.source.startswith("digraph backprop {\n") and "MulBackward" in str(d)
+    assert d.source.startswith("digraph backprop {\n") and "MulBackward0" in str(d)
 
 
 def test_show_grad_of_a_non_scalar_root_seeds_ones():

@@ -67,9 +67,9 @@ def test_clicking_next_walks_forward_then_the_engines_backward_steps(browser, tm
     st = viz.stepper(loss)
     steps = st.trace.steps
     assert [s.name for s in steps] == [
-        "SumBackward",
-        "TanhBackward",
-        "MulBackward",
+        "SumBackward0",
+        "TanhBackward0",
+        "MulBackward0",
         "AccumulateGrad",
         "AccumulateGrad",
     ]

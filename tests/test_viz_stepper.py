@@ -37,7 +37,7 @@ def test_linear_layer_shows_its_vector_jacobian_products_with_shapes():
     assert "shapes: (1, 20) = (1, 64) · (64, 20)" in text
     assert "dL/dsigmoid = dL/dpred · 2.weight" in text and "shapes: (64, 20) = (64, 1) · (1, 20)" in text
     assert "dL/d2.bias = sum over rows of dL/dpred" in text
-    assert last.lines[0] == "Why now: every op that used pred has sent its gradient: MseLossBackward (step 1)"
+    assert last.lines[0] == "Why now: every op that used pred has sent its gradient: MseLossBackward0 (step 1)"
     assert "dL/d2.weight goes to 2.weight.grad, via 2.weight's AccumulateGrad (step" in text
     first = trace[0]
     assert first.lines[0].startswith("Why now: loss is the root")
@@ -76,10 +76,10 @@ def test_accumulation_names_what_was_already_there():
     assert "dL/da goes into the gradient buffer of a, read by ExpBackward" in text
     sin = next(s for s in trace if s.name.startswith("Sin"))
     (goes,) = [ln for ln in sin.lines if ln.startswith("dL/da goes")]
-    assert "added to the [" in goes and "already there (from MulBackward (step 2))" in goes
+    assert "added to the [" in goes and "already there (from MulBackward0 (step 2))" in goes
     exp = next(s for s in trace if s.name.startswith("Exp"))
     assert exp.lines[0] == (
-        "Why now: every op that used a has sent its gradient: MulBackward (step 2), SinBackward (step 3)"
+        "Why now: every op that used a has sent its gradient: MulBackward0 (step 2), SinBackward0 (step 3)"
     )
     x.grad = tg.tensor([10.0, 20.0])
     leaf = viz.backward_steps(loss)[-1]
@@ -124,6 +124,6 @@ def test_forward_steps_come_first_in_forward_order():
     ]
     assert "h = [ 0.4621, -0.7616]" in fwd[1]["lines"]
     assert "    input w = [ 1., -2.]" in fwd[0]["lines"]
-    assert st.steps[3]["title"] == "Backward 1 of 5: SumBackward"
+    assert st.steps[3]["title"] == "Backward 1 of 5: SumBackward0"
     only_backward = viz.stepper(loss, forward=False)
     assert [s["phase"] for s in only_backward.steps] == ["backward"] * 5

@@ -8,7 +8,7 @@
 tensor([2., 4., 6.])
 """
 
-from . import autograd, backends, data, dtypes, nn, optim, utils
+from . import autograd, backends, data, dtypes, linalg, nn, optim, utils
 from ._runtime import (
     are_deterministic_algorithms_enabled,
     get_num_threads,
@@ -58,6 +58,8 @@ from .dtypes import (
 )
 from .functions import *  # noqa: F403
 from .functions import __all__ as _functions_all
+from .legacy import *  # noqa: F403
+from .legacy import __all__ as _legacy_all
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .serialization import load, save
 from .tensor import Size, Tensor
@@ -130,8 +132,9 @@ __all__ = [
     "zeros",
     "zeros_like",
     *_functions_all,
+    *_legacy_all,
 ]
-__all__ += ["data", "load", "nn", "optim", "save", "utils"]
+__all__ += ["data", "linalg", "load", "nn", "optim", "save", "utils"]
 __all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
 __all__ += ["use_deterministic_algorithms"]
 

@@ -23,19 +23,72 @@ from typing import Any
 
 import numpy as np
 
-_LINEWIDTH = 80
-_THRESHOLD = 1000
-_EDGEITEMS = 3
-_PRECISION = 4
+
+class _PrintOptions:
+    """The settings :func:`set_printoptions` changes (PyTorch's ``PRINT_OPTS``)."""
+
+    __slots__ = ("edgeitems", "linewidth", "precision", "sci_mode", "threshold")
+
+    def __init__(self) -> None:
+        self.precision, self.threshold, self.edgeitems, self.linewidth = 4, 1000.0, 3, 80
+        self.sci_mode: bool | None = None
+
+
+PRINT_OPTS = _PrintOptions()
+
+_PROFILES = {
+    "default": (4, 1000.0, 3, 80),
+    "short": (2, 1000.0, 2, 80),
+    "full": (4, math.inf, 3, 80),
+}
+
+
+def set_printoptions(
+    precision: int | None = None,
+    threshold: float | None = None,
+    edgeitems: int | None = None,
+    linewidth: int | None = None,
+    profile: str | None = None,
+    sci_mode: bool | None = None,
+) -> None:
+    """Set how tensors print, as ``torch.set_printoptions``: digits after the point
+    (``precision``), the element count above which a tensor is summarised with ``...``
+    (``threshold``) keeping ``edgeitems`` at each edge, the line width, a ``profile``
+    ('default', 'short', 'full') and ``sci_mode`` (True/False forces scientific notation
+    on or off; None, what every call without it sets, chooses automatically).
+
+    >>> import tinygrad_np as torch
+    >>> torch.set_printoptions(precision=2)
+    >>> torch.tensor([1.12345])
+    tensor([1.12])
+    >>> torch.set_printoptions(profile="default")
+    >>> torch.tensor([1.12345])
+    tensor([1.1235])
+    """
+    if profile is not None:
+        if profile not in _PROFILES:
+            raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
+        opts = _PROFILES[profile]
+        PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems, PRINT_OPTS.linewidth = opts
+    if precision is not None:
+        PRINT_OPTS.precision = int(precision)
+    if threshold is not None:
+        PRINT_OPTS.threshold = threshold
+    if edgeitems is not None:
+        PRINT_OPTS.edgeitems = int(edgeitems)
+    if linewidth is not None:
+        PRINT_OPTS.linewidth = int(linewidth)
+    PRINT_OPTS.sci_mode = sci_mode  # as PyTorch: every call sets it, None meaning automatic
 
 
 def _summarized(a: np.ndarray) -> np.ndarray:
     """The elements that will be printed: for big tensors, the 3 at each edge of every dimension."""
-    if a.ndim == 0 or a.size <= _THRESHOLD:
+    edge = PRINT_OPTS.edgeitems
+    if a.ndim == 0 or a.size <= PRINT_OPTS.threshold:
         return a.reshape(-1)
     for axis, n in enumerate(a.shape):
-        if n > 2 * _EDGEITEMS:
-            keep = np.r_[0:_EDGEITEMS, n - _EDGEITEMS : n]
+        if n > 2 * edge:
+            keep = np.r_[0:edge, n - edge : n]
             a = np.take(a, keep, axis=axis)
     return a.reshape(-1)
 
@@ -59,38 +112,43 @@ class _Formatter:
         absval = np.abs(nz)
         lo, hi = absval.min(), absval.max()
         self.int_mode = bool(np.all(nz == np.ceil(nz)))
-        if self.int_mode:
+        if PRINT_OPTS.sci_mode is not None:
+            self.sci_mode = bool(PRINT_OPTS.sci_mode)
+        elif self.int_mode:
             self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8)
         else:
             self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+        p = PRINT_OPTS.precision
         if self.sci_mode:
-            widths = (len(f"{v:.{_PRECISION}e}") for v in nz.tolist())
+            widths = (len(f"{v:.{p}e}") for v in nz.tolist())
         elif self.int_mode:
             widths = (len(f"{v:.0f}") + 1 for v in nz.tolist())
         else:
-            widths = (len(f"{v:.{_PRECISION}f}") for v in nz.tolist())
+            widths = (len(f"{v:.{p}f}") for v in nz.tolist())
         self.max_width = max(self.max_width, *widths)
 
     def format(self, value: Any) -> str:
         if self.floating:
+            p = PRINT_OPTS.precision
             if self.sci_mode:
-                s = f"{value:{self.max_width}.{_PRECISION}e}"
+                s = f"{value:{self.max_width}.{p}e}"
             elif self.int_mode:
                 s = f"{value:.0f}"
                 if math.isfinite(value):
                     s += "."
             else:
-                s = f"{value:.{_PRECISION}f}"
+                s = f"{value:.{p}f}"
         else:
             s = str(value)
         return " " * (self.max_width - len(s)) + s
 
 
 def _vector_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> str:
-    per_line = max(1, math.floor((_LINEWIDTH - indent) / (fmt.max_width + 2)))
-    if summarize and a.shape[0] > 2 * _EDGEITEMS:
-        data = [fmt.format(v) for v in a[:_EDGEITEMS].tolist()] + [" ..."]
-        data += [fmt.format(v) for v in a[-_EDGEITEMS:].tolist()]
+    edge = PRINT_OPTS.edgeitems
+    per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / (fmt.max_width + 2)))
+    if summarize and a.shape[0] > 2 * edge:
+        data = [fmt.format(v) for v in a[:edge].tolist()] + [" ..."]
+        data += [fmt.format(v) for v in a[-edge:].tolist()]
     else:
         data = [fmt.format(v) for v in a.tolist()]
     lines = [", ".join(data[i : i + per_line]) for i in range(0, len(data), per_line)]
@@ -103,10 +161,10 @@ def _array_str(a: np.ndarray, indent: int, summarize: bool, fmt: _Formatter) -> 
         return fmt.format(a.item())
     if a.ndim == 1:
         return _vector_str(a, indent, summarize, fmt)
-    n = a.shape[0]
-    if summarize and n > 2 * _EDGEITEMS:
-        rows = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(_EDGEITEMS)] + ["..."]
-        rows += [_array_str(a[i], indent + 1, summarize, fmt) for i in range(n - _EDGEITEMS, n)]
+    n, edge = a.shape[0], PRINT_OPTS.edgeitems
+    if summarize and n > 2 * edge:
+        rows = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(edge)] + ["..."]
+        rows += [_array_str(a[i], indent + 1, summarize, fmt) for i in range(n - edge, n)]
     else:
         rows = [_array_str(a[i], indent + 1, summarize, fmt) for i in range(n)]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(rows) + "]"
@@ -116,7 +174,7 @@ def _add_suffixes(body: str, suffixes: list[str], indent: int) -> str:
     parts = [body]
     last_line_len = len(body) - body.rfind("\n") + 1
     for s in suffixes:
-        if last_line_len + len(s) + 2 > _LINEWIDTH:
+        if last_line_len + len(s) + 2 > PRINT_OPTS.linewidth:
             parts.append(",\n" + " " * indent + s)
             last_line_len = indent + len(s)
         else:
@@ -143,7 +201,7 @@ def tensor_repr(t: Any) -> str:
     else:
         if a.dtype not in (default, np.dtype(np.int64), np.dtype(np.bool_)):
             suffixes.append(f"dtype=tinygrad_np.{t.dtype.name}")
-        body = _array_str(a, indent, a.size > _THRESHOLD, _Formatter(a))
+        body = _array_str(a, indent, a.size > PRINT_OPTS.threshold, _Formatter(a))
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:

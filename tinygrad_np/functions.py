@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._format import set_printoptions
 from .ops import linalg, movement
-from .tensor import Tensor, where
+from .tensor import Tensor, _infer_array, where
 
 __all__ = [
     "abs",
@@ -86,11 +87,46 @@ __all__ = [
     "dot",
     "all",
     "any",
+    "log2",
+    "log10",
+    "log1p",
+    "expm1",
+    "exp2",
+    "sgn",
+    "trunc",
+    "fix",
+    "frac",
+    "tril",
+    "triu",
+    "norm",
+    "sort",
+    "argsort",
+    "topk",
+    "unique",
+    "bincount",
+    "histc",
+    "histogram",
+    "flip",
+    "fliplr",
+    "flipud",
+    "roll",
+    "cumprod",
+    "diag",
+    "diagonal",
+    "trace",
+    "outer",
+    "ger",
+    "nonzero",
+    "argwhere",
+    "isclose",
+    "masked_select",
+    "einsum",
+    "set_printoptions",
 ]
 
 
 def _t(x: Any) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else Tensor._wrap(_infer_array(x, None))
 
 
 def is_tensor(obj: Any) -> bool:
@@ -177,6 +213,45 @@ dot = _method("dot")
 t = _method("t")
 allclose = _method("allclose")
 equal = _method("equal")
+log2 = _method("log2")
+log10 = _method("log10")
+log1p = _method("log1p")
+expm1 = _method("expm1")
+exp2 = _method("exp2")
+sgn = _method("sgn")
+trunc = _method("trunc")
+fix = _method("fix")
+frac = _method("frac")
+tril = _method("tril")
+triu = _method("triu")
+norm = _method("norm")
+sort = _method("sort")
+argsort = _method("argsort")
+topk = _method("topk")
+unique = _method("unique")
+bincount = _method("bincount")
+histc = _method("histc")
+histogram = _method("histogram")
+flip = _method("flip")
+fliplr = _method("fliplr")
+flipud = _method("flipud")
+roll = _method("roll")
+cumprod = _method("cumprod")
+diag = _method("diag")
+diagonal = _method("diagonal")
+trace = _method("trace")
+outer = _method("outer")
+ger = _method("ger")
+nonzero = _method("nonzero")
+argwhere = _method("argwhere")
+isclose = _method("isclose")
+masked_select = _method("masked_select")
+
+
+def einsum(equation: str, *operands: Any) -> Tensor:
+    """Sum of products over the letters of ``equation`` (``'ij,jk->ik'`` is ``a @ b``),
+    with ``...`` and the implicit output form; differentiable. See :func:`ops.linalg.einsum`."""
+    return linalg.einsum(equation, *operands)
 
 
 def matmul(input: Any, other: Any) -> Tensor:

@@ -92,6 +92,39 @@ def _infer_array(data: Any, dt: dtypes.dtype | None) -> np.ndarray:
     return arr
 
 
+def legacy_array(args: tuple[Any, ...], dt: dtypes.dtype) -> np.ndarray:
+    """The array of PyTorch's legacy constructor ``Tensor(*args)`` (and ``FloatTensor(...)``
+    etc., with their dtype ``dt``): no argument, sizes, a ``Size``, or one piece of data."""
+    if not args:
+        return np.empty((0,), dt.np)
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args) or (
+        len(args) == 1 and isinstance(args[0], Size)
+    ):
+        shape = tuple(int(a) for a in (args[0] if isinstance(args[0], Size) else args))
+        if any(n < 0 for n in shape):
+            raise RuntimeError(f"Trying to create tensor with negative dimension: {list(shape)}")
+        return np.zeros(shape, dt.np)  # "uninitialised": zeros, so nothing random leaks in
+    if len(args) > 1:
+        got = ", ".join(type(a).__name__ for a in args)
+        raise TypeError(
+            f"Tensor(): got ({got}): pass either sizes (Tensor(2, 3)) or one sequence of data "
+            "(Tensor([1.0, 2.0])); for other dtypes use tinygrad_np.tensor(data, dtype=...)"
+        )
+    data = args[0]
+    if isinstance(data, Tensor):
+        return data._data  # as PyTorch: the same memory (and dtype)
+    if not isinstance(data, (list, tuple, np.ndarray)):
+        raise TypeError(
+            f"new(): data must be a sequence (got {type(data).__name__}); use tinygrad_np.tensor({data!r})"
+        )
+    if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+        data = [x._data if isinstance(x, Tensor) else x for x in data]
+    arr = np.asarray(data, dtype=dt.np)  # no copy when an ndarray already has the dtype
+    if arr.dtype.kind == "O":
+        raise TypeError(f"Tensor(): could not make a {dt} tensor from {type(data).__name__}")
+    return arr
+
+
 def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
     """Normalise the ``dim``/``axis`` argument of a reduction to a sorted tuple."""
     if axis is not None:
@@ -141,8 +174,12 @@ _TYPE_NAMES = {
 class Tensor:
     """A multi-dimensional array that can record the ops applied to it.
 
-    ``Tensor(data, requires_grad=False)`` wraps ``data`` (an ndarray is used
-    as it is, no copy); ``tinygrad_np.tensor(data)`` copies.
+    Make tensors with ``tinygrad_np.tensor(data)`` (which copies and infers the dtype)
+    or the other creation functions. Calling ``Tensor(...)`` itself is PyTorch's
+    legacy constructor: ``Tensor(2, 3)`` is an uninitialised (here: zero) float32
+    tensor of shape (2, 3); ``Tensor([1, 2])`` and ``Tensor(ndarray)`` make float32
+    (of the default dtype) data, sharing an ndarray's memory when it already has
+    that dtype; ``Tensor(t)`` of a tensor shares ``t``'s memory.
     """
 
     __slots__ = (
@@ -150,19 +187,31 @@ class Tensor:
         "_accumulator",  # weakref to this leaf's AccumulateGrad node
         "_base",  # for a view: the tensor that owns the memory (None otherwise)
         "_data",  # the NumPy array (public: .numpy(); .data is a detached Tensor, as in PyTorch)
+        "_grad",  # the .grad property: a Tensor, or None
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
         "_output_nr",  # which output of grad_fn this tensor is
         "_requires_grad",
         "_vcs",  # the VersionCounter behind ``_vc``, made on first use (None: version 0)
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "_view_version",  # for a view: the memory's version when its history was made
-        "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
     )
 
-    def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
-        self._data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
-        self.grad: Tensor | None = None
+    def __init__(
+        self, *args: Any, requires_grad: bool = False, dtype: Any = None, device: Any = None
+    ) -> None:
+        if device is not None:
+            check_device(device)
+        self._init(
+            legacy_array(args, dtypes.get_default_dtype() if dtype is None else dtypes.to_dtype(dtype))
+        )
+        if requires_grad:
+            self.requires_grad = True
+
+    def _init(self, data: np.ndarray) -> None:
+        """Fill the slots of a new leaf holding ``data`` (for subclasses such as Parameter)."""
+        self._data = data
+        self._grad: Tensor | None = None
         self.grad_fn: Any = None
         self._requires_grad = False
         self._output_nr = 0
@@ -171,8 +220,6 @@ class Tensor:
         self._hooks: list[Any] | None = None
         self._base: Tensor | None = None
         self._view_fn: Callable[[Tensor], Tensor] | None = None
-        if requires_grad:
-            self.requires_grad = True
 
     @staticmethod
     def _wrap(data: np.ndarray) -> Tensor:
@@ -180,7 +227,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         # one chained store for the empty slots (the same as seven `= None` lines, a little faster)
-        t.grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
+        t._grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
         t._requires_grad = False
         t._output_nr = 0
         return t
@@ -228,6 +275,20 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), filled in by backward for leaves that require grad (and for
+        non-leaves after :meth:`retain_grad`). Reading it on a non-leaf that does not retain
+        its gradient warns, as PyTorch does: it stays None."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warn_non_leaf_grad()
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -357,14 +418,18 @@ class Tensor:
         return _mov.Cast.apply(self, dtypes.to_dtype(dt).np)
 
     def type(self, dtype: Any = None) -> Any:
-        """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``."""
+        """With no argument the type name (``'tinygrad_np.FloatTensor'``), else ``to(dtype)``;
+        ``dtype`` may also be a legacy type (``LongTensor``) or its name."""
         if dtype is None:
             return f"tinygrad_np.{_TYPE_NAMES[self._data.dtype.name]}"
-        return self.to(dtype)
+        if isinstance(dtype, str) and dtype.rsplit(".", 1)[-1] in _TYPE_NAMES.values():
+            name = dtype.rsplit(".", 1)[-1]
+            dtype = dtypes.to_dtype(next(k for k, v in _TYPE_NAMES.items() if v == name))
+        return self.to(getattr(dtype, "legacy_dtype", dtype))
 
     def new_tensor(self, data: ArrayLike, dtype: Any = None, requires_grad: bool = False) -> Tensor:
         """A copy of ``data`` with this tensor's dtype (unless ``dtype`` is given)."""
-        t = Tensor(np.array(_infer_array(data, dtypes.to_dtype(dtype or self.dtype)), copy=True))
+        t = Tensor._wrap(np.array(_infer_array(data, dtypes.to_dtype(dtype or self.dtype)), copy=True))
         return t.requires_grad_() if requires_grad else t
 
     def new_zeros(self, *size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -412,8 +477,13 @@ class Tensor:
         """A copy with its own memory; gradients flow back to ``self``."""
         return _mov.Clone.apply(self)
 
-    def contiguous(self) -> Tensor:
+    def contiguous(self, memory_format: Any = None) -> Tensor:
+        """``self`` if its elements are laid out row by row in memory, else a copy that is."""
         return self if self._data.flags.c_contiguous else self.clone()
+
+    def is_contiguous(self, memory_format: Any = None) -> bool:
+        """True when the elements are laid out row by row (False after ``t()``, ``expand``...)."""
+        return bool(self._data.flags.c_contiguous)
 
     @property
     def data(self) -> Tensor:
@@ -826,7 +896,19 @@ class Tensor:
         return self.shape == other.shape and bool(np.array_equal(self._data, other._data))
 
     def allclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
-        return bool(np.allclose(self._data, np.asarray(other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+        """True if every |self - other| <= atol + rtol * |other|."""
+        return bool(self.isclose(other, rtol, atol, equal_nan).all())
+
+    def isclose(self, other: Any, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> Tensor:
+        """|self - other| <= atol + rtol * |other| elementwise (a bool tensor)."""
+        b = other._data if isinstance(other, Tensor) else np.asarray(other)
+        try:
+            return Tensor._wrap(
+                np.asarray(np.isclose(self._data, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+            )
+        except ValueError:
+            _raise_broadcast("isclose", self, other)
+            raise  # pragma: no cover
 
     # ---- elementwise -------------------------------------------------------------------------
     def exp(self) -> Tensor:
@@ -841,7 +923,27 @@ class Tensor:
         return _ew.Sqrt.apply(_floating(self))
 
     def rsqrt(self) -> Tensor:
-        return 1.0 / self.sqrt()
+        """1 / sqrt(x)."""
+        return _ew.Rsqrt.apply(_floating(self))
+
+    def log2(self) -> Tensor:
+        return _ew.Log2.apply(_floating(self))
+
+    def log10(self) -> Tensor:
+        """Logarithm to base 10 (lectures plot ``loss.log10()``)."""
+        return _ew.Log10.apply(_floating(self))
+
+    def log1p(self) -> Tensor:
+        """log(1 + x), accurate for tiny x."""
+        return _ew.Log1p.apply(_floating(self))
+
+    def expm1(self) -> Tensor:
+        """e^x - 1, accurate for tiny x."""
+        return _ew.Expm1.apply(_floating(self))
+
+    def exp2(self) -> Tensor:
+        """2^x."""
+        return _ew.Exp2.apply(_floating(self))
 
     def sin(self) -> Tensor:
         return _ew.Sin.apply(_floating(self))
@@ -879,23 +981,143 @@ class Tensor:
     absolute = abs  # noqa: A003 - PyTorch's alias
 
     def square(self) -> Tensor:
-        return self * self
+        """x^2 (recorded as ``x ** 2``, as in PyTorch)."""
+        return self**2 if self._data.dtype.kind != "b" else self.long() ** 2
 
     def reciprocal(self) -> Tensor:
-        return 1.0 / self
+        """1 / x."""
+        return _ew.Reciprocal.apply(_floating(self))
 
     def sign(self) -> Tensor:
-        """-1, 0 or 1 (zero gradient)."""
-        return Tensor._wrap(np.sign(self._data))
+        """-1, 0 or 1; differentiable with a zero gradient, as in PyTorch."""
+        return self._rounding(_ew.Sign)
+
+    def sgn(self) -> Tensor:
+        """``sign`` (for real tensors)."""
+        return self._rounding(_ew.Sgn)
 
     def floor(self) -> Tensor:
-        return _ew.Floor.apply(self)
+        return self._rounding(_ew.Floor)
 
     def ceil(self) -> Tensor:
-        return _ew.Ceil.apply(self)
+        return self._rounding(_ew.Ceil)
 
-    def round(self) -> Tensor:
-        return _ew.Round.apply(self)
+    def round(self, decimals: int = 0) -> Tensor:
+        """Round half to even; ``decimals`` digits after the point (negative: before it)."""
+        if decimals:
+            if self._data.dtype.kind != "f":
+                raise NotImplementedError(f'"round_cpu" with decimals not implemented for {self.dtype}')
+            return _ew.RoundDecimals.apply(self, int(decimals))
+        return self._rounding(_ew.Round)
+
+    def trunc(self) -> Tensor:
+        """Round towards zero."""
+        return self._rounding(_ew.Trunc)
+
+    fix = trunc
+
+    def frac(self) -> Tensor:
+        """x - trunc(x) (gradient 1)."""
+        if self._data.dtype.kind != "f":
+            raise NotImplementedError(f'"frac_cpu" not implemented for {self.dtype}; use a floating tensor')
+        return _ew.Frac.apply(self)
+
+    def _rounding(self, op: Any) -> Tensor:
+        """A zero-gradient op; integer and bool tensors are already whole: a copy, as PyTorch."""
+        if self._data.dtype.kind == "f":
+            return op.apply(self)
+        if op is _ew.Sign or op is _ew.Sgn:
+            return Tensor._wrap(np.sign(self._data) if self._data.dtype.kind != "b" else self._data.copy())
+        return Tensor._wrap(self._data.copy())
+
+    # in-place forms: x.op_() is x = x.op(), recorded in the graph when x needs it
+    def _inplace_unary(self, name: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
+        if self._check_inplace(name):
+            return self._rebase(fn(self._snapshot()))
+        with grad_mode.no_grad():
+            new = fn(Tensor._wrap(self._data))
+        if not np.can_cast(new._data.dtype, self._data.dtype, casting="same_kind"):
+            raise RuntimeError(
+                f"{name}: result type {dtypes.from_numpy_dtype(new._data.dtype)} can't be cast to "
+                f"the desired output type {self.dtype}; use the out-of-place {name[:-1]}()"
+            )
+        np.copyto(self._data, new._data, casting="same_kind")
+        return self._bump()
+
+    def exp_(self) -> Tensor:
+        return self._inplace_unary("exp_", Tensor.exp)
+
+    def log_(self) -> Tensor:
+        return self._inplace_unary("log_", Tensor.log)
+
+    def log2_(self) -> Tensor:
+        return self._inplace_unary("log2_", Tensor.log2)
+
+    def log10_(self) -> Tensor:
+        return self._inplace_unary("log10_", Tensor.log10)
+
+    def log1p_(self) -> Tensor:
+        return self._inplace_unary("log1p_", Tensor.log1p)
+
+    def expm1_(self) -> Tensor:
+        return self._inplace_unary("expm1_", Tensor.expm1)
+
+    def exp2_(self) -> Tensor:
+        return self._inplace_unary("exp2_", Tensor.exp2)
+
+    def sqrt_(self) -> Tensor:
+        return self._inplace_unary("sqrt_", Tensor.sqrt)
+
+    def rsqrt_(self) -> Tensor:
+        return self._inplace_unary("rsqrt_", Tensor.rsqrt)
+
+    def reciprocal_(self) -> Tensor:
+        return self._inplace_unary("reciprocal_", Tensor.reciprocal)
+
+    def square_(self) -> Tensor:
+        return self._inplace_unary("square_", Tensor.square)
+
+    def abs_(self) -> Tensor:
+        return self._inplace_unary("abs_", Tensor.abs)
+
+    def neg_(self) -> Tensor:
+        return self._inplace_unary("neg_", Tensor.neg)
+
+    def sign_(self) -> Tensor:
+        return self._inplace_unary("sign_", Tensor.sign)
+
+    def sgn_(self) -> Tensor:
+        return self._inplace_unary("sgn_", Tensor.sgn)
+
+    def floor_(self) -> Tensor:
+        return self._inplace_unary("floor_", Tensor.floor)
+
+    def ceil_(self) -> Tensor:
+        return self._inplace_unary("ceil_", Tensor.ceil)
+
+    def round_(self, decimals: int = 0) -> Tensor:
+        return self._inplace_unary("round_", lambda x: x.round(decimals))
+
+    def trunc_(self) -> Tensor:
+        return self._inplace_unary("trunc_", Tensor.trunc)
+
+    def frac_(self) -> Tensor:
+        return self._inplace_unary("frac_", Tensor.frac)
+
+    def sin_(self) -> Tensor:
+        return self._inplace_unary("sin_", Tensor.sin)
+
+    def cos_(self) -> Tensor:
+        return self._inplace_unary("cos_", Tensor.cos)
+
+    def tanh_(self) -> Tensor:
+        return self._inplace_unary("tanh_", Tensor.tanh)
+
+    def sigmoid_(self) -> Tensor:
+        return self._inplace_unary("sigmoid_", Tensor.sigmoid)
+
+    def relu_(self) -> Tensor:
+        return self._inplace_unary("relu_", Tensor.relu)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min <= x <= max."""
@@ -1097,9 +1319,123 @@ class Tensor:
         x = _floating(self if dtype is None else self.to(dtype))
         return _red.LogSoftmax.apply(x, _wrap_dim(dim, self.ndim, "log_softmax"))
 
-    def cumsum(self, dim: int) -> Tensor:
-        """Running sum along ``dim``."""
-        return _red.Cumsum.apply(self, _wrap_dim(dim, self.ndim, "cumsum"))
+    def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running sum along ``dim`` (integer and bool tensors give int64, as in PyTorch)."""
+        x = _accumulating(self, dtype)
+        if x.ndim == 0:
+            return x.clone()
+        return _red.Cumsum.apply(x, _wrap_dim(dim, self.ndim, "cumsum"))
+
+    def cumprod(self, dim: int, *, dtype: Any = None) -> Tensor:
+        """Running product along ``dim`` (integer and bool tensors give int64)."""
+        x = _accumulating(self, dtype)
+        if x.ndim == 0:
+            return x.clone()
+        return _red.Cumprod.apply(x, _wrap_dim(dim, self.ndim, "cumprod"))
+
+    def norm(self, p: Any = "fro", dim: Any = None, keepdim: bool = False, dtype: Any = None) -> Tensor:
+        """The p-norm over ``dim`` (all elements when None); 'fro' is the 2-norm, 'nuc' the
+        nuclear norm of a matrix. See also ``tinygrad_np.linalg.norm``."""
+        return _la.tensor_norm(self, p, dim, keepdim, dtype)
+
+    # ---- sorting, selecting and counting (ops/sorting.py) ------------------------------------------
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
+        """``(values, indices)`` sorted along ``dim``; equal values keep their order."""
+        return _sort.sort(self, dim, descending)
+
+    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+        """The int64 indices that sort ``dim``."""
+        return _sort.argsort(self, dim, descending)
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
+        """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
+        return _sort.topk(self, k, dim, largest)
+
+    def unique(
+        self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        """The distinct values in ascending order (no gradient); optionally the inverse
+        indices and the counts."""
+        return _sort.unique(self, return_inverse, return_counts, dim)
+
+    def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
+        return _sort.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0) -> Tensor:
+        """Counts in ``bins`` equal bins over [min, max] (the data's range if min == max)."""
+        return _sort.histc(self, bins, min, max)
+
+    def histogram(
+        self, bins: Any = 100, *, range: Any = None, weight: Any = None, density: bool = False
+    ) -> Any:
+        return _sort.histogram(self, bins, range=range, weight=weight, density=density)
+
+    def nonzero(self, *, as_tuple: bool = False) -> Any:
+        """Indices of the nonzero elements: (N, ndim) int64, or a tuple of 1-D tensors."""
+        return _sort.nonzero(self, as_tuple)
+
+    def argwhere(self) -> Tensor:
+        return _sort.nonzero(self)
+
+    def masked_select(self, mask: Any) -> Tensor:
+        """The elements where ``mask`` is True, as a 1-D tensor (differentiable)."""
+        return _sort.masked_select(self, mask)
+
+    # ---- triangles, diagonals and products (ops/linalg.py) ------------------------------------------
+    def tril(self, diagonal: int = 0) -> Tensor:
+        """The lower triangle of the last two dimensions (j - i <= diagonal); zeros above."""
+        return _la.triangle(self, diagonal, upper=False)
+
+    def triu(self, diagonal: int = 0) -> Tensor:
+        """The upper triangle of the last two dimensions (j - i >= diagonal); zeros below."""
+        return _la.triangle(self, diagonal, upper=True)
+
+    def tril_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace_unary("tril_", lambda x: x.tril(diagonal))
+
+    def triu_(self, diagonal: int = 0) -> Tensor:
+        return self._inplace_unary("triu_", lambda x: x.triu(diagonal))
+
+    def diag(self, diagonal: int = 0) -> Tensor:
+        """A vector as the diagonal of a square matrix, or the diagonal of a matrix."""
+        return _la.diag(self, diagonal)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+        """The ``offset``-th diagonal of dims (dim1, dim2), as the last dimension."""
+        return _la.diagonal(self, offset, dim1, dim2)
+
+    def trace(self) -> Tensor:
+        """Sum of the main diagonal of a matrix."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
+        return _la.diagonal(self).sum()
+
+    def outer(self, vec2: Tensor) -> Tensor:
+        """out[i, j] = self[i] * vec2[j]."""
+        if self.ndim != 1 or _ndim(vec2) != 1:
+            raise RuntimeError(f"outer: expected 1-D tensors, got {self.ndim}-D and {_ndim(vec2)}-D")
+        return self.unsqueeze(1) * vec2
+
+    ger = outer
+
+    def flip(self, *dims: Any, **kwargs: Any) -> Tensor:
+        """Reverse the order of elements along ``dims`` (``flip(0, 1)``, ``flip([0, 1])`` or
+        ``flip(dims=...)``); a copy."""
+        if "dims" in kwargs:
+            dims = (kwargs.pop("dims"),)
+        if kwargs or not dims:
+            raise TypeError(f"flip() missing the dims to flip (got keywords {sorted(kwargs)})")
+        return _mov.flip(self, dims)
+
+    def fliplr(self) -> Tensor:
+        return _mov.flip(self, (1,))
+
+    def flipud(self) -> Tensor:
+        return _mov.flip(self, (0,))
+
+    def roll(self, shifts: Any, dims: Any = None) -> Tensor:
+        """Shift elements cyclically along ``dims`` (the flattened tensor when None)."""
+        return _mov.roll(self, shifts, dims)
 
     # ---- shape and movement -----------------------------------------------------------------------
     def reshape(self, *shape: Any) -> Tensor:
@@ -1242,8 +1578,13 @@ class Tensor:
         return _format.tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        """As PyTorch: a 0-d tensor formats as its number (``f"{loss}"`` is
+        ``2.4543561935424805``, ``f"{loss:.3f}"`` ``2.454``); others as ``str``, and a
+        format spec for them is a TypeError."""
+        if self._data.ndim == 0:
             return format(self._data.item(), spec)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
         return repr(self)
 
 
@@ -1403,8 +1744,37 @@ def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, 
     return Tensor._wrap(np.asarray(out, dtype=np.int64))
 
 
-def where(condition: Any, input: Any, other: Any) -> Tensor:
-    """``input`` where ``condition`` is True, else ``other`` (broadcasting)."""
+def warn_non_leaf_grad() -> None:
+    """PyTorch's warning for reading ``.grad`` of a non-leaf tensor (it is never filled in)."""
+    import warnings
+
+    warnings.warn(
+        "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+        "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
+        "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. "
+        "If you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+
+
+def _accumulating(x: Tensor, dtype: Any) -> Tensor:
+    """The input of cumsum/cumprod: cast to ``dtype``, else integers and bools to int64."""
+    if dtype is not None:
+        return x.to(dtype)
+    return x.to(dtypes.int64) if x._data.dtype.kind in "biu" else x
+
+
+def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tuple[Tensor, ...]:
+    """``input`` where ``condition`` is True, else ``other`` (broadcasting); with the
+    condition alone, ``condition.nonzero(as_tuple=True)``."""
+    if input is None and other is None:
+        cond = condition if isinstance(condition, Tensor) else Tensor._wrap(np.asarray(condition))
+        return _sort.nonzero(cond, as_tuple=True)
+    if input is None or other is None:
+        raise TypeError(
+            "where(): pass both input and other (or neither, for the indices of the True elements)"
+        )
     cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where: expected condition to be a bool tensor, got {cond.dtype}")
@@ -1430,3 +1800,4 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
+from .ops import sorting as _sort  # noqa: E402

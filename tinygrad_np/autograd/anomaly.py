@@ -22,7 +22,7 @@ class detect_anomaly:  # noqa: N801 - PyTorch's name
     ...     y = x.sqrt()          # finite forward; d sqrt(x)/dx is inf at 0
     ...     y.sum().backward()    # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    RuntimeError: detect_anomaly: function 'SqrtBackward' returned nan or inf values ...
+    RuntimeError: detect_anomaly: function 'SqrtBackward0' returned nan or inf values ...
     """
 
     def __init__(self, check_nan: bool = True) -> None:

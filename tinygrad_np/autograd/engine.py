@@ -213,18 +213,18 @@ class _Pass:
 
     def _accumulate(self, t: Tensor, g: Tensor) -> None:
         """``t.grad += g``, never writing into memory that something else holds."""
-        if t.grad is not None:
-            t.grad = t.grad + g if self.create_graph else Tensor._wrap(t.grad._data + g._data)
+        if t._grad is not None:
+            t._grad = t._grad + g if self.create_graph else Tensor._wrap(t._grad._data + g._data)
             return
         if self.create_graph:
-            t.grad = g
+            t._grad = g
             return
         self._accumulate_data(t, g._data)
 
     def _accumulate_data(self, t: Tensor, data: np.ndarray) -> None:
         """``_accumulate`` of an array when ``create_graph`` is off."""
-        if t.grad is not None:
-            t.grad = Tensor._wrap(t.grad._data + data)
+        if t._grad is not None:
+            t._grad = Tensor._wrap(t._grad._data + data)
             return
         if (  # a fresh array that nothing else holds: no copy
             data.base is None
@@ -234,14 +234,14 @@ class _Pass:
             and data.flags.writeable
         ):
             self.handed_out[id(data)] = data
-            t.grad = Tensor._wrap(data)
+            t._grad = Tensor._wrap(data)
             return
         owner = _owner(data)
         if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t._data):
             data = data.copy()
             owner = data
         self.handed_out[id(owner)] = owner
-        t.grad = Tensor._wrap(data)
+        t._grad = Tensor._wrap(data)
 
     def _store_capture(self, slot: int, g: Tensor) -> None:
         prev = self.captured[slot]

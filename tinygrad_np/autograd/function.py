@@ -7,7 +7,7 @@ Every op, built-in or user-defined, is a subclass with two static methods::
 
         @staticmethod
         def forward(ctx, x):              # Tensors in, Tensor out
-            y = Tensor(np.exp(x._data))
+            y = Tensor._wrap(np.exp(x._data))
             ctx.save_for_backward(y)
             return y
 
@@ -170,10 +170,22 @@ class Function:
         return tuple(None if s is None else _unpack(s, self) for s in self._saved)
 
     # ---- the graph ----------------------------------------------------------------
+    # PyTorch's name for this op's node where it is not ``<class name>Backward0``
+    # (``Reshape`` is PyTorch's ``ViewBackward0``); empty for most ops.
+    node_name: str = ""
+
     @classmethod
     def name(cls) -> str:
-        """The node's name as PyTorch prints it, e.g. ``MulBackward``."""
-        return cls.__name__ + "Backward"
+        """The node's name as PyTorch prints it: ``MulBackward0`` for a built-in op and,
+        as in PyTorch, ``MyFnBackward`` (no number) for a user-defined Function ``MyFn``."""
+        if cls.node_name:
+            return cls.node_name
+        return cls.__name__ + ("Backward0" if cls.__module__.startswith("tinygrad_np.") else "Backward")
+
+    @classmethod
+    def op_name(cls) -> str:
+        """The op's short name, ``Mul`` for ``MulBackward0`` (for drawings and step lists)."""
+        return short_name(cls.name())
 
     def __repr__(self) -> str:
         return f"<{self.name()}>"
@@ -298,6 +310,13 @@ class Function:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
         return outputs if type(out) is tuple else outputs[0]
+
+
+def short_name(node_name: str) -> str:
+    """``MulBackward0`` -> ``Mul``, ``MyFnBackward`` -> ``MyFn``: a node's name without the
+    ``Backward`` suffix and PyTorch's overload number."""
+    base = node_name.rstrip("0123456789")
+    return base.removesuffix("Backward") or node_name
 
 
 def _fresh_output(o: Any, args: tuple[Any, ...]) -> Tensor:

@@ -3,7 +3,7 @@
 Composing ``x @ W.T + b`` would leave three graph nodes per layer (a permute,
 a matmul, a broadcasting add); one node with the three gradients written out is
 about a third faster on small networks, where per-node overhead dominates.
-The node is named as PyTorch names it (``AddmmBackward``). Backward is written
+The node is named as PyTorch names it (``AddmmBackward0``). Backward is written
 with Tensor ops, so it is differentiable again:
 
     dL/dx = g W,   dL/dW = g^T x  (batch dimensions flattened),   dL/db = sum_batch g

@@ -38,6 +38,7 @@ class _OutputGrad(Function):
     """Identity on a module output; backward records dL/d output."""
 
     formula = "d x/dx = 1 (records grad_output for a module backward hook)"
+    node_name = "BackwardHookFunctionBackward"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, state: _CallState, slot: int, fire: Callable[[], None]) -> Tensor:
@@ -60,6 +61,7 @@ class _InputGrad(Function):
     gradient the call waits for, runs the hooks (whose result may replace it)."""
 
     formula = "d x/dx = 1 (records grad_input for a module backward hook)"
+    node_name = "BackwardHookFunctionBackward"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx: Any, x: Tensor, state: _CallState, slot: int, fire: Callable[[], None]) -> Tensor:

@@ -155,7 +155,8 @@ def _class_targets(
     if idx.dtype.kind not in "iu":
         raise RuntimeError(
             f"{op}: expected class-index targets of an integer dtype (Long), got {idx.dtype}; "
-            "for class probabilities pass a floating target of the input's shape to cross_entropy"
+            "convert them with target.long() (for class probabilities pass a floating target of "
+            "the input's shape to cross_entropy)"
         )
     unbatched = input.ndim == 1
     if unbatched:
@@ -241,6 +242,13 @@ def cross_entropy(
     w = None if weight is None else _as_tensor(weight, input).reshape(wshape)
     if tdata.dtype.kind == "f":  # class probabilities
         target = _as_tensor(target, input)
+        index_shape = tuple(input.shape[:class_dim]) + tuple(input.shape[class_dim + 1 :])
+        if tuple(target.shape) == index_shape and target.shape != input.shape:
+            raise RuntimeError(  # class indices stored as floats: the classic slip
+                f"cross_entropy: expected class-index targets of dtype Long (int64), got {target.dtype} "
+                f"of shape {tuple(target.shape)}; convert them with target.long(). (Class probabilities "
+                f"are floats of the input's shape {tuple(input.shape)}.)"
+            )
         if tuple(target.shape) != tuple(input.shape):
             raise ValueError(
                 f"cross_entropy: probability targets must have the input's shape {tuple(input.shape)}, "
@@ -278,6 +286,7 @@ class CrossEntropy(Function):
     One node instead of log_softmax + gather + mean, and no (N, C) log-probabilities kept."""
 
     formula = "d cross_entropy(x, y)/dx = (softmax(x) - onehot(y)) / N"
+    node_name = "NllLossBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, safe, valid, mean):

@@ -86,6 +86,22 @@ def _addindent(s: str, spaces: int) -> str:
     return lines[0] + "\n" + "\n".join(" " * spaces + line for line in lines[1:])
 
 
+def _check_tensor_input(module: Module, args: tuple[Any, ...], error: Exception) -> None:
+    """After a built-in layer's forward failed: if its input is not a Tensor (a list, an
+    ndarray, a number), say so, as PyTorch does, instead of the error from deep inside."""
+    if not args or isinstance(args[0], Tensor) or not type(module).__module__.startswith("tinygrad_np."):
+        return
+    if getattr(error, "_input_not_a_tensor", False):  # an inner layer (of a Sequential) said it
+        return
+    name = type(module).__name__
+    err = TypeError(
+        f"{name}: the input (argument 1) must be a Tensor, not {type(args[0]).__name__}; "
+        "convert it first with tinygrad_np.tensor(x) (or tinygrad_np.from_numpy(x) for an ndarray)"
+    )
+    err._input_not_a_tensor = True  # type: ignore[attr-defined]
+    raise err from error
+
+
 class Module:
     """Base class for all neural-network modules; subclasses define ``forward``.
 
@@ -128,7 +144,11 @@ class Module:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
         if not self._forward_hooks and not self._forward_pre_hooks:
-            return self.forward(*args, **kwargs)
+            try:
+                return self.forward(*args, **kwargs)
+            except Exception as e:
+                _check_tensor_input(self, args, e)  # a list or ndarray given to a layer
+                raise
         with_kwargs = self._hooks_with_kwargs
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in with_kwargs:
@@ -143,7 +163,11 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
-        out = self.forward(*args, **kwargs)
+        try:
+            out = self.forward(*args, **kwargs)
+        except Exception as e:
+            _check_tensor_input(self, args, e)
+            raise
         for hid, hook in list(self._forward_hooks.items()):
             result = hook(self, args, kwargs, out) if hid in with_kwargs else hook(self, args, out)
             if result is not None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import Tensor, _infer_array
 
 
 class Parameter(Tensor):
@@ -21,8 +21,10 @@ class Parameter(Tensor):
     def __init__(self, data: Any = None, requires_grad: bool = True) -> None:
         if data is None:
             data = np.empty((0,), np.float32)
-        array = data._data if isinstance(data, Tensor) else data
-        super().__init__(array, requires_grad=requires_grad)
+        array = data._data if isinstance(data, Tensor) else _infer_array(data, None)
+        self._init(array)  # not Tensor(...), PyTorch's legacy constructor: the dtype is kept
+        if requires_grad:
+            self.requires_grad = True
         if isinstance(data, Tensor):
             self._vc = data._vc  # same memory, same version counter
 

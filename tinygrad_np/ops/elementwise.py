@@ -304,6 +304,7 @@ class Abs(Function):
 
 class Clamp(Function):
     formula = "d clamp(x)/dx = 1 if min <= x <= max else 0"
+    node_name = "ClampBackward1"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, lo, hi):
@@ -323,7 +324,8 @@ class Clamp(Function):
 
 
 class _Rounding(Function):
-    """Piecewise constant ops: the gradient is zero almost everywhere."""
+    """Piecewise constant ops: the gradient is zero almost everywhere (and taken as zero
+    at the jumps, as PyTorch does)."""
 
     formula = "d round(x)/dx = 0"
     fn = staticmethod(np.round)
@@ -351,3 +353,162 @@ class Ceil(_Rounding):
 class Round(_Rounding):
     formula = "d round(x)/dx = 0"
     fn = staticmethod(np.round)
+
+
+class RoundDecimals(Function):
+    """round(x, decimals): round(x * 10^d) / 10^d, halves to even, as PyTorch."""
+
+    formula = "d round(x, decimals)/dx = 0"
+    node_name = "RoundBackward1"  # as PyTorch names it
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        return _wrap(np.round(x._data, decimals))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None  # zero almost everywhere
+
+
+class Trunc(_Rounding):
+    formula = "d trunc(x)/dx = 0"
+    fn = staticmethod(np.trunc)
+
+
+def _sign(a: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1; +0 for NaN and -0, as PyTorch (NumPy gives NaN and -0)."""
+    s = np.sign(a)
+    return np.where(np.isnan(s), np.zeros((), s.dtype), s) + s.dtype.type(0) if s.dtype.kind == "f" else s
+
+
+class Sign(_Rounding):
+    formula = "d sign(x)/dx = 0"
+    fn = staticmethod(_sign)
+
+
+class Sgn(_Rounding):
+    formula = "d sgn(x)/dx = 0"
+    fn = staticmethod(_sign)
+
+
+class Frac(Function):
+    formula = "d frac(x)/dx = 1"
+
+    @staticmethod
+    def forward(ctx, x):
+        return _wrap(x._data - np.trunc(x._data))  # x - trunc(x), keeps the sign of x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad  # d/dx (x - trunc(x)) = 1 almost everywhere
+
+
+# ---- logarithms and exponentials in other bases, and their accurate forms near 0 -------------------
+
+
+class Log2(Function):
+    formula = "d log2(x)/dx = 1/(x ln 2)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log2(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * math.log(2))  # d/dx log2 x = 1 / (x ln 2)
+
+
+class Log10(Function):
+    formula = "d log10(x)/dx = 1/(x ln 10)"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log10(x._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * math.log(10))  # d/dx log10 x = 1 / (x ln 10)
+
+
+class Log1p(Function):
+    formula = "d log1p(x)/dx = 1/(1 + x)"
+    node_name = "Log1PBackward0"  # as PyTorch names it
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _wrap(np.log1p(x._data))  # log(1 + x), exact for tiny x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)  # d/dx log(1 + x) = 1 / (1 + x)
+
+
+class Expm1(Function):
+    formula = "d expm1(x)/dx = exp(x)"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(np.expm1(x._data))  # e^x - 1, exact for tiny x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y + 1)  # d/dx (e^x - 1) = e^x = y + 1
+
+
+class Exp2(Function):
+    formula = "d exp2(x)/dx = 2^x ln 2"
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _wrap(np.exp2(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * math.log(2)  # d/dx 2^x = 2^x ln 2
+
+
+class Reciprocal(Function):
+    formula = "d (1/x)/dx = -1/x^2"
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore"):
+            y = _wrap(np.reciprocal(x._data))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * y * y  # d/dx 1/x = -1/x^2 = -y^2
+
+
+class Rsqrt(Function):
+    formula = "d x^(-1/2)/dx = -x^(-3/2) / 2"
+
+    @staticmethod
+    def forward(ctx, x):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = _wrap(np.reciprocal(np.sqrt(x._data)))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * y * y * -0.5  # d/dx x^(-1/2) = -x^(-3/2) / 2 = -y^3 / 2

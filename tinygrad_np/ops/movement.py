@@ -45,6 +45,7 @@ class CopySlices(Function):
     through a view is recorded on the tensor that owns the memory."""
 
     formula = "d/dbase = 1 outside the view, 0 inside;  d/dvalue = 1 inside the view"
+    node_name = "CopySlices"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, base, value, view_fn):
@@ -90,6 +91,7 @@ def refresh_view(view: Tensor) -> None:
 
 class Cast(Function):
     formula = "d cast(x)/dx = 1 (gradient cast back to x's dtype)"
+    node_name = "ToCopyBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, dtype):
@@ -119,6 +121,7 @@ class Clone(Function):
 
 class Reshape(Function):
     formula = "d reshape(x)/dx = 1 (gradient reshaped back)"
+    node_name = "ViewBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -404,6 +407,7 @@ def split(x: Tensor, size_or_sections: Any, dim: int) -> tuple[Tensor, ...]:
 
 class Pad(Function):
     formula = "d pad(x)/dx = 1 inside, the padding gets no gradient"
+    node_name = "ConstantPadNdBackward0"  # as PyTorch names it
 
     @staticmethod
     def forward(ctx, x, widths, value):
@@ -431,6 +435,82 @@ def pad(x: Tensor, pad: Any, mode: str = "constant", value: float = 0.0) -> Tens
     return Pad.apply(x, tuple(widths), value)
 
 
+# ---- reordering -----------------------------------------------------------------------------------
+
+
+class Flip(Function):
+    formula = "d flip(x)/dx = 1 (gradient flipped back)"
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return _wrap(np.flip(x._data, dims).copy())  # a copy, as PyTorch's flip
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Flip.apply(grad, ctx.dims), None  # flipping twice is the identity
+
+
+class Roll(Function):
+    formula = "d roll(x, s)/dx = 1 (gradient rolled back by -s)"
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        return _wrap(np.roll(x._data, shifts, dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Roll.apply(grad, tuple(-s for s in ctx.shifts), ctx.dims), None, None  # roll back
+
+
+def _dim_list(dims: Any) -> tuple[int, ...]:
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list, Tensor)):
+        dims = tuple(dims[0])
+    return tuple(int(d) for d in dims)
+
+
+def flip(x: Tensor, dims: Any) -> Tensor:
+    """Reverse the order of elements along each of ``dims`` (a copy)."""
+    from ..tensor import _wrap_dim
+
+    wrapped = tuple(_wrap_dim(d, x.ndim, "flip") for d in _dim_list(dims))
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"flip: dims {list(wrapped)} has a dimension more than once")
+    if x.ndim == 0:
+        return x.clone()
+    return Flip.apply(x, wrapped)
+
+
+def roll(x: Tensor, shifts: Any, dims: Any = None) -> Tensor:
+    """Shift elements by ``shifts`` along ``dims`` cyclically; without ``dims`` the
+    flattened tensor is rolled and the shape restored."""
+    from ..tensor import _wrap_dim
+
+    shifts = (int(shifts),) if isinstance(shifts, (int, np.integer)) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"roll: with dims=None, shifts must be one number, got {list(shifts)}")
+        return Roll.apply(x.flatten(), shifts, (0,)).reshape(x._data.shape)
+    dims = (int(dims),) if isinstance(dims, (int, np.integer)) else tuple(int(d) for d in dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(
+            f"roll: shifts and dimensions must align. shifts: {len(shifts)}, dims: {len(dims)}"
+        )
+    return Roll.apply(x, shifts, tuple(_wrap_dim(d, x.ndim, "roll") for d in dims))
+
+
 from .reduce import SumTo  # noqa: E402  (SumTo lives with the reductions)
 
-__all__ = ["cat", "stack", "split", "pad", "reshape", "broadcast_to", "normalize_index", "sum_to_array"]
+__all__ = [
+    "cat",
+    "stack",
+    "split",
+    "pad",
+    "flip",
+    "roll",
+    "reshape",
+    "broadcast_to",
+    "normalize_index",
+    "sum_to_array",
+]

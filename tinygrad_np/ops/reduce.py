@@ -239,6 +239,42 @@ class Cumsum(Function):
         return flipped.cumsum(ctx.dim)[(slice(None),) * ctx.dim + (slice(None, None, -1),)], None
 
 
+class Cumprod(Function):
+    """Running product along ``dim``. Without zeros the gradient is the reverse running
+    sum of g * y, divided by x; with zeros (where that is 0/0) it is built from the
+    products of the others (``_cumprod_grad_with_zeros``)."""
+
+    formula = "d cumprod(x)_i/dx_j = prod_{k <= i, k != j} x_k if j <= i"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        y = _wrap(np.cumprod(x._data, axis=dim))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        d = ctx.dim
+        if (x._data == 0).any():
+            return _cumprod_grad_with_zeros(x, grad, d), None
+        rev = (slice(None),) * d + (slice(None, None, -1),)
+        return (grad * y)[rev].cumsum(d)[rev] / x, None  # sum_{i >= j} g_i y_i / x_j
+
+
+def _cumprod_grad_with_zeros(x: Tensor, grad: Tensor, dim: int) -> Tensor:
+    """sum_{i >= j} g_i prod_{k <= i, k != j} x_k from Tensor ops: row j of an n x n matrix
+    holds x with x_j replaced by 1, and its running product gives every product at once."""
+    xt, gt = x.transpose(dim, -1), grad.transpose(dim, -1)
+    n = xt._data.shape[-1]
+    eye = np.eye(n, dtype=x._data.dtype)
+    rows = xt.unsqueeze(-2) * _wrap(1 - eye) + _wrap(eye)  # (..., j, k)
+    later = _wrap(np.triu(np.ones((n, n), x._data.dtype)))  # i >= j
+    gx = (gt.unsqueeze(-2) * rows.cumprod(-1) * later).sum(-1)
+    return gx.transpose(dim, -1)
+
+
 class SumTo(Function):
     """Sum a broadcast gradient back down to ``shape``: the inverse of broadcasting."""
 

@@ -6,7 +6,7 @@
 >>> y = x * x
 >>> loss = y + x
 >>> print(viz.backward_steps(loss).order())
-['AddBackward', 'MulBackward', 'AccumulateGrad']
+['AddBackward0', 'MulBackward0', 'AccumulateGrad']
 
 * :func:`draw_graph` returns a ``graphviz.Digraph`` of the graph behind a tensor;
 * :func:`backward_steps` records the engine's real backward pass step by step (data);

@@ -1,6 +1,6 @@
 """``draw_graph``: the graph that produced a tensor, as a ``graphviz.Digraph``.
 
-Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward``); tensor nodes
+Op nodes are grey rounded boxes named as ``grad_fn`` names them (``MulBackward0``); tensor nodes
 show shape and dtype: parameters are blue boxes with their ``named_parameters`` name, other
 leaves light-blue ellipses, tensor inputs that need no gradient (data, targets, masks) grey
 ellipses with their names and shapes, one-element constants (the ``2`` of ``x ** 2``) small grey
@@ -296,14 +296,14 @@ def _fill_grads(graph: GraphModel, trace: BackwardTrace | None) -> None:
         return
     for info in graph.tensors.values():
         t = info.tensor
-        if t is not None and t.grad is not None:
-            info.grad = t.grad._data
+        if t is not None and t._grad is not None:  # (_grad: reading .grad of a non-leaf warns)
+            info.grad = t._grad._data
     for op in graph.ops.values():
         for nr, ref in (op.node._retained or {}).items():
             t = ref()
             info = graph.tensors.get(("out", id(op.node), nr))
-            if t is not None and t.grad is not None and info is not None and info.grad is None:
-                info.grad = t.grad._data
+            if t is not None and t._grad is not None and info is not None and info.grad is None:
+                info.grad = t._grad._data
 
 
 def formula_lines(formula: str) -> list[str]:

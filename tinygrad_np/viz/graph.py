@@ -3,7 +3,7 @@
 ``build_graph(roots)`` walks ``grad_fn`` links from the roots to the leaves with an explicit
 stack (no recursion, so a 10,000-op chain is fine) and returns a :class:`GraphModel`:
 
-* one :class:`OpInfo` per ``Function`` node (``MulBackward``, ...);
+* one :class:`OpInfo` per ``Function`` node (``MulBackward0``, ...);
 * one :class:`TensorInfo` per tensor that flows along an edge: the leaves (a leaf's
   ``AccumulateGrad`` node stands for it), every op output that some op consumes, and the roots;
 * edges in the direction data flows in forward: tensor -> op -> tensor.

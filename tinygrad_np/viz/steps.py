@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..autograd import engine
-from ..autograd.function import AccumulateGrad
+from ..autograd.function import AccumulateGrad, short_name
 from ..tensor import Tensor
 from .graph import GraphModel, TensorKey
 from .summary import SMALL, fmt_number, show_numbers
@@ -166,7 +166,7 @@ def auto_names(graph: GraphModel) -> dict[TensorKey, str]:
             names[info.key] = fmt_number(info.value)
             continue
         if info.producer is not None:
-            base = graph.ops[info.producer].name.removesuffix("Backward").lower()
+            base = short_name(graph.ops[info.producer].name).lower()
         else:
             base = "input" if info.kind == "constant" else "leaf"
         while True:
