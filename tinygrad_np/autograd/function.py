@@ -124,7 +124,7 @@ class Function:
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
-    # ``create_graph=False`` and anomaly detection is off; see autograd/engine.py.
+    # ``create_graph=False`` and anomaly detection is off; see autograd/fast_backward.py.
     backward_np: Any = None
 
     def __init__(self) -> None:
