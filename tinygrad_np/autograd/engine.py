@@ -90,8 +90,8 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     prev = state.grad_enabled
     state.grad_enabled = create_graph
     try:
-        for (node, nr), seed in zip(roots, seeds, strict=True):
-            p.seed(node, nr, seed)
+        for i, (node, nr) in enumerate(roots):
+            p.seed(node, nr, seeds[i])
         p.run()
     finally:
         state.grad_enabled = prev
@@ -116,7 +116,7 @@ class _Pass:
             for slot, t in enumerate(inputs):
                 self.capture.setdefault(_capture_key(t), slot)
             self.needed = _nodes_leading_to({k[0] for k in self.capture}, [r[0] for r in roots])
-        self.captured: list[Any] = [None] * len(inputs or ())
+        self.captured: list[Any] = [None] * len(inputs) if inputs else []
 
     def seed(self, node: Any, nr: int, g: Tensor) -> None:
         self.add(node, nr, g)
@@ -318,7 +318,8 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
         g = None if grads is None else grads[i]
         if g is None:
             check.scalar(out, i)
-            result.append(Tensor._wrap(np.ones(out._data.shape, out._data.dtype)))
+            shape, dt = out._data.shape, out._data.dtype  # (np.array(1): faster than np.ones(()))
+            result.append(Tensor._wrap(np.ones(shape, dt) if shape else np.array(1, dt)))
         else:
             result.append(check.seed(_as_tensor(g), out, i))
     return result

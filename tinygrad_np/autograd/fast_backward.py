@@ -83,7 +83,10 @@ class ArrayPass(_Pass):
                     continue
             self.send(node, result)
         for leaf, (g,) in buffers.items():  # only leaves are left
-            self.leaf(leaf, g)
+            if leaf._hooks:
+                super().leaf(leaf, Tensor._wrap(g))
+            else:
+                self.accumulate_array(leaf, g)
 
     def hooks(self, node: Function, grads: list[Any]) -> list[Any]:
         tensors = [None if g is None else Tensor._wrap(g) for g in grads]
