@@ -16,8 +16,7 @@ anomaly detection is off and no teaching observer is set, which is every plain
   ``autograd.grad`` results and leaf ``.grad``. A leaf's ``.grad`` takes a gradient array
   without copying it when nothing else holds that array (``accumulate_array``).
 * **The common case has its own loop** (``ArrayPass.run``): no captures and no pruning, so
-  each node is pop, backward, send, with the bookkeeping of ``_Pass.add`` inlined; about
-  a microsecond per node less than the general loop.
+  each node is pop, backward, send, with the bookkeeping of ``_Pass.add`` inlined.
 
 ``backward`` stays the definition: it is what ``create_graph=True`` records and what the
 docs show. ``tests/test_fast_paths.py`` proves the two paths agree: every op's
