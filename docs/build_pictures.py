@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import math
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -106,7 +105,8 @@ def engine_steps() -> list[bytes]:
         rules.append(_css(step["node"], "cur"))
         rules.append(f"g.edge.vz_to_{step['node']} path {{stroke:#d62728;stroke-width:2.5px}}")
         style = "<style>" + "\n".join(rules) + "</style>"
-        pictures.append(re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + style, svg, count=1).encode("utf-8"))
+        at = svg.index(">", svg.index("<svg")) + 1  # just inside the <svg> element
+        pictures.append((svg[:at] + style + svg[at:]).encode("utf-8"))
     return pictures
 
 
