@@ -21,7 +21,12 @@ pytest.importorskip("ipykernel", reason="running the notebooks needs ipykernel (
 
 def test_the_lessons_exist():
     names = {p.stem for p in NOTEBOOKS}
-    assert {"autodiff_from_scratch", "reading_the_engine"} <= names
+    assert {
+        "autodiff_from_scratch",
+        "reading_the_engine",
+        "fully_connected_layer_by_hand",
+        "debugging_with_pictures",
+    } <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
