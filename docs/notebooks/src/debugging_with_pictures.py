@@ -48,7 +48,7 @@ print("rms gradient of each layer's weight, input side first:")
 print(" ".join(f"{g:.0e}" for g in grad_norms(model, x)))
 with viz.trace_modules(model):
     loss = model(x).pow(2).mean()
-viz.draw_graph(loss, params=model, collapse="modules", show_grad=True, rankdir="LR")
+viz.draw_graph(loss, params=model, collapse="modules", show_grad=True)
 
 # %% [markdown]
 # ## Exploding gradients
@@ -64,7 +64,7 @@ model = deep(nn.ReLU, gain=4.0)
 print("weights scaled by 4:   ", " ".join(f"{g:.0e}" for g in grad_norms(model, x)))
 with viz.trace_modules(model):
     loss = model(x).pow(2).mean()
-viz.draw_graph(loss, params=model, collapse="modules", show_grad=True, rankdir="LR")
+viz.draw_graph(loss, params=model, collapse="modules", show_grad=True)
 
 # %% [markdown]
 # ## Dead ReLUs
@@ -84,7 +84,7 @@ with viz.trace_modules(model):
     loss = model(torch.randn(32, 8)).pow(2).mean()
 loss.backward(retain_graph=True)
 print("first layer's weight gradient is all zero:", bool((model[0].weight.grad.numpy() == 0).all()))
-viz.draw_graph(loss, params=model, collapse="modules", show_grad=True, rankdir="LR")
+viz.draw_graph(loss, params=model, collapse="modules", show_grad=True)
 
 # %% [markdown]
 # ## A wrong custom backward
