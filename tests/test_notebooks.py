@@ -26,6 +26,7 @@ def test_the_lessons_exist():
         "reading_the_engine",
         "fully_connected_layer_by_hand",
         "debugging_with_pictures",
+        "two_layer_classifier",
     } <= names
 
 
