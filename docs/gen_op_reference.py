@@ -37,16 +37,115 @@ the node and this page is generated from it.
 
 How to read a row: **node** is the name you see in `grad_fn` (`MulBackward0`);
 **forward** is what the op computes (read off its formula); **local derivative** is
-the op's `formula`; **in `backward`** is the derivative comment written beside the
-code of `backward`, which applies the chain rule `dL/dx = dL/dy * dy/dx` with `grad`
-as `dL/dy`; **source** is the file (under `tinygrad_np/`) and class: read the
-forward and backward there, side by side.
-Broadcasting is not undone by the ops but once, by the engine
-(`autograd/engine.py: sum_to`).
+the op's `formula`; **backward (VJP)** is what `backward` returns, written as a
+vector-Jacobian product: it receives `g = dL/dy`, with the shape of the output `y`,
+and returns `dL/dx` for each input, with that input's shape, without building the
+Jacobian `dy/dx` (`⊙` is the elementwise product, `[cond]` is 1 where `cond` holds);
+**in `backward`** is the derivative comment written beside the code; **source** is
+the file (under `tinygrad_np/`) and class: read the forward and backward there, side
+by side. Broadcasting is not undone by the ops but once, by the engine
+(`autograd/engine.py: sum_to`): the VJPs below give `dL/dx` with the output's shape,
+and the engine sums it down to `x`'s. [How the engine works](engine.md#backward-is-a-vector-jacobian-product)
+explains VJPs with shapes.
 
 Everything else (`softmax` on a module, `mse_loss`, `tanh`-based layers...) is
 composed from these ops and needs no backward of its own.
 """
+
+
+# What each op's backward returns, as a vector-Jacobian product with shapes; g = dL/dy.
+VJP = {
+    "Addmm": "y = x Wᵀ + b, x (n, in), W (out, in): dL/dx = g W (n, in);  dL/dW = gᵀ x (out, in);  "
+    "dL/db = Σ_rows g (out,)",
+    "MseLoss": "dL/dx = g · 2 (x - y) / N (x's shape; g is a scalar unless reduction='none');  "
+    "dL/dy = -dL/dx",
+    "CrossEntropy": "x (N, C) logits: dL/dx = g · w_n (softmax(x_n) - onehot(y_n)) / N, shape (N, C)",
+    "BinaryCrossEntropy": "dL/dx = g ⊙ (x - y) / max(x (1 - x), 1e-12);  dL/dy = g ⊙ (log(1 - x) - log x), x's shape",
+    "Add": "dL/dx = g;  dL/dy = g",
+    "RoundDecimals": "dL/dx = 0 (x's shape)",
+    "Trunc": "dL/dx = 0 (x's shape)",
+    "Sign": "dL/dx = 0 (x's shape)",
+    "Sgn": "dL/dx = 0 (x's shape)",
+    "Frac": "dL/dx = g",
+    "Log2": "dL/dx = g / (x ln 2)",
+    "Log10": "dL/dx = g / (x ln 10)",
+    "Log1p": "dL/dx = g / (1 + x)",
+    "Expm1": "dL/dx = g ⊙ (y + 1)",
+    "Exp2": "dL/dx = g ⊙ y ln 2",
+    "Reciprocal": "dL/dx = -g ⊙ y²",
+    "Rsqrt": "dL/dx = -g ⊙ y³ / 2",
+    "Tril": "dL/dx = tril(g), x's shape",
+    "Triu": "dL/dx = triu(g), x's shape",
+    "Diagonal": "g (..., k) -> dL/dx = g placed on the diagonal, zeros elsewhere, x's shape",
+    "DiagonalScatter": "dL/dx = g with the diagonal zeroed;  dL/dv = diagonal(g), v's shape",
+    "Einsum": "dL/dx_k = einsum(g, the other operands) with x_k's subscripts as output, x_k's shape",
+    "VectorNorm": "dL/dx = g ⊙ sign(x) |x|^(p-1) / ||x||^(p-1) (0 where ||x|| = 0), x's shape",
+    "Svdvals": "A = U Σ Vᵀ (m, n): dL/dA = U diag(g) Vᵀ, shape (m, n)",
+    "Flip": "dL/dx = flip(g), x's shape",
+    "Roll": "dL/dx = roll(g, -shifts), x's shape",
+    "Cumprod": "dL/dx_j = Σ_{i ≥ j} g_i y_i / x_j (computed without dividing, exact at zeros), x's shape",
+    "Sub": "dL/dx = g;  dL/dy = -g",
+    "Mul": "dL/dx = g ⊙ y;  dL/dy = g ⊙ x",
+    "Div": "dL/dx = g / y;  dL/dy = -g ⊙ x / y²",
+    "Pow": "dL/dx = g ⊙ y x^(y-1);  dL/dy = g ⊙ x^y log x",
+    "Maximum": "dL/dx = g ⊙ ([x > y] + ½ [x = y]);  dL/dy = g ⊙ ([y > x] + ½ [x = y])",
+    "Minimum": "dL/dx = g ⊙ ([x < y] + ½ [x = y]);  dL/dy = g ⊙ ([y < x] + ½ [x = y])",
+    "Remainder": "dL/dx = g;  dL/dy = -g ⊙ floor(x / y)",
+    "Where": "dL/dx = g ⊙ [c];  dL/dy = g ⊙ [not c]",
+    "Unfold": "g (N, C·kh·kw, L) -> dL/dx = fold(g), (N, C, H, W)",
+    "Fold": "g (N, C, H, W) -> dL/dx = unfold(g), (N, C·kh·kw, L)",
+    "Neg": "dL/dx = -g",
+    "Exp": "dL/dx = g ⊙ exp(x)",
+    "Log": "dL/dx = g / x",
+    "Sqrt": "dL/dx = g / (2 sqrt(x))",
+    "Sin": "dL/dx = g ⊙ cos(x)",
+    "Cos": "dL/dx = -g ⊙ sin(x)",
+    "Tanh": "dL/dx = g ⊙ (1 - tanh(x)²)",
+    "Sigmoid": "dL/dx = g ⊙ s (1 - s), s = sigmoid(x)",
+    "Relu": "dL/dx = g ⊙ [x > 0]",
+    "LeakyRelu": "dL/dx = g ⊙ (1 where x > 0, else slope)",
+    "Erf": "dL/dx = g ⊙ 2/sqrt(pi) exp(-x²)",
+    "Erfc": "dL/dx = -g ⊙ 2/sqrt(pi) exp(-x²)",
+    "Gelu": "dL/dx = g ⊙ (Phi(x) + x phi(x))",
+    "Softplus": "dL/dx = g ⊙ sigmoid(beta x)",
+    "Abs": "dL/dx = g ⊙ sign(x)",
+    "Clamp": "dL/dx = g ⊙ [min <= x <= max]",
+    "Floor": "dL/dx = 0 (x's shape)",
+    "Ceil": "dL/dx = 0 (x's shape)",
+    "Round": "dL/dx = 0 (x's shape)",
+    "Matmul": "C = A B, A (n, k), B (k, m): dL/dA = g Bᵀ (n, k);  dL/dB = Aᵀ g (k, m); "
+    "batched over the leading axes",
+    "CopySlices": "dL/dbase = g with the view's region set to 0 (base's shape);  dL/dvalue = g[view] (value's shape)",
+    "Cast": "dL/dx = g cast to x's dtype",
+    "Clone": "dL/dx = g",
+    "Reshape": "dL/dx = g.reshape(x.shape)",
+    "Permute": "dL/dx = g permuted back by the inverse permutation (x's shape)",
+    "Expand": "dL/dx = g summed over the expanded axes (x's shape)",
+    "Index": "dL/dx = zeros(x.shape) with g added at the indexed positions (repeats add up)",
+    "IndexAdd": "dL/dg = (incoming gradient)[index], g's shape",
+    "IndexPut": "dL/dx = g with 0 at the index (x's shape);  dL/dvalue = g[index] (value's shape)",
+    "Gather": "dL/dx = zeros(x.shape) with g added at idx along dim (repeats add up)",
+    "ScatterAdd": "dL/dg = (incoming gradient) gathered at idx along dim, g's shape",
+    "Cat": "dL/dx_k = g's slice along dim where x_k sits (x_k's shape)",
+    "Pad": "dL/dx = g with the padding cut off (x's shape)",
+    "Sum": "dL/dx = g broadcast back over the summed axes (x's shape)",
+    "Mean": "dL/dx = g broadcast back over the averaged axes / N (x's shape)",
+    "Amax": "dL/dx = g broadcast back ⊙ [x_i = max] / k (x's shape)",
+    "Prod": "dL/dx_i = g ⊙ prod_{j != i} x_j (x's shape)",
+    "Softmax": "s = softmax(x): dL/dx = s ⊙ (g - Σ_j g_j s_j) along dim (x's shape)",
+    "LogSoftmax": "dL/dx = g - softmax(x) Σ_j g_j along dim (x's shape)",
+    "Cumsum": "dL/dx = g summed from the end (reverse cumsum) along dim (x's shape)",
+    "SumTo": "dL/dx = g broadcast back to x's shape",
+}
+
+
+def _vjp(cls: type) -> str:
+    if cls.__name__ not in VJP:
+        raise SystemExit(
+            f"{cls.__module__}.{cls.__name__} has no entry in VJP (docs/gen_op_reference.py): write "
+            "its backward as a vector-Jacobian product with shapes there"
+        )
+    return VJP[cls.__name__]
 
 
 def _import_all() -> None:
@@ -135,8 +234,10 @@ def render() -> str:
         doc = (mod.__doc__ or "").strip().split("\n\n")[0]
         if doc:
             out.append(" ".join(doc.split()).replace("``", "`") + "\n")
-        out.append("| op | node | forward | local derivative (`formula`) | in `backward` | source |")
-        out.append("|---|---|---|---|---|---|")
+        out.append(
+            "| op | node | forward | local derivative (`formula`) | backward (VJP) | in `backward` | source |"
+        )
+        out.append("|---|---|---|---|---|---|---|")
         for cls in classes:
             name = cls.name() if hasattr(cls, "name") else cls.__name__ + "Backward"
             row = [
@@ -144,6 +245,7 @@ def render() -> str:
                 f"`{name}`",
                 _cell(_forward(cls)),
                 _cell(cls.formula),
+                _cell(_vjp(cls)),
                 _cell(_backward_line(cls)),
                 _source(cls),
             ]

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -98,23 +99,80 @@ def test_code_only_keeps_line_numbers():
     assert blocks == [(3, "pycon", ">>> 1 + 1\n2"), (8, "bash", "ls")]
 
 
-def test_mkdocs_build_strict(tmp_path):
-    """``mkdocs build --strict``: no broken links, no docstring the API pages cannot find."""
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory):
+    """The site, built once with ``mkdocs build --strict``; (return code, output, site dir)."""
     pytest.importorskip("mkdocs", reason="the docs build needs mkdocs (the [docs] extra)")
     pytest.importorskip("material", reason="the docs build needs mkdocs-material (the [docs] extra)")
     pytest.importorskip("mkdocstrings_handlers.python", reason="the docs build needs mkdocstrings[python]")
+    pytest.importorskip("mkdocs_jupyter", reason="the notebooks need mkdocs-jupyter (the [docs] extra)")
     exe = shutil.which("mkdocs") or str(Path(sys.executable).with_name("mkdocs"))
     if not Path(exe).exists():
         pytest.skip("the mkdocs command is not installed")
+    site = tmp_path_factory.mktemp("site")
     proc = subprocess.run(
-        [exe, "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        [exe, "build", "--strict", "--site-dir", str(site)],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,
     )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (tmp_path / "site" / "ops" / "index.html").exists()
+    return proc.returncode, proc.stdout + proc.stderr, site
+
+
+def test_mkdocs_build_strict(built_site):
+    """``mkdocs build --strict``: no broken links, no docstring the API pages cannot find."""
+    returncode, output, site = built_site
+    assert returncode == 0, output
+    assert (site / "ops" / "index.html").exists()
+
+
+API_BLOCK = re.compile(r"^::: ([\w.]+)\n((?:[ \t]+.*\n)*)", re.M)
+MEMBERS = re.compile(r"members:\s*\[([^\]]*)\]")
+
+
+def documented_objects() -> list[tuple[str, str]]:
+    """(page, dotted name) for every object the pages under docs/api/ ask mkdocstrings for."""
+    found = []
+    for page in sorted((DOCS / "api").glob("*.md")):
+        for m in API_BLOCK.finditer(page.read_text(encoding="utf-8")):
+            members = MEMBERS.search(m.group(2))
+            if members is None:
+                found.append((page.name, m.group(1)))
+            else:
+                found += [(page.name, f"{m.group(1)}.{n.strip()}") for n in members.group(1).split(",")]
+    return found
+
+
+def test_every_documented_object_is_in_the_built_reference(built_site):
+    """An object listed in docs/api/*.md that mkdocstrings silently left out (a name that
+    resolves to something else, no docstring) is a missing page section: catch it."""
+    returncode, output, site = built_site
+    assert returncode == 0, output
+    objects = documented_objects()
+    assert ("viz.md", "tinygrad_np.viz.draw_graph") in objects
+    missing = []
+    for page, dotted in objects:
+        html = (site / "api" / page[: -len(".md")] / "index.html").read_text(encoding="utf-8")
+        if f'id="{dotted}"' not in html:
+            missing.append(f"{page}: {dotted}")
+    assert not missing, "documented but absent from the built API reference: " + ", ".join(missing)
+
+
+OUTPUT_SPAN = re.compile(r'<span class="go">([^<]*)</span>')
+
+
+def test_no_placeholder_output_in_built_pages(built_site):
+    """Doctest output shown to readers is real output, never a ``...`` placeholder (a
+    traceback's elided stack is marked up as a comment, not as output, and is fine)."""
+    returncode, output, site = built_site
+    assert returncode == 0, output
+    bad = []
+    for html in sorted(site.rglob("*.html")):
+        for text in OUTPUT_SPAN.findall(html.read_text(encoding="utf-8")):
+            if re.search(r"(^|\s|\[|\()\.\.\.(\s|$|,|\]|\))", text):
+                bad.append(f"{html.relative_to(site)}: {text.strip()!r}")
+    assert not bad, "placeholder output shown to readers:\n" + "\n".join(bad)
 
 
 def test_api_reference_extension_fences_docstring_examples():
@@ -135,6 +193,18 @@ def test_api_reference_extension_fences_docstring_examples():
 
 
 SOURCE_REF = re.compile(r"`((?:\w+/)*\w+)\.py:\s+([\w.]+)`")
+# a bare `Class.member` (or `_Class.member`) in the prose: a pointer into the source too
+CLASS_REF = re.compile(r"`(_?[A-Z]\w*)\.(\w+)`")
+
+
+def _resolve(module: Any, dotted: str) -> str | None:
+    """None if ``dotted`` names an object inside ``module``, else the first missing part."""
+    obj = module
+    for part in dotted.split("."):
+        if not hasattr(obj, part):
+            return part
+        obj = getattr(obj, part)
+    return None
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
@@ -144,7 +214,37 @@ def test_source_references_exist(page):
 
     for path, dotted in SOURCE_REF.findall(page.read_text(encoding="utf-8")):
         module = importlib.import_module("tinygrad_np." + path.replace("/", "."))
-        obj = module
-        for part in dotted.split("."):
-            assert hasattr(obj, part), f"{page.name}: `{path}.py: {dotted}` does not exist (no {part!r})"
-            obj = getattr(obj, part)
+        missing = _resolve(module, dotted)
+        assert missing is None, f"{page.name}: `{path}.py: {dotted}` does not exist (no {missing!r})"
+
+
+def _classes_of_the_package() -> dict[str, list[type]]:
+    import importlib
+    import pkgutil
+
+    import tinygrad_np
+
+    classes: dict[str, list[type]] = {}
+    for info in pkgutil.walk_packages(tinygrad_np.__path__, "tinygrad_np."):
+        if info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, obj in vars(module).items():
+            if isinstance(obj, type) and obj.__module__ == info.name:
+                classes.setdefault(name, []).append(obj)
+    return classes
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_class_member_pointers_exist(page):
+    """A bare `_Pass.run` or `Function.apply` in the prose names a method that exists on
+    the package's class of that name (pointers to renamed code, like `_Pass._call` after
+    it became `_Pass._finish`, fail here)."""
+    classes = _classes_of_the_package()
+    for cls_name, member in CLASS_REF.findall(page.read_text(encoding="utf-8")):
+        candidates = classes.get(cls_name)
+        if candidates is None:
+            continue  # not a class of ours (e.g. a PyTorch name)
+        assert any(hasattr(c, member) for c in candidates), (
+            f"{page.name}: `{cls_name}.{member}` does not exist ({cls_name} has no {member!r})"
+        )

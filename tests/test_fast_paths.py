@@ -351,3 +351,166 @@ def test_mean_of_nothing_is_nan_without_a_warning() -> None:
         assert np.isnan(tg.zeros(0).mean().item())
         np.testing.assert_array_equal(tg.zeros(2, 0).mean(1)._data, [np.nan, np.nan])
         assert tg.zeros(0, dtype=tg.float16).mean().dtype == tg.float16
+
+
+# ---- one table of whole passes, run through both engines -----------------------------------------
+# ``engine._Pass`` is the readable reference walk; ``fast_backward.ArrayPass`` the speed path a plain
+# ``backward()`` takes. Forcing the reference (as CPython's tests import a module without its C
+# accelerator) must give the same gradients, hooks calls and errors.
+
+
+def _pass_mlp():
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+    x = tg.tensor(np.random.default_rng(2).standard_normal((6, 4)).astype(np.float32))
+    loss = F.cross_entropy(model(x), tg.tensor([0, 2, 1, 1, 0, 2])) + model(x).relu().mean()
+    loss.backward()
+    return [p.grad for p in model.parameters()]
+
+
+def _pass_reuse_and_broadcast():
+    a = tg.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+    b = tg.tensor([[0.5], [-1.0]], requires_grad=True)
+    c = a * b + a / (b * b + 1)  # a and b used twice, both broadcast to (2, 3)
+    (c * c).sum().backward()
+    return [a.grad, b.grad]
+
+
+def _pass_hooks():
+    x = tg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.numpy().copy()) or g + 1)
+    y = x.sin()
+    y.retain_grad()
+    y.register_hook(lambda g: g * 3)
+    (y * y).sum().backward()
+    return [x.grad, y.grad, tg.tensor(seen[0])]
+
+
+def _pass_autograd_grad_subset():
+    x = tg.tensor([0.3, 0.7], requires_grad=True)
+    w = tg.tensor([1.5, -2.0], requires_grad=True)
+    h = (x * w).tanh()
+    out = (h * h).sum() + w.sum()
+    return list(tg.autograd.grad(out, [h, x]))  # a non-leaf input and a leaf; w's branch pruned
+
+
+def _pass_multi_output_and_accumulate_twice():
+    x = tg.tensor([[1.0, 5.0, 2.0], [4.0, 0.0, 3.0]], requires_grad=True)
+    values, _ = x.max(dim=1)  # a two-output op; only the values get a gradient
+    s = (values * values).sum() + x.split(2, dim=1)[1].sum()
+    s.backward(retain_graph=True)
+    s.backward()  # accumulates into x.grad
+    return [x.grad]
+
+
+def _pass_inputs_and_dtypes():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)  # float32 leaf in a float64 computation
+    y = tg.tensor([3.0, 4.0], dtype=tg.float64, requires_grad=True)
+    z = (x.double() * y).sum() + (x * x).sum()
+    z.backward(inputs=[x])
+    return [x.grad, y.grad]
+
+
+class _NoFast(Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return 2 * g * x
+
+
+def _pass_custom_function_and_seed():
+    x = tg.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+    _NoFast.apply(x).exp().backward(tg.tensor([[1.0, 0.0], [2.0, -1.0]]))
+    return [x.grad]
+
+
+def _pass_second_backward_refused():
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.exp() * 2).sum()
+    y.backward()
+    y.backward()
+
+
+def _pass_bad_gradient_shape():
+    class Bad(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.sum(0)
+
+    Bad.apply(tg.ones(2, 3, requires_grad=True)).sum().backward()
+
+
+PASSES = [
+    _pass_mlp,
+    _pass_reuse_and_broadcast,
+    _pass_hooks,
+    _pass_autograd_grad_subset,
+    _pass_multi_output_and_accumulate_twice,
+    _pass_inputs_and_dtypes,
+    _pass_custom_function_and_seed,
+]
+
+
+def _run_with(engine_pass, fn, monkeypatch):
+    from tinygrad_np.autograd import engine
+
+    with monkeypatch.context() as m:
+        if engine_pass == "reference":
+            m.setattr(engine, "ArrayPass", engine._Pass)
+        return fn()
+
+
+@pytest.mark.parametrize("fn", PASSES, ids=lambda f: f.__name__[6:])
+def test_reference_walk_and_array_walk_agree(fn, monkeypatch):
+    fast = _run_with("fast", fn, monkeypatch)
+    ref = _run_with("reference", fn, monkeypatch)
+    assert len(fast) == len(ref)
+    for f, r in zip(fast, ref, strict=True):
+        assert (f is None) == (r is None)
+        if f is not None:
+            assert f.dtype == r.dtype and f.shape == r.shape
+            np.testing.assert_allclose(f.numpy(), r.numpy(), rtol=1e-6, atol=1e-7)
+            assert f.grad_fn is None and r.grad_fn is None
+
+
+@pytest.mark.parametrize(
+    "fn, message",
+    [
+        (_pass_second_backward_refused, "backward through the graph a second time"),
+        (_pass_bad_gradient_shape, r"BadBackward returned an invalid gradient for input 0: got shape \(3,\)"),
+    ],
+)
+def test_reference_walk_and_array_walk_refuse_alike(fn, message, monkeypatch):
+    for engine_pass in ("fast", "reference"):
+        with pytest.raises(RuntimeError, match=message):
+            _run_with(engine_pass, fn, monkeypatch)
+
+
+def test_plain_backward_takes_the_array_walk(monkeypatch):
+    from tinygrad_np.autograd import engine, fast_backward
+
+    used = []
+    monkeypatch.setattr(fast_backward.ArrayPass, "__init__", _spy(fast_backward.ArrayPass.__init__, used))
+    x = tg.tensor([1.0, 2.0], requires_grad=True)
+    (x * x).sum().backward()
+    assert len(used) == 1
+    (x * x).sum().backward(create_graph=True)  # create_graph: the reference walk, Tensor-level backward
+    assert len(used) == 1 and engine.ArrayPass is fast_backward.ArrayPass
+
+
+def _spy(init, used):
+    def wrapper(self, *args):
+        used.append(self)
+        init(self, *args)
+
+    return wrapper

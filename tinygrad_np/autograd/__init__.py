@@ -1,7 +1,10 @@
 """Automatic differentiation: the graph nodes, the backward engine and its tools.
 
 Read in this order: ``grad_mode.py`` (the recording switch), ``function.py``
-(an op and the node it leaves in the graph), ``engine.py`` (backward).
+(an op and the node it leaves in the graph), ``engine.py`` (backward, the whole
+algorithm). ``fast_backward.py`` is the same walk on NumPy arrays, the speed path a
+plain ``loss.backward()`` takes, and ``engine_checks.py`` the errors backward raises;
+neither is needed to understand what backward computes.
 """
 
 from .anomaly import detect_anomaly, is_anomaly_enabled, set_detect_anomaly

@@ -126,7 +126,7 @@ class Function:
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
-    # ``create_graph=False`` and anomaly detection is off; see autograd/engine.py.
+    # ``create_graph=False`` and anomaly detection is off; see autograd/fast_backward.py.
     backward_np: Any = None
 
     def __init__(self) -> None:
@@ -214,20 +214,36 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Any:
-        """Run the op; record it in the graph when an input requires grad."""
-        ctx = _new_obj(cls)
+        """Run the op; record it in the graph when an input requires grad.
+
+        What happens when an op runs, in the order of the code below:
+
+        1. The node is made: ``ctx``, an instance of the op's class. It becomes the
+           output's ``grad_fn`` only if the op is recorded.
+        2. Recording off (``no_grad``, or backward without ``create_graph``): run
+           ``forward`` and return its result; nothing is recorded.
+        3. One pass over the arguments: ``ctx.needs_input_grad`` (known inside forward
+           too, so an op saves only what its backward will use) and, for each tensor
+           that requires grad, the edge to its node (for a leaf, the leaf tensor
+           itself), with its shape and dtype so the engine can undo broadcasting.
+        4. ``forward`` runs with recording off: an op is one node, whatever it does
+           inside.
+        5. No argument requires grad: the result is a plain tensor, no node is kept.
+        6. Otherwise the node is numbered (``_seq``, the engine's topological order)
+           and attached (``_attach``): it becomes the ``grad_fn`` of each float output,
+           and a saved output is kept as its array (no reference cycle).
+        """
+        ctx = _new_obj(cls)  # 1.
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
             ctx.__init__()
         state = grad_mode.state
-        if not state.grad_enabled:
+        if not state.grad_enabled:  # 2.
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)
             if state.anomaly_enabled:
                 _check_forward(ctx, args, out)
             return out
-        # One pass over the inputs: needs_input_grad (known in forward too, so an op saves
-        # only what its backward will use) and the edges to the inputs' nodes.
-        needs = []
+        needs = []  # 3.
         edges = []
         record = False
         for a in args:
@@ -248,25 +264,25 @@ class Function:
             edges.append(None)
         needs = tuple(needs)
         # one shared tuple per pattern: a node keeps no tracked object of its own for it
-        ctx.needs_input_grad = needs = _needs_cache.setdefault(needs, needs)
-        state.grad_enabled = False  # forward itself is never recorded
+        ctx.needs_input_grad = _needs_cache.setdefault(needs, needs)
+        state.grad_enabled = False  # 4.
         try:
             out = cls.forward(ctx, *args)
         finally:
             state.grad_enabled = True
-        if record:
-            ctx._edges = tuple(edges)
-            return ctx._attach(args, out, needs, state)
-        if state.anomaly_enabled:
-            _check_forward(ctx, args, out)
-        return out
+        if not record:  # 5.
+            if state.anomaly_enabled:
+                _check_forward(ctx, args, out)
+            return out
+        ctx._edges = tuple(edges)  # 6.
+        ctx._seq = _next_seq()
+        if None in ctx._edges:  # for drawings: shape/dtype/value of operands without gradient (no arrays)
+            ctx._consts = _describe_operands(args, ctx._edges)
+        return ctx._attach(args, out, state)
 
-    def _attach(self, args: tuple[Any, ...], out: Any, needs: tuple[bool, ...], state: Any) -> Any:
-        """Make this ctx (its ``_edges`` already set) the ``grad_fn`` of ``out``."""
-        self._seq = _next_seq()
-        if None in self._edges:  # shape/dtype/value of the operands without gradient (no arrays)
-            self._consts = _describe_operands(args, self._edges)
-
+    def _attach(self, args: tuple[Any, ...], out: Any, state: Any) -> Any:
+        """Make this node (its ``_edges`` and ``_seq`` set) the ``grad_fn`` of ``out``, the
+        output(s) of forward; a saved output is kept as its array."""
         fresh = type(out) is Tensor
         if fresh:
             for a in args:

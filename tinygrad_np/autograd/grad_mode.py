@@ -18,6 +18,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 class _State(threading.local):
     grad_enabled = True  # each thread starts with gradients on
     anomaly_enabled = False
+    # Set by the teaching tools (tinygrad_np.viz.backward_steps and what uses it): called as
+    # observer(node, grads_in, sent) for each node in the order backward runs it, where
+    # ``sent`` is the list of (input index, gradient) pairs the node passed on (empty for a
+    # leaf, reported as its AccumulateGrad node). Per thread: other threads' passes are not
+    # recorded and keep the fast path.
+    backward_observer: Any = None
 
 
 state = _State()

@@ -2,7 +2,7 @@
 
 ``backward_steps(root)`` runs a real backward pass of the engine (``autograd.grad`` with
 ``retain_graph=True``, so no ``.grad`` is touched and the graph stays usable) while the engine's
-observer hook (``autograd.engine._observer``) reports every node in the order the engine's
+observer (``grad_mode.state.backward_observer``, per thread) reports every node in the order the engine's
 heap pops it, with the gradient it received and the gradients it passed on. Nothing here
 re-implements the traversal: the order and the numbers are the engine's.
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import engine
+from ..autograd import engine, grad_mode
 from ..autograd.function import AccumulateGrad, short_name
 from ..tensor import Tensor
 from .graph import GraphModel, TensorKey
@@ -137,12 +137,13 @@ def record_backward(
     retained = {id(op.node): op.node._retained for op in graph.ops.values() if op.node._retained}
     for op in graph.ops.values():
         op.node._retained = None
-    previous = engine._observer
-    engine._observer = observer
+    state = grad_mode.state  # per thread, as grad mode: other threads' passes are not recorded
+    previous = state.backward_observer
+    state.backward_observer = observer
     try:
         engine.grad(roots, leaves, grad_outputs=grads, retain_graph=True, allow_unused=True)
     finally:
-        engine._observer = previous
+        state.backward_observer = previous
         for op in graph.ops.values():
             if id(op.node) in retained:
                 op.node._retained = retained[id(op.node)]

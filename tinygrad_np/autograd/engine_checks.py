@@ -1,0 +1,86 @@
+"""What backward refuses, and the messages it gives: ``check.sum_to(...)`` and the like in
+``engine.py`` and ``fast_backward.py``. Nothing here changes what a valid pass computes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def root(out: Tensor, i: int) -> None:
+    """Output ``i`` of ``backward`` must have a gradient to send."""
+    if not out._requires_grad:
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn: "
+            "nothing it depends on has requires_grad=True (or it was computed under no_grad)"
+        )
+
+
+def grad_input(t: Tensor, i: int) -> None:
+    """Input ``i`` of ``autograd.grad`` must require a gradient."""
+    t._sync_view()
+    if not t._requires_grad:
+        raise RuntimeError(f"grad: input {i} does not require grad")
+
+
+def used(g: Any, t: Tensor, i: int) -> None:
+    """Without ``allow_unused``, every input of ``autograd.grad`` must get a gradient."""
+    if g is None:
+        raise RuntimeError(
+            f"grad: input {i} (shape {tuple(t.shape)}) was not used in the graph of the "
+            "outputs; pass allow_unused=True to get None for it"
+        )
+
+
+def scalar(out: Tensor, i: int) -> None:
+    """dL/d(output) may be left out only for a scalar output (it is then 1)."""
+    if out._data.size != 1:
+        raise RuntimeError(
+            f"backward: grad can be implicitly created only for scalar outputs, but "
+            f"output {i} has shape {tuple(out.shape)}; pass gradient= (dL/d output) "
+            "or reduce it first, e.g. out.sum().backward()"
+        )
+
+
+def seed(g: Tensor, out: Tensor, i: int) -> Tensor:
+    """A given dL/d(output): its shape must be the output's; its dtype becomes the output's."""
+    if g._data.shape != out._data.shape:
+        raise RuntimeError(
+            f"backward: mismatch in shape: gradient {i} has shape {tuple(g.shape)} but "
+            f"output {i} has shape {tuple(out.shape)}"
+        )
+    if g._data.dtype != out._data.dtype:
+        g = Tensor._wrap(g._data.astype(out._data.dtype))
+    return g
+
+
+def sum_to(gs: tuple[int, ...], shape: tuple[int, ...], node: Any, i: int) -> None:
+    """A gradient of shape ``gs`` for an input of ``shape`` must broadcast to it."""
+    lead = len(gs) - len(shape)
+    if lead < 0 or any(s != 1 and s != t for s, t in zip(shape, gs[lead:], strict=False)):
+        raise RuntimeError(
+            f"{node.name()} returned an invalid gradient for input {i}: got shape {tuple(gs)} "
+            f"but expected shape {tuple(shape)} (or one that broadcasts to it)"
+        )
+
+
+def count(node: Any, result: tuple[Any, ...], edges: tuple[Any, ...]) -> None:
+    """``backward`` returns one gradient per ``forward`` argument (extra ``None``s allowed)."""
+    if len(result) < len(edges) or any(r is not None for r in result[len(edges) :]):
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {len(edges)}, got {len(result)})"
+        )
+
+
+def finite(node: Any, g: Tensor, i: int) -> None:
+    """Under ``detect_anomaly``: name the node whose backward produced NaN or Inf."""
+    if g._data.dtype.kind == "f" and not np.isfinite(g._data).all():
+        where = "".join(node._trace or []) or "(forward traceback not recorded)\n"
+        raise RuntimeError(
+            f"detect_anomaly: function '{node.name()}' returned nan or inf values in its {i}th "
+            f"output (the gradient for input {i}).\nThe forward call that created this node:\n{where}"
+        )
