@@ -73,6 +73,12 @@ _keep_inputs = False
 SavedEntry = tuple[Tensor | None, VersionCounter, int, np.ndarray | None, int]
 
 
+def _typename(obj: Any) -> str:
+    """The type name as PyTorch's errors print it: ``int``, ``numpy.ndarray``."""
+    cls = type(obj)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _unpack(entry: SavedEntry, node: Function) -> Tensor:
     """The saved tensor of ``entry``, after checking it was not changed in place."""
     tensor, counter, version, array, output_nr = entry
@@ -149,7 +155,17 @@ class Function:
             if t is None:
                 saved.append(None)
                 continue
-            counter = t._vcs  # the ``_vc`` property, inlined: this runs for most ops
+            try:
+                counter = t._vcs  # the ``_vc`` property, inlined: this runs for most ops
+            except AttributeError:  # not a Tensor
+                if True in self.needs_input_grad:  # as PyTorch: checked only when recording
+                    i = next(i for i, x in enumerate(tensors) if x is t)
+                    raise TypeError(
+                        f"save_for_backward can only save variables, but argument {i} is of type "
+                        f"{_typename(t)}"
+                    ) from None
+                saved.append(None)
+                continue
             if counter is None:
                 counter = t._vcs = VersionCounter()
             saved.append((t, counter, counter.value, None, -1))  # a SavedEntry (see above)
