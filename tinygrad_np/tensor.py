@@ -150,19 +150,19 @@ class Tensor:
         "_accumulator",  # weakref to this leaf's AccumulateGrad node
         "_base",  # for a view: the tensor that owns the memory (None otherwise)
         "_data",  # the NumPy array (public: .numpy(); .data is a detached Tensor, as in PyTorch)
+        "_grad",  # a Tensor, or None: the ``grad`` property (the engine writes the slot)
         "_hooks",  # hooks of a leaf (a non-leaf keeps them on its grad_fn)
         "_output_nr",  # which output of grad_fn this tensor is
         "_requires_grad",
         "_vcs",  # the VersionCounter behind ``_vc``, made on first use (None: version 0)
         "_view_fn",  # for a view: base -> this view, as recorded Tensor ops
         "_view_version",  # for a view: the memory's version when its history was made
-        "grad",  # a Tensor, or None
         "grad_fn",  # the node of the op that made this tensor, None for leaves
     )
 
     def __init__(self, data: ArrayLike, requires_grad: bool = False, dtype: Any = None) -> None:
         self._data = _infer_array(data, None if dtype is None else dtypes.to_dtype(dtype))
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self.grad_fn: Any = None
         self._requires_grad = False
         self._output_nr = 0
@@ -180,7 +180,7 @@ class Tensor:
         t = _new(Tensor)
         t._data = data if type(data) is np.ndarray else np.asarray(data)
         # one chained store for the empty slots (the same as seven `= None` lines, a little faster)
-        t.grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
+        t._grad = t.grad_fn = t._vcs = t._accumulator = t._hooks = t._base = t._view_fn = None
         t._requires_grad = False
         t._output_nr = 0
         return t
@@ -199,6 +199,26 @@ class Tensor:
     @_vc.setter
     def _vc(self, vc: VersionCounter) -> None:
         self._vcs = vc
+
+    @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), accumulated by ``backward`` (None until then).
+
+        Assigning checks, as PyTorch does, that the new value is a Tensor (or None) of
+        this tensor's dtype and shape, so a wrong gradient is refused where it is made
+        instead of being broadcast by the next backward. The engine and the optimizers
+        write the slot ``_grad`` directly (their values are right by construction)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
 
     @property
     def requires_grad(self) -> bool:
@@ -1277,6 +1297,29 @@ def _ndim(x: Any) -> int:
 def _floating(x: Tensor) -> Tensor:
     """Integer and bool tensors become float32 for float-valued ops, as in PyTorch."""
     return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
+
+
+def _check_grad(t: Tensor, g: Any) -> None:
+    """The checks of ``t.grad = g`` (PyTorch's, in its order)."""
+    if not isinstance(g, Tensor):
+        kind = type(g)
+        name = (
+            kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        )
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {name}")
+    if g is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype "
+            f"'{t.dtype}'. Please ensure that the gradient and the tensor have the same dtype "
+            f"(e.g. g.to({t.dtype}))"
+        )
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of size "
+            f"'{list(t._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+        )
 
 
 def _operand(x: Any, dt: np.dtype) -> Tensor:

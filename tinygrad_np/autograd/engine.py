@@ -54,6 +54,24 @@ def _as_tensor(g: Any) -> Tensor:
     return g if isinstance(g, Tensor) else Tensor._wrap(np.asarray(g))
 
 
+def _hook_value(hook: Any, g: Tensor, new: Any) -> Tensor:
+    """What a tensor hook returned in place of ``g``, refused (as in PyTorch) if it changed
+    the shape or dtype: it would end up in ``.grad`` or be broadcast into the wrong shape."""
+    new = _as_tensor(new)
+    name = getattr(hook, "__name__", repr(hook))
+    if new._data.shape != g._data.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value (was {tuple(g._data.shape)} got "
+            f"{tuple(new._data.shape)}); a tensor hook must return a gradient of the same shape, or None"
+        )
+    if new._data.dtype != g._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {g.type()} got {new.type()}); "
+            f"return g.to({g.dtype}) from the hook"
+        )
+    return new
+
+
 def sum_to(g: Tensor, shape: tuple[int, ...], node: Any, i: int) -> Tensor:
     """Undo broadcasting: sum ``g`` down to ``shape`` (differentiably)."""
     from ..ops.reduce import SumTo
@@ -203,7 +221,7 @@ class _Pass:
         for hook in leaf._hooks or ():
             new = hook(g)
             if new is not None:
-                g = _as_tensor(new)
+                g = _hook_value(hook, g, new)
         if self.capture is not None:
             slot = self.capture.get((id(leaf), 0))
             if slot is not None:
@@ -213,18 +231,18 @@ class _Pass:
 
     def _accumulate(self, t: Tensor, g: Tensor) -> None:
         """``t.grad += g``, never writing into memory that something else holds."""
-        if t.grad is not None:
-            t.grad = t.grad + g if self.create_graph else Tensor._wrap(t.grad._data + g._data)
+        if t._grad is not None:
+            t._grad = t._grad + g if self.create_graph else Tensor._wrap(t._grad._data + g._data)
             return
         if self.create_graph:
-            t.grad = g
+            t._grad = g
             return
         self._accumulate_data(t, g._data)
 
     def _accumulate_data(self, t: Tensor, data: np.ndarray) -> None:
         """``_accumulate`` of an array when ``create_graph`` is off."""
-        if t.grad is not None:
-            t.grad = Tensor._wrap(t.grad._data + data)
+        if t._grad is not None:
+            t._grad = Tensor._wrap(t._grad._data + data)
             return
         if (  # a fresh array that nothing else holds: no copy
             data.base is None
@@ -234,14 +252,14 @@ class _Pass:
             and data.flags.writeable
         ):
             self.handed_out[id(data)] = data
-            t.grad = Tensor._wrap(data)
+            t._grad = Tensor._wrap(data)
             return
         owner = _owner(data)
         if id(owner) in self.handed_out or not data.flags.writeable or owner is _owner(t._data):
             data = data.copy()
             owner = data
         self.handed_out[id(owner)] = owner
-        t.grad = Tensor._wrap(data)
+        t._grad = Tensor._wrap(data)
 
     def _store_capture(self, slot: int, g: Tensor) -> None:
         prev = self.captured[slot]
@@ -255,7 +273,7 @@ class _Pass:
                     if grads[nr] is not None:
                         new = hook(grads[nr])
                         if new is not None:
-                            grads[nr] = _as_tensor(new)
+                            grads[nr] = _hook_value(hook, grads[nr], new)
         if node._retained:
             for nr, ref in node._retained.items():
                 t = ref()

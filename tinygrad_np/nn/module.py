@@ -482,14 +482,14 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
         for p in self.parameters():
-            if p.grad is None:
+            if p._grad is None:
                 continue
             if set_to_none:
-                p.grad = None
+                p._grad = None
             else:
-                p.grad = p.grad.detach()
-                p.grad._data[...] = 0
-                p.grad._bump()
+                p._grad = p._grad.detach()
+                p._grad._data[...] = 0
+                p._grad._bump()
 
     # ---- dtype and device -------------------------------------------------------------------------
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Module:
@@ -503,8 +503,8 @@ class Module:
                 if new is not t._data:
                     t._data = new
                     t._bump()
-                    if t.grad is not None:
-                        t.grad._data = fn(t.grad._data)
+                    if t._grad is not None:
+                        t._grad._data = fn(t._grad._data)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
