@@ -339,6 +339,16 @@ class Tensor:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
 
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs and the operators of an array on the left (``ndarray + t`` is
+        ``np.add(ndarray, t)``) run the matching tinygrad_np op, so the result stays in the
+        graph; see ``tinygrad_np/_numpy_protocol.py``."""
+        return _numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """``np.sum(t)``, ``np.concatenate([t, u])``, ...: the tinygrad_np op where there is one."""
+        return _numpy_protocol.array_function(func, args, kwargs)
+
     def __len__(self) -> int:
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
@@ -1464,7 +1474,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 # The ops modules import Tensor from here, so they are imported after the class
 # exists; the methods above look them up only when called.
-from . import _format  # noqa: E402
+from . import _format, _numpy_protocol  # noqa: E402
 from . import random as _random  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
