@@ -112,3 +112,47 @@ def test_save_for_backward_error_matches_pytorch():
         with pytest.raises(TypeError) as ours:
             _SaveSecond.apply(tg.ones(2, requires_grad=True), value)
         assert str(ours.value) == str(theirs.value)
+
+
+def _marking(how):
+    class Mark(tg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            if how == "non-differentiable int":
+                ctx.mark_non_differentiable(y, 3)
+            elif how == "dirty str":
+                ctx.mark_dirty(x, "s")
+            elif how == "non-differentiable input":
+                ctx.mark_non_differentiable(x)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    return Mark
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        (
+            "non-differentiable int",
+            "mark_non_differentiable can only accept variables, but argument 1 is of type int",
+        ),
+        ("dirty str", "mark_dirty can only accept variables, but argument 1 is of type str"),
+    ],
+)
+def test_ctx_marks_of_a_non_tensor_are_refused_as_in_pytorch(how, message):
+    with pytest.raises(RuntimeError, match=message):
+        _marking(how).apply(tg.ones(3, requires_grad=True))
+
+
+def test_marking_an_input_non_differentiable_leaves_the_output_differentiable():
+    """As PyTorch: only outputs can be non-differentiable; marking an input changes nothing."""
+    x = tg.ones(3, requires_grad=True)
+    y = _marking("non-differentiable input").apply(x)
+    assert y.requires_grad
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [2.0, 2.0, 2.0])

@@ -139,7 +139,17 @@ class Function:
     # ---- used inside forward/backward -------------------------------------------
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Outputs of forward that get no gradient (e.g. indices), as in PyTorch."""
+        self._check_tensors("mark_non_differentiable", tensors)
         self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def _check_tensors(self, method: str, tensors: tuple[Any, ...]) -> None:
+        """PyTorch's error for a non-tensor given to ``ctx.<method>`` (checked when recording)."""
+        if True in self.needs_input_grad:
+            for i, t in enumerate(tensors):
+                if not isinstance(t, Tensor):
+                    raise RuntimeError(
+                        f"{method} can only accept variables, but argument {i} is of type {_typename(t)}"
+                    )
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward receives None (not zeros) for outputs that got no gradient."""
@@ -147,6 +157,7 @@ class Function:
 
     def mark_dirty(self, *tensors: Tensor) -> None:
         """Accepted for PyTorch compatibility; in-place changes are tracked by version counters."""
+        self._check_tensors("mark_dirty", tensors)
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
@@ -274,7 +285,8 @@ class Function:
                     fresh = False
                     break
         if fresh:  # one new output: the common case
-            if out._data.dtype.kind == "f" and not self._non_differentiable:
+            nd = self._non_differentiable
+            if out._data.dtype.kind == "f" and (not nd or id(out) not in nd):
                 out.grad_fn = self
                 out._output_nr = 0
                 out._requires_grad = True
