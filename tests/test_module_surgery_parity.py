@@ -311,6 +311,7 @@ def test_surgery_matches_pytorch(case):
     theirs = case(torch)
     ours = case(tg)
     assert _names(ours) == _names(theirs)
+    assert repr(ours).replace("tinygrad_np.", "torch.") == repr(theirs)
     # strict load of PyTorch's keys (every name of a shared module included)
     ours.load_state_dict({k: v.detach().numpy() for k, v in theirs.state_dict().items()})
     x = np.random.default_rng(0).standard_normal((4, 3)).astype(np.float32)
