@@ -286,7 +286,7 @@ def _numpy_result(name: str, result: Any, graph: bool) -> Any:
     """NumPy's ``result``, unless it would silently cut a tensor that requires grad off the graph."""
     if graph and _is_float(result):
         raise TypeError(
-            f"{name} has no tinygrad_np counterpart here: NumPy would compute it on the array of a "
+            f"{name} has no tinygrad_np counterpart for these arguments: NumPy would compute it on the array of a "
             "tensor that requires grad and the gradient would never reach that tensor. Use the "
             "tinygrad_np op (tinygrad_np.<op> or the Tensor method), or pass t.detach() to get a "
             "NumPy result on purpose"
