@@ -263,9 +263,12 @@ def test_invalid_params():
 
 def test_gradient_shape_mismatch_is_a_clear_error():
     w = _param([1.0, 2.0])
-    w.grad = tg.tensor([1.0, 2.0, 3.0])
+    with pytest.raises(RuntimeError, match="gradient of size '\\[3\\]' to a tensor of size '\\[2\\]'"):
+        w.grad = tg.tensor([1.0, 2.0, 3.0])  # refused where it is made, as in PyTorch
+    w.grad = tg.tensor([1.0, 2.0])
+    w.data = tg.tensor([1.0, 2.0, 3.0])  # the parameter's memory rebound to another shape
     with pytest.raises(
-        RuntimeError, match=r"gradient of shape \(3,\) doesn't match its parameter of shape \(2,\)"
+        RuntimeError, match=r"gradient of shape \(2,\) doesn't match its parameter of shape \(3,\)"
     ):
         optim.SGD([w], lr=0.1).step()
 

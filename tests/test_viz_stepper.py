@@ -37,7 +37,9 @@ def test_linear_layer_shows_its_vector_jacobian_products_with_shapes():
     assert "shapes: (1, 20) = (1, 64) · (64, 20)" in text
     assert "dL/dsigmoid = dL/dpred · 2.weight" in text and "shapes: (64, 20) = (64, 1) · (1, 20)" in text
     assert "dL/d2.bias = sum over rows of dL/dpred" in text
-    assert last.lines[0] == "Why now: every op that used pred has sent its gradient: MseLossBackward0 (step 1)"
+    assert (
+        last.lines[0] == "Why now: every op that used pred has sent its gradient: MseLossBackward0 (step 1)"
+    )
     assert "dL/d2.weight goes to 2.weight.grad, via 2.weight's AccumulateGrad (step" in text
     first = trace[0]
     assert first.lines[0].startswith("Why now: loss is the root")

@@ -16,7 +16,9 @@ class Generator:
         self.np = np.random.default_rng(self._seed)
 
     def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
+        """Reseed; as in PyTorch any int in [-2**63, 2**64) is accepted and a negative
+        seed is taken modulo 2**64 (``-1`` is the same seed as ``2**64 - 1``)."""
+        self._seed = _seed_value(seed)
         self.np = np.random.default_rng(self._seed)
         return self
 
@@ -31,6 +33,17 @@ class Generator:
 
     def set_state(self, state: dict[str, Any]) -> None:
         self.np.bit_generator.state = state
+
+
+def _seed_value(seed: Any) -> int:
+    """``seed`` as PyTorch stores it: an int in [0, 2**64), negatives wrapped modulo 2**64."""
+    value = int(seed)
+    if not -(2**63) <= value < 2**64:
+        raise ValueError(
+            f"manual_seed: seed {value} is out of range (Overflow when unpacking long long); "
+            "a seed must lie in [-2**63, 2**64 - 1]"
+        )
+    return value % 2**64
 
 
 default_generator = Generator()

@@ -248,6 +248,31 @@ class Tensor:
         self._vcs = vc
 
     @property
+    def grad(self) -> Tensor | None:
+        """dL/d(this tensor), accumulated by ``backward`` (None until then).
+
+        Assigning checks, as PyTorch does, that the new value is a Tensor (or None) of
+        this tensor's dtype and shape, so a wrong gradient is refused where it is made
+        instead of being broadcast by the next backward. The engine and the optimizers
+        write the slot ``_grad`` directly (their values are right by construction).
+        Reading it on a non-leaf that does not retain its gradient warns, as PyTorch
+        does: it stays None (call :meth:`retain_grad` before backward)."""
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            warn_non_leaf_grad()
+        return g
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_grad(self, value)
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
     def requires_grad(self) -> bool:
         """Whether ops on this tensor are recorded for backward."""
         if self._base is not None:
@@ -275,20 +300,6 @@ class Tensor:
         """Set ``requires_grad`` in place and return ``self``."""
         self.requires_grad = requires_grad
         return self
-
-    @property
-    def grad(self) -> Tensor | None:
-        """dL/d(this tensor), filled in by backward for leaves that require grad (and for
-        non-leaves after :meth:`retain_grad`). Reading it on a non-leaf that does not retain
-        its gradient warns, as PyTorch does: it stays None."""
-        g = self._grad
-        if g is None and self.grad_fn is not None and not self.retains_grad:
-            warn_non_leaf_grad()
-        return g
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
-        self._grad = value
 
     @property
     def is_leaf(self) -> bool:
@@ -379,6 +390,16 @@ class Tensor:
         if dtype is not None and np.dtype(dtype) != self._data.dtype:
             return self._data.astype(dtype)
         return self._data.copy() if copy else self._data
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """NumPy ufuncs and the operators of an array on the left (``ndarray + t`` is
+        ``np.add(ndarray, t)``) run the matching tinygrad_np op, so the result stays in the
+        graph; see ``tinygrad_np/_numpy_protocol.py``."""
+        return _numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """``np.sum(t)``, ``np.concatenate([t, u])``, ...: the tinygrad_np op where there is one."""
+        return _numpy_protocol.array_function(func, args, kwargs)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -1620,6 +1641,29 @@ def _floating(x: Tensor) -> Tensor:
     return x if x._data.dtype.kind == "f" else x.to(dtypes.get_default_dtype())
 
 
+def _check_grad(t: Tensor, g: Any) -> None:
+    """The checks of ``t.grad = g`` (PyTorch's, in its order)."""
+    if not isinstance(g, Tensor):
+        kind = type(g)
+        name = (
+            kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        )
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {name}")
+    if g is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if g._data.dtype != t._data.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{g.dtype}' to a tensor with dtype "
+            f"'{t.dtype}'. Please ensure that the gradient and the tensor have the same dtype "
+            f"(e.g. g.to({t.dtype}))"
+        )
+    if g._data.shape != t._data.shape:
+        raise RuntimeError(
+            f"attempting to assign a gradient of size '{list(g._data.shape)}' to a tensor of size "
+            f"'{list(t._data.shape)}'. Please ensure that the gradient and the tensor are the same size"
+        )
+
+
 def _operand(x: Any, dt: np.dtype) -> Tensor:
     """An operand of a binary op as a Tensor of the promoted dtype ``dt``."""
     if isinstance(x, Tensor):
@@ -1791,7 +1835,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
 
 # The ops modules import Tensor from here, so they are imported after the class
 # exists; the methods above look them up only when called.
-from . import _format  # noqa: E402
+from . import _format, _numpy_protocol  # noqa: E402
 from . import random as _random  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode  # noqa: E402

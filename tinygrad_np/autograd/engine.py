@@ -155,7 +155,7 @@ class _Pass:
             for hook in hooks:
                 if grads[nr] is not None:
                     new = hook(grads[nr])
-                    grads[nr] = grads[nr] if new is None else _as_tensor(new)
+                    grads[nr] = grads[nr] if new is None else check.hook_result(hook, grads[nr], new)
         for nr, ref in (node._retained or {}).items():
             t = ref()
             if t is not None and grads[nr] is not None:
@@ -215,7 +215,7 @@ class _Pass:
             self.observer(grad_accumulator(leaf), [g], [])
         for hook in leaf._hooks or ():
             new = hook(g)
-            g = g if new is None else _as_tensor(new)
+            g = g if new is None else check.hook_result(hook, g, new)
         if self.capture is None:
             self.accumulate(leaf, g)
         else:

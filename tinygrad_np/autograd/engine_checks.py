@@ -84,3 +84,21 @@ def finite(node: Any, g: Tensor, i: int) -> None:
             f"detect_anomaly: function '{node.name()}' returned nan or inf values in its {i}th "
             f"output (the gradient for input {i}).\nThe forward call that created this node:\n{where}"
         )
+
+
+def hook_result(hook: Any, g: Tensor, new: Any) -> Tensor:
+    """What a tensor hook returned in place of ``g``, refused (as in PyTorch) if it changed
+    the shape or dtype: it would end up in ``.grad`` or be broadcast into the wrong shape."""
+    new = new if isinstance(new, Tensor) else Tensor._wrap(np.asarray(new))
+    name = getattr(hook, "__name__", repr(hook))
+    if new._data.shape != g._data.shape:
+        raise RuntimeError(
+            f"hook '{name}' has changed the size of value (was {tuple(g._data.shape)} got "
+            f"{tuple(new._data.shape)}); a tensor hook must return a gradient of the same shape, or None"
+        )
+    if new._data.dtype != g._data.dtype:
+        raise RuntimeError(
+            f"hook '{name}' has changed the type of value (was {g.type()} got {new.type()}); "
+            f"return g.to({g.dtype}) from the hook"
+        )
+    return new

@@ -74,6 +74,12 @@ _keep_inputs = False
 SavedEntry = tuple[Tensor | None, VersionCounter, int, np.ndarray | None, int]
 
 
+def _typename(obj: Any) -> str:
+    """The type name as PyTorch's errors print it: ``int``, ``numpy.ndarray``."""
+    cls = type(obj)
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+
+
 def _unpack(entry: SavedEntry, node: Function) -> Tensor:
     """The saved tensor of ``entry``, after checking it was not changed in place."""
     tensor, counter, version, array, output_nr = entry
@@ -135,7 +141,17 @@ class Function:
     # ---- used inside forward/backward -------------------------------------------
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Outputs of forward that get no gradient (e.g. indices), as in PyTorch."""
+        self._check_tensors("mark_non_differentiable", tensors)
         self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def _check_tensors(self, method: str, tensors: tuple[Any, ...]) -> None:
+        """PyTorch's error for a non-tensor given to ``ctx.<method>`` (checked when recording)."""
+        if True in self.needs_input_grad:
+            for i, t in enumerate(tensors):
+                if not isinstance(t, Tensor):
+                    raise RuntimeError(
+                        f"{method} can only accept variables, but argument {i} is of type {_typename(t)}"
+                    )
 
     def set_materialize_grads(self, value: bool) -> None:
         """With False, backward receives None (not zeros) for outputs that got no gradient."""
@@ -143,6 +159,7 @@ class Function:
 
     def mark_dirty(self, *tensors: Tensor) -> None:
         """Accepted for PyTorch compatibility; in-place changes are tracked by version counters."""
+        self._check_tensors("mark_dirty", tensors)
 
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep these tensors (inputs or outputs of forward) for backward."""
@@ -151,7 +168,17 @@ class Function:
             if t is None:
                 saved.append(None)
                 continue
-            counter = t._vcs  # the ``_vc`` property, inlined: this runs for most ops
+            try:
+                counter = t._vcs  # the ``_vc`` property, inlined: this runs for most ops
+            except AttributeError:  # not a Tensor
+                if True in self.needs_input_grad:  # as PyTorch: checked only when recording
+                    i = next(i for i, x in enumerate(tensors) if x is t)
+                    raise TypeError(
+                        f"save_for_backward can only save variables, but argument {i} is of type "
+                        f"{_typename(t)}"
+                    ) from None
+                saved.append(None)
+                continue
             if counter is None:
                 counter = t._vcs = VersionCounter()
             saved.append((t, counter, counter.value, None, -1))  # a SavedEntry (see above)
@@ -290,7 +317,8 @@ class Function:
                     fresh = False
                     break
         if fresh:  # one new output: the common case
-            if out._data.dtype.kind == "f" and not self._non_differentiable:
+            nd = self._non_differentiable
+            if out._data.dtype.kind == "f" and (not nd or id(out) not in nd):
                 out.grad_fn = self
                 out._output_nr = 0
                 out._requires_grad = True

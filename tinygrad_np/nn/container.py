@@ -95,12 +95,48 @@ class Sequential(Module):
         self.__dict__["_modules"] = OrderedDict((str(i), m) for i, m in enumerate(items))
         return self
 
+    def pop(self, key: int | slice) -> Any:
+        """Remove and return the module (or slice) at ``key``; the rest are renumbered."""
+        value = self[key]
+        del self[key]
+        return value
+
     def __add__(self, other: Sequential) -> Sequential:
         if not isinstance(other, Sequential):
             raise ValueError(
                 f"add operator supports only objects of Sequential class, but {type(other)} is given."
             )
         return Sequential(*self, *other)
+
+    def __iadd__(self, other: Sequential) -> Sequential:
+        if not isinstance(other, Sequential):
+            raise ValueError(
+                f"add operator supports only objects of Sequential class, but {type(other)} is given."
+            )
+        offset = len(self)
+        for i, module in enumerate(list(other)):
+            self.add_module(str(i + offset), module)
+        return self
+
+    def __mul__(self, other: int) -> Sequential:
+        """``seq * n``: the same modules (shared, not copied) ``n`` times, as in PyTorch."""
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        return Sequential(*(list(self) * other))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, other: int) -> Sequential:
+        if not isinstance(other, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
+        if other <= 0:
+            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
+        modules = list(self)
+        for module in modules * (other - 1):
+            self.append(module)
+        return self
 
 
 class ModuleList(Module):
@@ -134,6 +170,15 @@ class ModuleList(Module):
 
     def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
+
+    def __add__(self, other: Iterable[Module]) -> ModuleList:
+        return ModuleList([*self, *other])
+
+    def pop(self, key: int | slice) -> Any:
+        """Remove and return the module (or slice) at ``key``; the rest are renumbered."""
+        value = self[key]
+        del self[key]
+        return value
 
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)

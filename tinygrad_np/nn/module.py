@@ -271,7 +271,7 @@ class Module:
         if isinstance(value, Parameter):
             if params is None:
                 raise AttributeError("cannot assign parameters before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             self.register_parameter(name, value)
         elif params is not None and name in params:
             if value is not None:
@@ -283,7 +283,7 @@ class Module:
         elif isinstance(value, Module):
             if d.get("_modules") is None:
                 raise AttributeError("cannot assign module before Module.__init__() call")
-            self._forget(name)
+            self._forget(name, keep="_modules")
             d["_modules"][name] = value
         elif d.get("_modules") is not None and name in d["_modules"]:
             if value is not None:
@@ -300,12 +300,16 @@ class Module:
         else:
             object.__setattr__(self, name, value)
 
-    def _forget(self, name: str) -> None:
-        """Drop ``name`` from every registry and the instance dict before re-registering it."""
+    def _forget(self, name: str, keep: str) -> None:
+        """Drop ``name`` from the instance dict and the registries other than ``keep``
+        before it is registered in ``keep``. ``keep`` itself is left alone, so replacing
+        a parameter (or a child) keeps its slot: ``parameters()``, ``state_dict()`` and a
+        ``Sequential``'s forward keep their order, as in PyTorch."""
         d = self.__dict__
         d.pop(name, None)
         for reg in ("_parameters", "_buffers", "_modules"):
-            d[reg].pop(name, None)
+            if reg != keep:
+                d[reg].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
     def __getattr__(self, name: str) -> Any:
@@ -339,20 +343,31 @@ class Module:
 
     # ---- walking the tree ----------------------------------------------------------------------
     def named_modules(
-        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """``(dotted name, module)`` for this module and every descendant, depth first."""
-        seen = set() if memo is None else memo
-        stack: list[tuple[str, Module]] = [(prefix, self)]
+        """``(dotted name, module)`` for this module and every descendant, depth first.
+        A module registered twice is listed once, under its first name, unless
+        ``remove_duplicate=False``; ``memo`` is a set of modules to skip (and fill)."""
+        seen: set[Module] = set() if memo is None else memo
+        stack: list[tuple[str, Module, int]] = [(prefix, self, 0)]
+        path: list[Module] = []  # the ancestors of the module being visited
         while stack:
-            name, module = stack.pop()
+            name, module, depth = stack.pop()
+            if module in seen:
+                continue
             if remove_duplicate:
-                if id(module) in seen:
-                    continue
-                seen.add(id(module))
+                seen.add(module)
+            else:  # nothing cuts a cycle here: refuse one instead of walking it forever
+                del path[depth:]
+                if any(module is m for m in path):
+                    raise RecursionError(
+                        f"named_modules: the module at '{name}' ({type(module).__name__}) contains "
+                        "itself; a module cannot be its own descendant"
+                    )
+                path.append(module)
             yield name, module
             children = [
-                (name + ("." if name else "") + key, child)
+                (name + ("." if name else "") + key, child, depth + 1)
                 for key, child in module._modules.items()
                 if child is not None
             ]
@@ -459,12 +474,13 @@ class Module:
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every submodule (children first, in order) and then on ``self``."""
         # reversed pre-order that visits the last child first == post-order, first child first
+        # a child registered twice under one parent is visited once (``children()``), as in PyTorch
         order: list[Module] = []
         stack: list[Module] = [self]
         while stack:
             m = stack.pop()
             order.append(m)
-            stack.extend(c for c in m._modules.values() if c is not None)
+            stack.extend(m.children())
         for m in reversed(order):
             fn(m)
         return self
@@ -490,14 +506,14 @@ class Module:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
         for p in self.parameters():
-            if p.grad is None:
+            if p._grad is None:
                 continue
             if set_to_none:
-                p.grad = None
+                p._grad = None
             else:
-                p.grad = p.grad.detach()
-                p.grad._data[...] = 0
-                p.grad._bump()
+                p._grad = p._grad.detach()
+                p._grad._data[...] = 0
+                p._grad._bump()
 
     # ---- dtype and device -------------------------------------------------------------------------
     def _apply(self, fn: Callable[[np.ndarray], np.ndarray]) -> Module:
@@ -511,8 +527,8 @@ class Module:
                 if new is not t._data:
                     t._data = new
                     t._bump()
-                    if t.grad is not None:
-                        t.grad._data = fn(t.grad._data)
+                    if t._grad is not None:
+                        t._grad._data = fn(t._grad._data)
         return self
 
     def to(self, *args: Any, **kwargs: Any) -> Module:
@@ -547,9 +563,12 @@ class Module:
         self, *, destination: dict[str, Any] | None = None, prefix: str = "", keep_vars: bool = False
     ) -> OrderedDict[str, Tensor]:
         """Parameters and persistent buffers by dotted name; values are detached
-        tensors sharing memory with the module (``keep_vars=True`` keeps the originals)."""
+        tensors sharing memory with the module (``keep_vars=True`` keeps the originals).
+        As in PyTorch, a module or parameter registered under several names (``Sequential(a,
+        a)``, tied weights) is listed under every one of them."""
         out: Any = OrderedDict() if destination is None else destination
-        for mod_prefix, module in self.named_modules(prefix=prefix.rstrip(".") if prefix else ""):
+        walk = self.named_modules(prefix=prefix.rstrip(".") if prefix else "", remove_duplicate=False)
+        for mod_prefix, module in walk:
             sep = "." if mod_prefix else ""
             for name, p in module._parameters.items():
                 if p is not None:
@@ -575,7 +594,7 @@ class Module:
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         incoming = OrderedDict(state_dict)
-        for mod_prefix, module in self.named_modules():
+        for mod_prefix, module in self.named_modules(remove_duplicate=False):
             module._state_dict_fixups(mod_prefix + "." if mod_prefix else "", incoming)
         own = self.state_dict(keep_vars=True)
         missing = [k for k in own if k not in incoming]

@@ -121,9 +121,9 @@ class Optimizer:
         ``set_to_none=False`` (a fresh zero tensor: the old one may be shared)."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is None:
+                if p._grad is None:
                     continue
-                p.grad = None if set_to_none else Tensor._wrap(np.zeros_like(p.grad._data))
+                p._grad = None if set_to_none else Tensor._wrap(np.zeros_like(p._grad._data))
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``; ``closure`` re-evaluates the
@@ -214,9 +214,9 @@ def check_non_negative(name: str, value: float, label: str | None = None) -> Non
 
 def grad_of(p: Tensor, maximize: bool) -> np.ndarray | None:
     """The gradient array to descend along (negated when maximizing); never written to."""
-    if p.grad is None:
+    if p._grad is None:
         return None
-    g = p.grad._data
+    g = p._grad._data
     if g.shape != p._data.shape:
         raise RuntimeError(
             f"optimizer step: gradient of shape {tuple(g.shape)} doesn't match its parameter of shape "
