@@ -1,0 +1,183 @@
+"""Record one forward pass of a model as a list of steps in execution order.
+
+The model runs once on copies of the example inputs that require grad (integer inputs
+are kept as they are), with every float parameter requiring grad for the duration, so
+every op that depends on an input or a parameter is recorded in the autograd graph.
+While it runs, ops keep their forward arguments (``Function._inputs``, as
+:func:`tinygrad_np.viz.record_inputs`), and forward hooks note, for each submodule call,
+its inputs, its output and the range of node numbers (``_seq``) created inside it.
+
+:func:`steps` then walks back from the outputs, without recursion: a value made by a
+layer that ``mapping.MODULES`` can write whole (a convolution, a pool, a norm) stops the
+walk at the layer's inputs; any other value continues into the op that made it. The
+steps sorted by ``_seq`` are a topological order (a node is always numbered after its
+inputs' nodes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..autograd import function as _function
+from ..autograd import grad_mode
+from ..tensor import Tensor
+
+# A value of the graph: ("in", i) a graph input, ("op", node, output_nr) an op's output,
+# ("leaf", id) a parameter (or other leaf requiring grad). Constants have no key (None).
+Key = tuple[Any, ...]
+
+
+@dataclass
+class ModuleCall:
+    """One call of a submodule during the trace."""
+
+    module: Any
+    name: str
+    inputs: tuple[Any, ...]
+    output: Any
+    start: int
+    end: int
+
+
+@dataclass
+class Trace:
+    """What one traced forward pass left behind (see the module docstring)."""
+
+    inputs: list[Tensor]
+    outputs: list[Tensor]
+    calls: list[ModuleCall]
+    names: dict[int, str]  # id(parameter or buffer, or its array) -> state_dict name
+    input_ids: dict[int, int] = field(default_factory=dict)  # id(input or its array) -> position
+
+    def key(self, t: Any) -> Key | None:
+        """The graph value ``t`` stands for; None for a constant."""
+        i = self.input_ids.get(id(t))
+        if i is not None:
+            return ("in", i)
+        if not isinstance(t, Tensor):
+            return None
+        if t.grad_fn is not None:
+            return ("op", t.grad_fn, t._output_nr)
+        if t._requires_grad:
+            return ("leaf", id(t))
+        return None
+
+    def owner(self, seq: int) -> ModuleCall | None:
+        """The innermost module call that created node number ``seq``."""
+        best = None
+        for call in self.calls:
+            if call.start < seq < call.end and (best is None or call.end - call.start < best.end - best.start):
+                best = call
+        return best
+
+
+def run(model: Any, inputs: tuple[Any, ...]) -> Trace:
+    """Run ``model`` once on copies of ``inputs`` with everything recorded (see above)."""
+    copies = [_traced_copy(x) for x in inputs]
+    names: dict[int, str] = {}
+    modules = dict(model.named_modules()) if hasattr(model, "named_modules") else {}
+    if hasattr(model, "state_dict"):
+        for name, t in [*model.named_parameters(), *model.named_buffers()]:
+            names.setdefault(id(t), name)
+            names.setdefault(id(t._data), name)
+    calls: list[ModuleCall] = []
+    handles = []
+    for name, module in modules.items():
+        starts: list[int] = []
+
+        def pre(mod: Any, args: Any, starts: list[int] = starts) -> None:
+            starts.append(_function._next_seq())
+
+        def post(mod: Any, args: Any, out: Any, starts: list[int] = starts, name: str = name) -> None:
+            calls.append(ModuleCall(mod, name, tuple(args), out, starts.pop(), _function._next_seq()))
+
+        handles.append(module.register_forward_pre_hook(pre))
+        handles.append(module.register_forward_hook(post))
+    frozen = [p for p in (model.parameters() if modules else ()) if not p.requires_grad and p.is_floating_point()]
+    modes = [(m, m.training) for m in modules.values()]
+    previous_keep = _function._keep_inputs
+    try:
+        for p in frozen:
+            p.requires_grad_(True)
+        if modules:
+            model.eval()
+        _function._keep_inputs = True
+        with grad_mode.enable_grad():
+            out = model(*copies)
+    finally:
+        _function._keep_inputs = previous_keep
+        for h in handles:
+            h.remove()
+        for p in frozen:
+            p.requires_grad_(False)
+        for m, mode in modes:
+            m.training = mode
+    outputs = list(out) if isinstance(out, (tuple, list)) else [out]
+    for i, o in enumerate(outputs):
+        if not isinstance(o, Tensor):
+            raise TypeError(f"ONNX export: the model's output {i} is a {type(o).__name__}, not a Tensor")
+    trace = Trace(copies, outputs, calls, names)
+    for i, c in enumerate(copies):
+        trace.input_ids[id(c)] = i
+        trace.input_ids[id(c._data)] = i  # an integer input used as an index arrives as its array
+    return trace
+
+
+def _traced_copy(x: Any) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(
+            f"ONNX export: example inputs must be Tensors, got {type(x).__name__}; "
+            "pass a Tensor or a tuple of Tensors"
+        )
+    copy = Tensor._wrap(x._data.copy())
+    if copy._data.dtype.kind == "f":
+        copy.requires_grad_(True)
+    return copy
+
+
+def steps(trace: Trace, module_rule: Any) -> list[Any]:
+    """Nodes and module calls needed for the outputs, in execution order.
+
+    ``module_rule(call)`` says whether a call is written whole (its inner ops are
+    skipped). A call whose output is one of its inputs (Identity, Dropout in eval) is
+    never a step: the value passes through.
+    """
+    made_by: dict[Key, ModuleCall] = {}
+    for call in trace.calls:  # inner calls end first: the innermost writable layer wins
+        out_key = trace.key(call.output) if isinstance(call.output, Tensor) else None
+        if out_key is None or out_key[0] != "op" or out_key in made_by:
+            continue
+        if any(trace.key(a) == out_key for a in call.inputs):
+            continue
+        if module_rule(call):
+            made_by[out_key] = call
+    found: dict[int, tuple[int, Any]] = {}
+    stack = [trace.key(o) for o in trace.outputs]
+    seen: set[Key] = set()
+    while stack:
+        key = stack.pop()
+        if key is None or key[0] != "op" or key in seen:
+            continue
+        seen.add(key)
+        call = made_by.get(key)
+        if call is not None:
+            found[id(call)] = (key[1]._seq, call)
+            stack.extend(trace.key(a) for a in call.inputs)
+            continue
+        node = key[1]
+        if id(node) not in found:
+            found[id(node)] = (node._seq, node)
+            stack.extend(trace.key(a) for a in _tensor_args(node))
+    return [step for _, step in sorted(found.values(), key=lambda s: s[0])]
+
+
+def _tensor_args(node: Any) -> list[Any]:
+    """The Tensor arguments of a recorded op (inside tuples too, e.g. cat's list)."""
+    out = []
+    for a in getattr(node, "_inputs", ()):
+        if isinstance(a, (tuple, list)):
+            out.extend(b for b in a if isinstance(b, Tensor))
+        elif isinstance(a, Tensor):
+            out.append(a)
+    return out
