@@ -62,9 +62,11 @@ def export(
     if training not in (None, False, "eval", "EVAL"):
         raise ValueError("export: only eval-mode export is supported (training=None or False)")
     if not export_params:
-        raise ValueError("export: export_params=False is not supported; parameters are stored as initializers")
+        raise ValueError(
+            "export: export_params=False is not supported; parameters are stored as initializers"
+        )
     try:
-        import onnx  # noqa: F401  (the optional extra; checked before any work is done)
+        import onnx
     except ImportError as e:
         raise ImportError(
             'tinygrad_np.onnx.export needs the onnx package: pip install "tinygrad-np[onnx]" '
@@ -72,7 +74,9 @@ def export(
         ) from e
     from .build import build_model
 
-    proto = build_model(model, args, input_names, output_names, dynamic_axes, opset, keep_initializers_as_inputs)
+    proto = build_model(
+        model, args, input_names, output_names, dynamic_axes, opset, keep_initializers_as_inputs
+    )
     if verbose:
         import onnx
 

@@ -146,11 +146,16 @@ def build_model(
         if o._data.dtype.kind == "b":
             raise unsupported(f"output {i} (bool)", "the model", "bool outputs are not supported")
 
-    graph_inputs = [_value_info(helper, n, t, dims.get(n, {})) for n, t in zip(in_names, tr.inputs, strict=True)]
-    graph_outputs = [_value_info(helper, n, t, dims.get(n, {})) for n, t in zip(out_names, tr.outputs, strict=True)]
+    graph_inputs = [
+        _value_info(helper, n, t, dims.get(n, {})) for n, t in zip(in_names, tr.inputs, strict=True)
+    ]
+    graph_outputs = [
+        _value_info(helper, n, t, dims.get(n, {})) for n, t in zip(out_names, tr.outputs, strict=True)
+    ]
     if keep_initializers_as_inputs:
         graph_inputs += [
-            helper.make_tensor_value_info(init.name, init.data_type, list(init.dims)) for init in g.initializers
+            helper.make_tensor_value_info(init.name, init.data_type, list(init.dims))
+            for init in g.initializers
         ]
     graph = helper.make_graph(g.nodes, "main_graph", graph_inputs, graph_outputs, g.initializers)
     proto = helper.make_model(
@@ -193,7 +198,9 @@ def _dynamic_dims(
         for axis, dim in items:
             a = int(axis)
             if not -ndim <= a < ndim:
-                raise ValueError(f"export: dynamic axis {axis} of {name!r} is out of range for {ndim} dimensions")
+                raise ValueError(
+                    f"export: dynamic axis {axis} of {name!r} is out of range for {ndim} dimensions"
+                )
             named[a % ndim] = str(dim) if dim is not None else f"{name}_dynamic_axes_{a % ndim + 1}"
         out[name] = named
     return out

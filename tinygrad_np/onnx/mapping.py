@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..nn._addmm import Addmm
 from ..nn import activation_more as _act_more
+from ..nn._addmm import Addmm
 from ..ops import binary, conv, elementwise, linalg, movement, reduce
 from ..tensor import Tensor
 from .errors import unsupported
@@ -172,7 +172,7 @@ def reshape(g: Any, x: str, src: tuple[int, ...], dst: tuple[int, ...]) -> str:
     pieces = []
     if lead:
         pieces.append(g.ints([0] * lead))
-    pieces.append(g.ints([-1] + list(dst[lead + 1 : lead + middle])))
+    pieces.append(g.ints([-1, *list(dst[lead + 1 : lead + middle])]))
     shape = g.node("Shape", [x])
     pieces.append(g.node("Gather", [shape, g.ints(range(len(src) - tail, len(src)))], axis=0))
     return g.node("Reshape", [x, g.node("Concat", pieces, axis=0)])
@@ -201,10 +201,14 @@ def _index(g: Any, node: Any, x: Tensor, index: Any) -> str:
     arrays = [i for i in items if isinstance(i, np.ndarray)]
     where = _where_from(g, node)
     if any(a.dtype.kind == "b" for a in arrays):
-        raise unsupported("indexing with a bool mask (IndexBackward)", where, "the result's size depends on the data")
+        raise unsupported(
+            "indexing with a bool mask (IndexBackward)", where, "the result's size depends on the data"
+        )
     if len(arrays) > 1 or (arrays and any(isinstance(i, (int, np.integer)) for i in items)):
         raise unsupported(
-            "advanced indexing with several index arrays (IndexBackward)", where, "only one index array is mapped"
+            "advanced indexing with several index arrays (IndexBackward)",
+            where,
+            "only one index array is mapped",
         )
     v = g.value(x)
     starts, ends, axes, steps = [], [], [], []
@@ -327,8 +331,12 @@ OPS: dict[type, Callable[..., Any]] = {
         "im2col (UnfoldBackward, from F.conv*/F.*pool*/F.unfold)",
         "convolutions and pools are exported as layers: use nn.Conv2d, nn.MaxPool2d, ... modules",
     ),
-    conv.Fold: _unmapped("col2im (FoldBackward, from F.fold)", "use nn.ConvTranspose2d for a transposed convolution"),
-    movement.CopySlices: _unmapped("an in-place write into a view (CopySlicesBackward)", "use out-of-place ops"),
+    conv.Fold: _unmapped(
+        "col2im (FoldBackward, from F.fold)", "use nn.ConvTranspose2d for a transposed convolution"
+    ),
+    movement.CopySlices: _unmapped(
+        "an in-place write into a view (CopySlicesBackward)", "use out-of-place ops"
+    ),
 }
 
 
@@ -346,7 +354,9 @@ def _conv(g: Any, m: Any, x: Tensor) -> str:
     if m.padding_mode != "zeros" and any(pads):
         mode = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}[m.padding_mode]
         if mode == "wrap" and g.opset < 19:
-            raise unsupported(f"padding_mode='circular' of {type(m).__name__}", _where_module(m, g), "needs opset 19+")
+            raise unsupported(
+                f"padding_mode='circular' of {type(m).__name__}", _where_module(m, g), "needs opset 19+"
+            )
         frame = [0, 0, *pads[:n], 0, 0, *pads[n:]]
         v = g.node("Pad", [v, g.ints(frame)], mode=mode)
         pads = [0] * (2 * n)
@@ -373,7 +383,9 @@ def _conv_pads(m: Any, n: int) -> list[int]:
 
 def _conv_transpose(g: Any, m: Any, x: Tensor, *output_size: Any) -> str:
     if output_size and output_size[0] is not None:
-        raise unsupported("ConvTranspose2d called with output_size", _where_module(m, g), "pass output_padding instead")
+        raise unsupported(
+            "ConvTranspose2d called with output_size", _where_module(m, g), "pass output_padding instead"
+        )
     inputs = [g.value(x), g.value(m.weight)] + ([g.value(m.bias)] if m.bias is not None else [])
     return g.node(
         "ConvTranspose",
@@ -390,7 +402,9 @@ def _conv_transpose(g: Any, m: Any, x: Tensor, *output_size: Any) -> str:
 def _max_pool(g: Any, m: Any, x: Tensor) -> str:
     n = 1 if isinstance(m, nn.MaxPool1d) else 2
     if m.return_indices:
-        raise unsupported(f"{type(m).__name__}(return_indices=True)", _where_module(m, g), "indices are not exported")
+        raise unsupported(
+            f"{type(m).__name__}(return_indices=True)", _where_module(m, g), "indices are not exported"
+        )
     stride = m.stride if m.stride not in (None, (), []) else m.kernel_size
     return g.node(
         "MaxPool",
@@ -406,7 +420,9 @@ def _max_pool(g: Any, m: Any, x: Tensor) -> str:
 def _avg_pool(g: Any, m: Any, x: Tensor) -> str:
     n = 1 if isinstance(m, nn.AvgPool1d) else 2
     if getattr(m, "divisor_override", None):
-        raise unsupported("AvgPool2d(divisor_override=...)", _where_module(m, g), "ONNX has no divisor override")
+        raise unsupported(
+            "AvgPool2d(divisor_override=...)", _where_module(m, g), "ONNX has no divisor override"
+        )
     stride = m.stride if m.stride not in (None, (), []) else m.kernel_size
     return g.node(
         "AveragePool",
@@ -422,7 +438,9 @@ def _avg_pool(g: Any, m: Any, x: Tensor) -> str:
 def _adaptive_pool(g: Any, m: Any, x: Tensor) -> str:
     is_max = isinstance(m, nn.AdaptiveMaxPool2d)
     if getattr(m, "return_indices", False):
-        raise unsupported("AdaptiveMaxPool2d(return_indices=True)", _where_module(m, g), "indices are not exported")
+        raise unsupported(
+            "AdaptiveMaxPool2d(return_indices=True)", _where_module(m, g), "indices are not exported"
+        )
     sizes = tuple(x._data.shape[2:])
     out = _tuple(m.output_size, len(sizes)) if m.output_size is not None else list(sizes)
     if isinstance(m.output_size, (tuple, list)):

@@ -67,7 +67,9 @@ class Trace:
         """The innermost module call that created node number ``seq``."""
         best = None
         for call in self.calls:
-            if call.start < seq < call.end and (best is None or call.end - call.start < best.end - best.start):
+            if call.start < seq < call.end and (
+                best is None or call.end - call.start < best.end - best.start
+            ):
                 best = call
         return best
 
@@ -94,7 +96,9 @@ def run(model: Any, inputs: tuple[Any, ...]) -> Trace:
 
         handles.append(module.register_forward_pre_hook(pre))
         handles.append(module.register_forward_hook(post))
-    frozen = [p for p in (model.parameters() if modules else ()) if not p.requires_grad and p.is_floating_point()]
+    frozen = [
+        p for p in (model.parameters() if modules else ()) if not p.requires_grad and p.is_floating_point()
+    ]
     modes = [(m, m.training) for m in modules.values()]
     previous_keep = _function._keep_inputs
     try:
