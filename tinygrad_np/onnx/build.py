@@ -66,7 +66,7 @@ class GraphBuilder:
         if cached is not None:
             return cached
         out = self.fresh(name or f"onnx::const_{len(self.initializers)}")
-        self.initializers.append(self.numpy_helper.from_array(np.ascontiguousarray(array), out))
+        self.initializers.append(self.numpy_helper.from_array(np.array(array, order="C"), out))
         self._const_names[id(array)] = out
         self._keep.append(array)
         return out
@@ -125,12 +125,18 @@ def build_model(
     out_names = _names(output_names, len(tr.outputs), "output")
     dims = _dynamic_dims(dynamic_axes, in_names, out_names, tr)
 
+    order = trace.steps(tr, mapping.writes_whole)
+    # a second run on other values: constants that change were computed from the input
+    rng = np.random.default_rng(0)
+    tr2 = trace.run(model, tuple(trace.other_values(x, rng) for x in inputs))
+    trace.check_same_graph(tr, order, tr2, trace.steps(tr2, mapping.writes_whole), mapping.where_from(tr))
+
     g = GraphBuilder(tr, opset)
     for i, name in enumerate(in_names):
         g._used.add(name)
         g.values[("in", i)] = name
     g._used.update(out_names)
-    for step in trace.steps(tr, mapping.writes_whole):
+    for step in order:
         if isinstance(step, trace.ModuleCall):
             out = mapping.emit_module(g, step)
             g.values[tr.key(step.output)] = out

@@ -102,11 +102,8 @@ def _remainder(g: Any, node: Any, x: Tensor, y: Tensor) -> str:
 
 
 def _where(g: Any, node: Any, cond: Any, x: Tensor, y: Tensor) -> str:
-    raise unsupported(
-        "where (WhereBackward)",
-        _where_from(g, node),
-        "its condition was computed with NumPy outside the graph, so it would be frozen to the traced input",
-    )
+    # the condition is a constant here (build.py refuses one that depends on the input's values)
+    return g.node("Where", [g.value(np.asarray(cond, dtype=bool)), g.value(x), g.value(y)])
 
 
 # ---- reductions ---------------------------------------------------------------------------------
@@ -194,8 +191,8 @@ def _index(g: Any, node: Any, x: Tensor, index: Any) -> str:
     array (alone with slices) as Gather."""
     items = list(index)
     used = sum(1 for i in items if i is not None and i is not Ellipsis)
-    if Ellipsis in items:
-        at = items.index(Ellipsis)
+    at = next((k for k, i in enumerate(items) if i is Ellipsis), None)
+    if at is not None:
         items[at : at + 1] = [slice(None)] * (x.ndim - used)
     items += [slice(None)] * (x.ndim - sum(1 for i in items if i is not None))
     arrays = [i for i in items if isinstance(i, np.ndarray)]
@@ -546,8 +543,17 @@ def emit_op(g: Any, node: Any) -> Any:
     return emit(g, node, *node._inputs)
 
 
+def where_from(tr: Any) -> Callable[[Any], str]:
+    """``node -> 'module ...'``: where the ops of trace ``tr`` come from, for error messages."""
+    return lambda node: _owner_text(tr, node)
+
+
 def _where_from(g: Any, node: Any) -> str:
-    call = g.trace.owner(node._seq)
+    return _owner_text(g.trace, node)
+
+
+def _owner_text(tr: Any, node: Any) -> str:
+    call = tr.owner(node._seq)
     if call is None:
         return "the model's forward"
     return _describe(call)

@@ -19,9 +19,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..autograd import function as _function
 from ..autograd import grad_mode
 from ..tensor import Tensor
+from .errors import unsupported
 
 # A value of the graph: ("in", i) a graph input, ("op", node, output_nr) an op's output,
 # ("leaf", id) a parameter (or other leaf requiring grad). Constants have no key (None).
@@ -185,3 +188,72 @@ def _tensor_args(node: Any) -> list[Any]:
         elif isinstance(a, Tensor):
             out.append(a)
     return out
+
+
+def other_values(x: Any, rng: np.random.Generator) -> Any:
+    """An input like ``x`` (shape, dtype) with other values: a second trace on it shows
+    which constants depend on the input's values."""
+    if not isinstance(x, Tensor):
+        return x
+    a = x._data
+    if a.dtype.kind == "f":
+        scale = float(np.std(a)) if a.size > 1 and np.isfinite(a).all() else 1.0
+        shift = float(np.mean(a)) if a.size and np.isfinite(a).all() else 0.0
+        b = rng.standard_normal(a.shape) * (scale or 1.0) + shift
+    elif a.dtype.kind in "iu":
+        b = rng.permutation(a.reshape(-1)).reshape(a.shape)  # the same values: still valid indices
+    else:
+        b = a
+    return Tensor._wrap(np.asarray(b, dtype=a.dtype))
+
+
+def check_same_graph(first: Trace, a: list[Any], second: Trace, b: list[Any], where: Any) -> None:
+    """Raise if the two traces (same shapes, other values) differ: another sequence of ops,
+    or an op argument that is a constant computed from the input's values."""
+    if len(a) != len(b) or any(_kind(s) != _kind(t) for s, t in zip(a, b, strict=False)):
+        raise unsupported(
+            "the forward pass",
+            "the model",
+            "it runs different ops for different input values (data-dependent control flow)",
+        )
+    for s, t in zip(a, b, strict=True):
+        if isinstance(s, ModuleCall):
+            continue
+        for x, y in zip(s._inputs, t._inputs, strict=True):
+            if not _same_constant(x, y, first):
+                raise unsupported(
+                    f"op {type(s).__name__} ({s.name()})",
+                    where(s),
+                    "one of its arguments was computed from the input's values outside the graph "
+                    "and would be frozen to the traced input (e.g. max(dim)/min(dim) values: use "
+                    "amax/amin; torch.where on a comparison; indices from argmax/argsort/nonzero)",
+                )
+
+
+def _kind(step: Any) -> Any:
+    return type(step.module) if isinstance(step, ModuleCall) else type(step)
+
+
+def _same_constant(x: Any, y: Any, tr: Trace) -> bool:
+    if isinstance(x, (tuple, list)):
+        return len(x) == len(y) and all(_same_constant(p, q, tr) for p, q in zip(x, y, strict=True))
+    if isinstance(x, Tensor):
+        if tr.key(x) is not None:
+            return True  # a value of the graph, not a constant
+        x = x._data
+        y = y._data if isinstance(y, Tensor) else y
+    if isinstance(x, np.ndarray):
+        if id(x) in tr.input_ids:
+            return True
+        y = np.asarray(y)
+        return (
+            x.shape == y.shape
+            and x.dtype == y.dtype
+            and bool(np.array_equal(x, y, equal_nan=x.dtype.kind == "f"))
+        )
+    if callable(x):
+        return True
+    try:
+        return bool(x == y) or (x != x and y != y)  # NaN settings compare equal
+    except Exception:
+        return True
