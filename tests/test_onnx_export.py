@@ -502,3 +502,44 @@ def examples():
 def test_example_networks(name, examples, tmp_path):
     model, make_input = examples[name]
     export_and_compare(model, make_input, tmp_path, batches=(16, 1, 37))
+
+
+def test_tensor_sized_by_the_batch_is_refused_with_dynamic_axes(tmp_path):
+    """torch.zeros(x.shape[0], 2) is a constant of the traced batch size: fine for a fixed
+    batch, refused when the batch axis is dynamic (the file would fail on other sizes)."""
+
+    class Pad(nn.Module):
+        def forward(self, x):
+            return torch.cat([x, torch.zeros(x.shape[0], 2)], 1)
+
+    with pytest.raises(UnsupportedOperatorError, match=r"op Cat \(CatBackward\).*x.shape\[0\]"):
+        torch.onnx.export(Pad(), torch.randn(3, 2), tmp_path / "m.onnx", dynamic_axes={"input": [0]})
+    export_and_compare(Pad(), randn(2), tmp_path, batches=(3,), dynamic=False)
+
+
+def test_integer_output_computed_outside_the_graph_is_refused(tmp_path):
+    class Codes(nn.Module):
+        def forward(self, x):
+            return x.long() + 1
+
+    with pytest.raises(UnsupportedOperatorError, match="output 0"):
+        torch.onnx.export(Codes(), torch.randn(3, 2), tmp_path / "m.onnx")
+
+
+def test_forward_that_cannot_run_other_batch_sizes_is_reported(tmp_path):
+    class Fixed(nn.Module):
+        def forward(self, x):
+            return x.reshape(3, -1, 2)
+
+    with pytest.raises(RuntimeError, match=r"other sizes along the dynamic axes .*reshape"):
+        torch.onnx.export(Fixed(), torch.randn(3, 4), tmp_path / "m.onnx", dynamic_axes={"input": [0]})
+    assert os.listdir(tmp_path) == []
+
+
+def test_export_under_no_grad_and_float64(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Tanh(), nn.Linear(8, 3), nn.LayerNorm(3)
+    ).double()
+    with torch.no_grad():
+        export_and_compare(model, lambda b: torch.randn(b, 4).double(), tmp_path)

@@ -126,10 +126,7 @@ def build_model(
     dims = _dynamic_dims(dynamic_axes, in_names, out_names, tr)
 
     order = trace.steps(tr, mapping.writes_whole)
-    # a second run on other values: constants that change were computed from the input
-    rng = np.random.default_rng(0)
-    tr2 = trace.run(model, tuple(trace.other_values(x, rng) for x in inputs))
-    trace.check_same_graph(tr, order, tr2, trace.steps(tr2, mapping.writes_whole), mapping.where_from(tr))
+    _check_against_other_inputs(model, tr, order, in_names, dims)
 
     g = GraphBuilder(tr, opset)
     for i, name in enumerate(in_names):
@@ -173,6 +170,34 @@ def build_model(
     proto.ir_version = _IR_VERSION[opset]
     onnx.checker.check_model(proto)
     return proto
+
+
+def _check_against_other_inputs(
+    model: Any, tr: trace.Trace, order: list[Any], in_names: list[str], dims: dict[str, dict[int, str]]
+) -> None:
+    """Trace twice more, on other values (the first time also with other sizes on the dynamic
+    axes, the second with values three times as spread): a constant that changes was computed
+    from the input outside the graph and would be frozen in the file (see trace.check_same_graph).
+    Two runs make a coincidence (say an argmax that happens to agree) unlikely."""
+    resize = []  # per input, {dynamic axis: traced size + 1}
+    for name, t in zip(in_names, tr.inputs, strict=True):
+        resize.append({axis: t._data.shape[axis] + 1 for axis in dims.get(name, {})})
+    for seed, sizes, spread in ((0, resize, 1.0), (1, [{} for _ in resize], 3.0)):
+        rng = np.random.default_rng(seed)
+        others = tuple(trace.other_values(t, rng, r, spread) for t, r in zip(tr.inputs, sizes, strict=True))
+        try:
+            tr2 = trace.run(model, others)
+        except Exception as e:
+            if not any(sizes):
+                raise
+            shapes = {n: tuple(o.shape) for n, o in zip(in_names, others, strict=True)}
+            raise RuntimeError(
+                f"ONNX export: the model fails on inputs of other sizes along the dynamic axes {shapes} "
+                f"({type(e).__name__}: {e}); the exported file could not run them either. Fix the forward "
+                "(e.g. reshape with -1 instead of the batch size) or drop those dynamic_axes."
+            ) from e
+        order2 = trace.steps(tr2, mapping.writes_whole)
+        trace.check_same_graph(tr, order, tr2, order2, mapping.where_from(tr), any(sizes))
 
 
 def _names(given: list[str] | None, n: int, stem: str) -> list[str]:

@@ -8,11 +8,10 @@ class UnsupportedOperatorError(RuntimeError):
     module that ran it and what to do; nothing is written to the target file."""
 
 
-def unsupported(what: str, where: str, why: str = "") -> UnsupportedOperatorError:
+def unsupported(what: str, where: str, why: str = "it has no ONNX mapping") -> UnsupportedOperatorError:
     """The error for ``what`` (an op or layer) run by ``where`` (a module path and class)."""
-    reason = f": {why}" if why else ""
     return UnsupportedOperatorError(
-        f"ONNX export: {what} in {where} has no ONNX mapping{reason}. "
+        f"ONNX export: cannot export {what} in {where}: {why}. "
         "Rewrite that forward with supported ops or layers (the table is "
         "tinygrad_np/onnx/mapping.py: OPS and MODULES; add an entry there for a new op), or "
         "move the model to PyTorch with tinygrad_np.utils.to_torch(model) and use "

@@ -190,53 +190,66 @@ def _tensor_args(node: Any) -> list[Any]:
     return out
 
 
-def other_values(x: Any, rng: np.random.Generator) -> Any:
-    """An input like ``x`` (shape, dtype) with other values: a second trace on it shows
-    which constants depend on the input's values."""
+def other_values(x: Any, rng: np.random.Generator, resize: dict[int, int], spread: float = 1.0) -> Any:
+    """An input like ``x`` with other values, and the sizes ``resize`` gives ({axis: size})
+    on its dynamic axes: a second trace on it shows which constants depend on the input."""
     if not isinstance(x, Tensor):
         return x
     a = x._data
+    shape = tuple(resize.get(i, s) for i, s in enumerate(a.shape))
+    finite = a.size > 0 and a.dtype.kind == "f" and bool(np.isfinite(a).all())
     if a.dtype.kind == "f":
-        scale = float(np.std(a)) if a.size > 1 and np.isfinite(a).all() else 1.0
-        shift = float(np.mean(a)) if a.size and np.isfinite(a).all() else 0.0
-        b = rng.standard_normal(a.shape) * (scale or 1.0) + shift
-    elif a.dtype.kind in "iu":
-        b = rng.permutation(a.reshape(-1)).reshape(a.shape)  # the same values: still valid indices
+        scale = spread * ((float(np.std(a)) or 1.0) if finite else 1.0)
+        b = rng.standard_normal(shape) * scale + (float(np.mean(a)) if finite else 0.0)
+    elif a.dtype.kind in "iu" and a.size:
+        b = rng.choice(a.reshape(-1), size=shape)  # values the input has: still valid indices
     else:
-        b = a
+        b = np.resize(a, shape)
     return Tensor._wrap(np.asarray(b, dtype=a.dtype))
 
 
-def check_same_graph(first: Trace, a: list[Any], second: Trace, b: list[Any], where: Any) -> None:
-    """Raise if the two traces (same shapes, other values) differ: another sequence of ops,
-    or an op argument that is a constant computed from the input's values."""
+def check_same_graph(
+    first: Trace, a: list[Any], second: Trace, b: list[Any], where: Any, resized: bool
+) -> None:
+    """Raise if the second trace (other values; other sizes on the dynamic axes when
+    ``resized``) differs from the first: another sequence of ops, or a constant argument
+    (or output) that changed, i.e. was computed from the input outside the graph."""
     if len(a) != len(b) or any(_kind(s) != _kind(t) for s, t in zip(a, b, strict=False)):
         raise unsupported(
             "the forward pass",
             "the model",
-            "it runs different ops for different input values (data-dependent control flow)",
+            "it runs different ops for inputs of other values or sizes (data-dependent control flow)",
         )
+    why = (
+        "one of its arguments was computed from the input's values"
+        + (" or sizes" if resized else "")
+        + " outside the graph and would be frozen to the traced input (e.g. max(dim)/min(dim) values: "
+        "use amax/amin; torch.where on a comparison; indices from argmax/argsort/nonzero; .long(); "
+        + ("a tensor made with x.shape[0] rows; " if resized else "")
+        + "random numbers)"
+    )
     for s, t in zip(a, b, strict=True):
         if isinstance(s, ModuleCall):
             continue
         for x, y in zip(s._inputs, t._inputs, strict=True):
-            if not _same_constant(x, y, first):
-                raise unsupported(
-                    f"op {type(s).__name__} ({s.name()})",
-                    where(s),
-                    "one of its arguments was computed from the input's values outside the graph "
-                    "and would be frozen to the traced input (e.g. max(dim)/min(dim) values: use "
-                    "amax/amin; torch.where on a comparison; indices from argmax/argsort/nonzero)",
-                )
+            if not _same_constant(x, y, first, resized):
+                raise unsupported(f"op {type(s).__name__} ({s.name()})", where(s), why)
+    for i, (x, y) in enumerate(zip(first.outputs, second.outputs, strict=True)):
+        if first.key(x) is None and not _same_constant(x, y, first, resized):
+            raise unsupported(f"output {i}", "the model", why.replace("one of its arguments", "it"))
 
 
 def _kind(step: Any) -> Any:
     return type(step.module) if isinstance(step, ModuleCall) else type(step)
 
 
-def _same_constant(x: Any, y: Any, tr: Trace) -> bool:
+def _same_constant(x: Any, y: Any, tr: Trace, resized: bool) -> bool:
+    """Whether forward argument ``x`` (first trace) and ``y`` (second) agree where they
+    are constants. Plain settings (shapes, dims) are compared only when no size changed."""
     if isinstance(x, (tuple, list)):
-        return len(x) == len(y) and all(_same_constant(p, q, tr) for p, q in zip(x, y, strict=True))
+        if not isinstance(y, (tuple, list)) or len(x) != len(y):
+            return resized
+        return all(_same_constant(p, q, tr, resized) for p, q in zip(x, y, strict=True))
     if isinstance(x, Tensor):
         if tr.key(x) is not None:
             return True  # a value of the graph, not a constant
@@ -251,7 +264,7 @@ def _same_constant(x: Any, y: Any, tr: Trace) -> bool:
             and x.dtype == y.dtype
             and bool(np.array_equal(x, y, equal_nan=x.dtype.kind == "f"))
         )
-    if callable(x):
+    if callable(x) or resized:
         return True
     try:
         return bool(x == y) or (x != x and y != y)  # NaN settings compare equal
