@@ -221,3 +221,17 @@ def test_training_continues_in_pytorch_with_the_same_loss_curve(arch):
         losses_t.append(loss_t.item())
     np.testing.assert_allclose(losses_a, losses_t, rtol=1e-4, atol=1e-5)
     assert losses_t[-1] < losses_t[0]
+
+
+def test_parameter_containers():
+    tg.manual_seed(0)
+    box = nn.Sequential()
+    box.add_module("plist", nn.ParameterList([nn.Parameter(tg.randn(2)), nn.Parameter(tg.randn(3))]))
+    box.add_module("pdict", nn.ParameterDict({"a": nn.Parameter(tg.randn(2, 2))}))
+    t = to_torch(box)
+    assert isinstance(t.plist, torch.nn.ParameterList) and len(t.plist) == 2
+    assert isinstance(t.pdict, torch.nn.ParameterDict) and list(t.pdict.keys()) == ["a"]
+    _same_structure(box, t)
+    back = from_torch(t)
+    assert len(back.plist) == 2 and list(back.pdict.keys()) == ["a"]
+    _same_structure(back, t)

@@ -148,8 +148,11 @@ def _copy_state(src: Any, dst: Any, copy: Any, where: str, cls_name: str, fn: st
         )
     for k, p in src_params.items():
         value = copy(p)
-        if cls_name in _PARAM_CONTAINERS:
-            dst.register_parameter(k, _parameter_like(dst, value, p.requires_grad))
+        if cls_name == "ParameterList":
+            dst.append(_parameter_like(dst, value, p.requires_grad))
+            continue
+        if cls_name == "ParameterDict":
+            dst[k] = _parameter_like(dst, value, p.requires_grad)
             continue
         target = dst._parameters[k]
         target.data = value
