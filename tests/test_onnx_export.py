@@ -543,3 +543,33 @@ def test_export_under_no_grad_and_float64(tmp_path):
     ).double()
     with torch.no_grad():
         export_and_compare(model, lambda b: torch.randn(b, 4).double(), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "layer, shape",
+    [
+        (nn.Conv2d(2, 3, 3, padding=1), (2, 5, 5)),
+        (nn.Conv1d(2, 3, 3), (2, 6)),
+        (nn.MaxPool2d(2), (3, 4, 4)),
+        (nn.AvgPool1d(2), (3, 6)),
+        (nn.AdaptiveAvgPool2d((2, 1)), (3, 4, 4)),
+        (nn.ConvTranspose2d(2, 2, 2, stride=2), (2, 3, 3)),
+    ],
+    ids=lambda v: type(v).__name__ if isinstance(v, nn.Module) else str(v),
+)
+def test_unbatched_input_to_a_spatial_layer(layer, shape, tmp_path):
+    torch.manual_seed(0)
+    x = torch.randn(*shape)
+    path = tmp_path / "m.onnx"
+    torch.onnx.export(layer, x, path)
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    (got,) = ort.InferenceSession(str(path)).run(None, {"input": x.numpy()})
+    with torch.no_grad():
+        np.testing.assert_allclose(got, layer(x).numpy(), rtol=RTOL, atol=ATOL)
+
+
+def test_module_with_backward_hook_exports(tmp_path):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    model[1].register_full_backward_hook(lambda m, gi, go: None)
+    export_and_compare(model, randn(3), tmp_path)

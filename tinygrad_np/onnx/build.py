@@ -36,6 +36,7 @@ class GraphBuilder:
         self._used: set[str] = set()
         self._count = 0
         self._keep: list[Any] = []  # the constants' arrays: their ids stay unique while the builder lives
+        self._aliases: dict[int, str] = {}  # id(tensor) -> name standing in for its value
 
     # ---- names ------------------------------------------------------------------------------
     def fresh(self, hint: str) -> str:
@@ -51,6 +52,9 @@ class GraphBuilder:
     def value(self, t: Any) -> str:
         """The name of the graph value behind ``t`` (a Tensor or an array): an input, an
         earlier op's output, or an initializer (parameters under their state_dict names)."""
+        alias = self._aliases.get(id(t))
+        if alias is not None:
+            return alias
         key = self.trace.key(t)
         if key is not None and key[0] != "leaf":
             if key not in self.values:
@@ -58,6 +62,13 @@ class GraphBuilder:
             return self.values[key]
         array = t._data if isinstance(t, Tensor) else np.asarray(t)
         return self.const(array, self.trace.names.get(id(t)) or self.trace.names.get(id(array)))
+
+    def alias(self, t: Any, name: str | None) -> None:
+        """Make ``value(t)`` return ``name`` (None: back to ``t``'s own value)."""
+        if name is None:
+            self._aliases.pop(id(t), None)
+        else:
+            self._aliases[id(t)] = name
 
     def const(self, array: Any, name: str | None = None) -> str:
         """An initializer holding ``array`` (one per distinct array object)."""

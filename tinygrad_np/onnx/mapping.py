@@ -28,6 +28,7 @@ import numpy as np
 from .. import nn
 from ..nn import activation_more as _act_more
 from ..nn._addmm import Addmm
+from ..nn._backward_hooks import _InputGrad, _OutputGrad
 from ..ops import binary, conv, elementwise, linalg, movement, reduce
 from ..tensor import Tensor
 from .errors import unsupported
@@ -323,6 +324,9 @@ OPS: dict[type, Callable[..., Any]] = {
     # matrix products
     linalg.Matmul: _binary("MatMul"),
     Addmm: _addmm,
+    # the nodes a module's full backward hook adds: the identity in forward
+    _OutputGrad: _identity,
+    _InputGrad: _identity,
     # no ONNX form
     conv.Unfold: _unmapped(
         "im2col (UnfoldBackward, from F.conv*/F.*pool*/F.unfold)",
@@ -438,7 +442,7 @@ def _adaptive_pool(g: Any, m: Any, x: Tensor) -> str:
         raise unsupported(
             "AdaptiveMaxPool2d(return_indices=True)", _where_module(m, g), "indices are not exported"
         )
-    sizes = tuple(x._data.shape[2:])
+    sizes = tuple(x._data.shape[-_SPATIAL[type(m)] :])  # (an unbatched input has no N axis)
     out = _tuple(m.output_size, len(sizes)) if m.output_size is not None else list(sizes)
     if isinstance(m.output_size, (tuple, list)):
         out = [s if o is None else int(o) for o, s in zip(m.output_size, sizes, strict=True)]
@@ -518,22 +522,45 @@ MODULES: dict[type, Callable[..., str]] = {
 }
 
 
+# the layers with spatial axes: how many (an input with one axis less is unbatched)
+_SPATIAL: dict[type, int] = {
+    nn.Conv1d: 1,
+    nn.Conv2d: 2,
+    nn.ConvTranspose2d: 2,
+    nn.MaxPool1d: 1,
+    nn.MaxPool2d: 2,
+    nn.AvgPool1d: 1,
+    nn.AvgPool2d: 2,
+    nn.AdaptiveAvgPool1d: 1,
+    nn.AdaptiveAvgPool2d: 2,
+    nn.AdaptiveMaxPool2d: 2,
+}
+
+
 def writes_whole(call: Any) -> bool:
     """Whether a module call is written as its own nodes (see ``MODULES``)."""
     m = call.module
-    if type(m) not in MODULES:  # (the trace ran in eval mode)
+    if type(m) not in MODULES or not isinstance(call.output, Tensor):  # (the trace ran in eval mode)
         return False
     if isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):  # eval with batch statistics: its ops are traced
         return m.running_mean is not None and m.running_var is not None
-    if isinstance(m, (nn.Conv1d, nn.Conv2d, nn.MaxPool1d, nn.MaxPool2d, nn.AvgPool1d, nn.AvgPool2d)):
-        x = call.inputs[0] if call.inputs else None
-        n = 1 if isinstance(m, (nn.Conv1d, nn.MaxPool1d, nn.AvgPool1d)) else 2
-        return isinstance(x, Tensor) and x.ndim == n + 2  # unbatched input: traced op by op
     return True
 
 
 def emit_module(g: Any, call: Any) -> str:
-    return MODULES[type(call.module)](g, call.module, *call.inputs)
+    """The nodes of a layer written whole; an unbatched input to a spatial layer gets a
+    batch axis of 1 around it (Unsqueeze, the layer, Squeeze)."""
+    emit = MODULES[type(call.module)]
+    x = call.inputs[0] if call.inputs else None
+    n = _SPATIAL.get(type(call.module))
+    if n is None or not isinstance(x, Tensor) or x.ndim != n + 1:
+        return emit(g, call.module, *call.inputs)
+    g.alias(x, g.node("Unsqueeze", [g.value(x), g.ints([0])]))
+    try:
+        out = emit(g, call.module, *call.inputs)
+    finally:
+        g.alias(x, None)
+    return g.node("Squeeze", [out, g.ints([0])])
 
 
 def emit_op(g: Any, node: Any) -> Any:

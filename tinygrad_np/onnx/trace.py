@@ -264,9 +264,13 @@ def _same_constant(x: Any, y: Any, tr: Trace, resized: bool) -> bool:
             and x.dtype == y.dtype
             and bool(np.array_equal(x, y, equal_nan=x.dtype.kind == "f"))
         )
-    if callable(x) or resized:
-        return True
+    if resized or not isinstance(x, _SETTINGS):
+        return True  # other objects (hooks' state, functions) carry no values into the graph
     try:
         return bool(x == y) or (x != x and y != y)  # NaN settings compare equal
     except Exception:
         return True
+
+
+# plain settings an op receives (dims, slopes, dtypes, slices); compared between the traces
+_SETTINGS = (int, float, bool, str, type(None), np.generic, np.dtype, slice)
