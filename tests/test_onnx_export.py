@@ -573,3 +573,44 @@ def test_module_with_backward_hook_exports(tmp_path):
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
     model[1].register_full_backward_hook(lambda m, gi, go: None)
     export_and_compare(model, randn(3), tmp_path)
+
+
+def test_outputs_following_a_dynamic_input_axis_are_dynamic(tmp_path):
+    """Only the input's batch axis is named; the output's batch axis follows it."""
+    torch.manual_seed(0)
+    path = tmp_path / "m.onnx"
+    torch.onnx.export(nn.Linear(3, 2), torch.randn(4, 3), path, dynamic_axes={"input": {0: "n"}})
+    dims = onnx.load(path).graph.output[0].type.tensor_type.shape.dim
+    assert dims[0].dim_param == "output_dynamic_axes_1" and dims[1].dim_value == 2
+
+
+def test_in_place_ops_in_forward(tmp_path):
+    """y += 1 and y.mul_(2) change y's grad_fn after earlier ops used y: the exporter reads
+    each op's inputs from its edges, as they were when it ran."""
+
+    class InPlace(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 4)
+
+        def forward(self, x):
+            y = self.fc(x)
+            z = y * 1.5
+            y += 1
+            y.mul_(2)
+            y.clamp_(min=0)
+            return y + z
+
+    torch.manual_seed(0)
+    export_and_compare(InPlace(), randn(3), tmp_path)
+
+
+def test_in_place_write_into_a_view_is_refused(tmp_path):
+    class Write(nn.Module):
+        def forward(self, x):
+            y = x * 2
+            y[:, 0] = 0.0
+            return y
+
+    with pytest.raises(UnsupportedOperatorError, match=r"IndexPut|CopySlices"):
+        torch.onnx.export(Write(), torch.randn(2, 3), tmp_path / "m.onnx")

@@ -8,6 +8,8 @@ imported only inside these functions (this module is imported by ``export``).
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -69,6 +71,21 @@ class GraphBuilder:
             self._aliases.pop(id(t), None)
         else:
             self._aliases[id(t)] = name
+
+    @contextlib.contextmanager
+    def aliased(self, args: list[tuple[Any, Any]]) -> Iterator[None]:
+        """Within the block, ``value(t)`` of each ``(t, key)`` is the value ``key`` (the
+        Tensor as it was when the op or call ran; an in-place op may have changed it since)."""
+        set_here = []
+        for t, key in args:
+            if key is not None and key[0] != "leaf" and id(t) not in self._aliases:
+                self.alias(t, self.values[key])
+                set_here.append(t)
+        try:
+            yield
+        finally:
+            for t in set_here:
+                self.alias(t, None)
 
     def const(self, array: Any, name: str | None = None) -> str:
         """An initializer holding ``array`` (one per distinct array object)."""
@@ -137,7 +154,13 @@ def build_model(
     dims = _dynamic_dims(dynamic_axes, in_names, out_names, tr)
 
     order = trace.steps(tr, mapping.writes_whole)
-    _check_against_other_inputs(model, tr, order, in_names, dims)
+    resized_outputs = _check_against_other_inputs(model, tr, order, in_names, dims)
+    for name, t, other in zip(out_names, tr.outputs, resized_outputs, strict=True):
+        # an output axis that followed the inputs' dynamic sizes is dynamic too (named unless given)
+        named = dims.setdefault(name, {})
+        for axis, (a, b) in enumerate(zip(t._data.shape, other, strict=True)):
+            if a != b:
+                named.setdefault(axis, f"{name}_dynamic_axes_{axis + 1}")
 
     g = GraphBuilder(tr, opset)
     for i, name in enumerate(in_names):
@@ -146,10 +169,12 @@ def build_model(
     g._used.update(out_names)
     for step in order:
         if isinstance(step, trace.ModuleCall):
-            out = mapping.emit_module(g, step)
-            g.values[tr.key(step.output)] = out
+            with g.aliased(list(zip(step.inputs, step.input_keys, strict=True))):
+                out = mapping.emit_module(g, step)
+            g.values[step.output_key] = out
         else:
-            outs = mapping.emit_op(g, step)
+            with g.aliased(tr.arg_keys(step)):
+                outs = mapping.emit_op(g, step)
             outs = outs if isinstance(outs, (tuple, list)) else (outs,)
             for nr, out in enumerate(outs):
                 g.values[("op", step, nr)] = out
@@ -185,14 +210,16 @@ def build_model(
 
 def _check_against_other_inputs(
     model: Any, tr: trace.Trace, order: list[Any], in_names: list[str], dims: dict[str, dict[int, str]]
-) -> None:
+) -> list[tuple[int, ...]]:
     """Trace twice more, on other values (the first time also with other sizes on the dynamic
     axes, the second with values three times as spread): a constant that changes was computed
     from the input outside the graph and would be frozen in the file (see trace.check_same_graph).
-    Two runs make a coincidence (say an argmax that happens to agree) unlikely."""
+    Two runs make a coincidence (say an argmax that happens to agree) unlikely. Returns the
+    output shapes of the run with other sizes."""
     resize = []  # per input, {dynamic axis: traced size + 1}
     for name, t in zip(in_names, tr.inputs, strict=True):
         resize.append({axis: t._data.shape[axis] + 1 for axis in dims.get(name, {})})
+    shapes: list[tuple[int, ...]] = []
     for seed, sizes, spread in ((0, resize, 1.0), (1, [{} for _ in resize], 3.0)):
         rng = np.random.default_rng(seed)
         others = tuple(trace.other_values(t, rng, r, spread) for t, r in zip(tr.inputs, sizes, strict=True))
@@ -209,6 +236,15 @@ def _check_against_other_inputs(
             ) from e
         order2 = trace.steps(tr2, mapping.writes_whole)
         trace.check_same_graph(tr, order, tr2, order2, mapping.where_from(tr), any(sizes))
+        if seed == 0:
+            if len(tr2.outputs) != len(tr.outputs) or any(
+                a.ndim != b.ndim for a, b in zip(tr.outputs, tr2.outputs, strict=False)
+            ):
+                raise unsupported(
+                    "the outputs", "the model", "their number or ranks change with the input's size"
+                )
+            shapes = [tuple(o._data.shape) for o in tr2.outputs]
+    return shapes
 
 
 def _names(given: list[str] | None, n: int, stem: str) -> list[str]:

@@ -41,6 +41,8 @@ class ModuleCall:
     output: Any
     start: int
     end: int
+    input_keys: list[Key | None]  # taken when the call began (an in-place op may change them later)
+    output_key: Key | None  # taken when the call returned
 
 
 @dataclass
@@ -66,6 +68,22 @@ class Trace:
             return ("leaf", id(t))
         return None
 
+    def arg_keys(self, node: Any) -> list[tuple[Tensor, Key | None]]:
+        """Each top-level Tensor argument of a recorded op with the value it was when the op
+        ran, read from the op's edges (an in-place op later changes the Tensor's grad_fn)."""
+        out = []
+        for a, edge in zip(node._inputs, node._edges, strict=True):
+            if not isinstance(a, Tensor):
+                continue
+            if edge is None:  # needs no gradient: an integer input or a constant
+                out.append((a, self.key(a) if id(a) in self.input_ids else None))
+            elif isinstance(edge[0], Tensor):  # a leaf: an input copy or a parameter
+                i = self.input_ids.get(id(edge[0]))
+                out.append((a, ("in", i) if i is not None else ("leaf", id(edge[0]))))
+            else:
+                out.append((a, ("op", edge[0], edge[1])))
+        return out
+
     def owner(self, seq: int) -> ModuleCall | None:
         """The innermost module call that created node number ``seq``."""
         best = None
@@ -87,15 +105,21 @@ def run(model: Any, inputs: tuple[Any, ...]) -> Trace:
             names.setdefault(id(t), name)
             names.setdefault(id(t._data), name)
     calls: list[ModuleCall] = []
+    trace = Trace(copies, [], calls, names)
+    for i, c in enumerate(copies):
+        trace.input_ids[id(c)] = i
+        trace.input_ids[id(c._data)] = i  # an integer input used as an index arrives as its array
     handles = []
     for name, module in modules.items():
-        starts: list[int] = []
+        starts: list[tuple[int, list[Key | None]]] = []
 
-        def pre(mod: Any, args: Any, starts: list[int] = starts) -> None:
-            starts.append(_function._next_seq())
+        def pre(mod: Any, args: Any, starts: list[Any] = starts) -> None:
+            starts.append((_function._next_seq(), [trace.key(a) for a in args]))
 
-        def post(mod: Any, args: Any, out: Any, starts: list[int] = starts, name: str = name) -> None:
-            calls.append(ModuleCall(mod, name, tuple(args), out, starts.pop(), _function._next_seq()))
+        def post(mod: Any, args: Any, out: Any, starts: list[Any] = starts, name: str = name) -> None:
+            start, keys = starts.pop()
+            out_key = trace.key(out) if isinstance(out, Tensor) else None
+            calls.append(ModuleCall(mod, name, tuple(args), out, start, _function._next_seq(), keys, out_key))
 
         handles.append(module.register_forward_pre_hook(pre))
         handles.append(module.register_forward_hook(post))
@@ -124,10 +148,7 @@ def run(model: Any, inputs: tuple[Any, ...]) -> Trace:
     for i, o in enumerate(outputs):
         if not isinstance(o, Tensor):
             raise TypeError(f"ONNX export: the model's output {i} is a {type(o).__name__}, not a Tensor")
-    trace = Trace(copies, outputs, calls, names)
-    for i, c in enumerate(copies):
-        trace.input_ids[id(c)] = i
-        trace.input_ids[id(c._data)] = i  # an integer input used as an index arrives as its array
+    trace.outputs = outputs
     return trace
 
 
@@ -152,10 +173,10 @@ def steps(trace: Trace, module_rule: Any) -> list[Any]:
     """
     made_by: dict[Key, ModuleCall] = {}
     for call in trace.calls:  # inner calls end first: the innermost writable layer wins
-        out_key = trace.key(call.output) if isinstance(call.output, Tensor) else None
+        out_key = call.output_key
         if out_key is None or out_key[0] != "op" or out_key in made_by:
             continue
-        if any(trace.key(a) == out_key for a in call.inputs):
+        if out_key in call.input_keys:
             continue
         if module_rule(call):
             made_by[out_key] = call
@@ -170,24 +191,13 @@ def steps(trace: Trace, module_rule: Any) -> list[Any]:
         call = made_by.get(key)
         if call is not None:
             found[id(call)] = (key[1]._seq, call)
-            stack.extend(trace.key(a) for a in call.inputs)
+            stack.extend(call.input_keys)
             continue
         node = key[1]
         if id(node) not in found:
             found[id(node)] = (node._seq, node)
-            stack.extend(trace.key(a) for a in _tensor_args(node))
+            stack.extend(k for _, k in trace.arg_keys(node))
     return [step for _, step in sorted(found.values(), key=lambda s: s[0])]
-
-
-def _tensor_args(node: Any) -> list[Any]:
-    """The Tensor arguments of a recorded op (inside tuples too, e.g. cat's list)."""
-    out = []
-    for a in getattr(node, "_inputs", ()):
-        if isinstance(a, (tuple, list)):
-            out.extend(b for b in a if isinstance(b, Tensor))
-        elif isinstance(a, Tensor):
-            out.append(a)
-    return out
 
 
 def other_values(x: Any, rng: np.random.Generator, resize: dict[int, int], spread: float = 1.0) -> Any:
@@ -231,8 +241,8 @@ def check_same_graph(
     for s, t in zip(a, b, strict=True):
         if isinstance(s, ModuleCall):
             continue
-        for x, y in zip(s._inputs, t._inputs, strict=True):
-            if not _same_constant(x, y, first, resized):
+        for x, y, edge in zip(s._inputs, t._inputs, s._edges, strict=True):
+            if edge is None and not _same_constant(x, y, first, resized):  # (an edge: a graph value)
                 raise unsupported(f"op {type(s).__name__} ({s.name()})", where(s), why)
     for i, (x, y) in enumerate(zip(first.outputs, second.outputs, strict=True)):
         if first.key(x) is None and not _same_constant(x, y, first, resized):
