@@ -235,3 +235,17 @@ def test_parameter_containers():
     back = from_torch(t)
     assert len(back.plist) == 2 and list(back.pdict.keys()) == ["a"]
     _same_structure(back, t)
+
+
+def test_shared_module_stays_shared():
+    lin = nn.Linear(3, 3)
+    model = nn.Sequential(lin, nn.Tanh(), lin)
+    t = to_torch(model)
+    assert t[0] is t[2]
+    back = from_torch(t)
+    assert back[0] is back[2]
+    x = np.random.default_rng(0).standard_normal((2, 3)).astype(np.float32)
+    with torch.no_grad():
+        np.testing.assert_allclose(
+            t(torch.from_numpy(x)).numpy(), model(tg.tensor(x)).detach().numpy(), rtol=TOL, atol=TOL
+        )

@@ -66,15 +66,23 @@ def _from_torch_tensor(t: Any) -> Any:
 
 
 def _convert(root: Any, src_nn: Any, dst_nn: Any, copy: Any, fn: str, src_name: str, dst_name: str) -> Any:
-    """Rebuild every module of ``root`` (parents after their children, no recursion)."""
+    """Rebuild every module of ``root``, children before parents (an iterative post-order,
+    no recursion); a module that appears twice is rebuilt once and stays shared."""
     order: list[tuple[str, Any]] = []
-    stack = [("", root)]
-    while stack:  # pre-order; rebuilt in reverse so children exist before their parent
-        name, m = stack.pop()
-        order.append((name, m))
-        stack.extend((f"{name}.{k}" if name else k, c) for k, c in m._modules.items() if c is not None)
+    seen: set[int] = set()
+    stack: list[tuple[str, Any, bool]] = [("", root, False)]
+    while stack:
+        name, m, children_done = stack.pop()
+        if children_done:
+            order.append((name, m))
+            continue
+        if id(m) in seen:
+            continue
+        seen.add(id(m))
+        stack.append((name, m, True))
+        stack.extend((f"{name}.{k}" if name else k, c, False) for k, c in m._modules.items() if c is not None)
     built: dict[int, Any] = {}
-    for name, m in reversed(order):
+    for name, m in order:
         built[id(m)] = _convert_one(name, m, src_nn, dst_nn, built, copy, fn, src_name, dst_name)
     return built[id(root)]
 
