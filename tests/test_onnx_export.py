@@ -614,3 +614,13 @@ def test_in_place_write_into_a_view_is_refused(tmp_path):
 
     with pytest.raises(UnsupportedOperatorError, match=r"IndexPut|CopySlices"):
         torch.onnx.export(Write(), torch.randn(2, 3), tmp_path / "m.onnx")
+
+
+def test_adaptive_pool_with_uneven_windows_is_refused(tmp_path):
+    model = nn.Sequential(nn.Conv2d(1, 1, 1), nn.AdaptiveAvgPool2d((2, 2)))
+    try:
+        model(torch.randn(1, 1, 5, 5))
+    except NotImplementedError:
+        pytest.skip("tinygrad_np's adaptive pool has no uneven windows either")
+    with pytest.raises(UnsupportedOperatorError, match=r"module '1' \(AdaptiveAvgPool2d\).*uneven"):
+        torch.onnx.export(model, torch.randn(1, 1, 5, 5), tmp_path / "m.onnx")

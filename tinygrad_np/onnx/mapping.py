@@ -443,9 +443,11 @@ def _adaptive_pool(g: Any, m: Any, x: Tensor) -> str:
             "AdaptiveMaxPool2d(return_indices=True)", _where_module(m, g), "indices are not exported"
         )
     sizes = tuple(x._data.shape[-_SPATIAL[type(m)] :])  # (an unbatched input has no N axis)
-    out = _tuple(m.output_size, len(sizes)) if m.output_size is not None else list(sizes)
-    if isinstance(m.output_size, (tuple, list)):
-        out = [s if o is None else int(o) for o, s in zip(m.output_size, sizes, strict=True)]
+    size = m.output_size
+    if isinstance(size, (tuple, list)):  # None in a position keeps that size
+        out = [s if o is None else int(o) for o, s in zip(size, sizes, strict=True)]
+    else:
+        out = list(sizes) if size is None else [int(size)] * len(sizes)
     if all(o == 1 for o in out):
         return g.node("GlobalMaxPool" if is_max else "GlobalAveragePool", [g.value(x)])
     if any(s % o for s, o in zip(sizes, out, strict=True)):
