@@ -24,6 +24,8 @@ DOCS = ROOT / "docs"
 PAGES = sorted(p for p in DOCS.rglob("*.md") if "site" not in p.relative_to(DOCS).parts)
 FENCE = re.compile(r"^\s*```+\s*(\w*)")
 DOCTEST_LANGS = {"pycon", "python", "py"}
+# page -> the optional packages its examples import (skipped with a reason without them)
+NEEDS = {"leaving.md": ("onnx", "onnxruntime", "torch")}
 
 
 def code_only(text: str) -> tuple[str, list[tuple[int, str, str]]]:
@@ -65,6 +67,8 @@ def run_page(path: Path) -> doctest.TestResults:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_page_examples_run(page):
+    for module in NEEDS.get(page.name, ()):
+        pytest.importorskip(module, reason=f"{page.name} runs {module} (the [onnx] extra and PyTorch)")
     result = run_page(page)
     assert result.failed == 0, f"{result.failed} of {result.attempted} doctest examples failed in {page}"
 

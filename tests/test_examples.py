@@ -13,6 +13,7 @@ EXAMPLES = ROOT / "examples"
 
 # script -> the optional packages it needs (the [examples] extra)
 NEEDS = {"sine.py": ["matplotlib"], "moons.py": ["matplotlib"], "digits.py": ["sklearn"]}
+NEEDS["export_models.py"] = ["onnx", "onnxruntime", "torch"]  # the [onnx] extra and PyTorch
 
 # script -> text its quick run must print
 EXPECTED = {
@@ -23,6 +24,7 @@ EXPECTED = {
     "from_scratch_equations.py": "match the hand-derived equations",
     "hyperparameters.py": "MLP(",
     "custom_function.py": "gradcheck(WrongSoftsign): failed, as it should",
+    "export_models.py": "max abs diff vs onnxruntime",
 }
 
 

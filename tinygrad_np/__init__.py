@@ -142,8 +142,8 @@ __all__ += ["use_deterministic_algorithms"]
 def __getattr__(name: str) -> object:
     # `tinygrad_np.viz` is imported on first use: drawing pulls in graphviz,
     # which `import tinygrad_np` should not pay for.
-    if name == "viz":
+    if name in ("viz", "onnx"):  # `onnx`: the exporter; the onnx package is imported by export()
         import importlib
 
-        return importlib.import_module(".viz", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module 'tinygrad_np' has no attribute {name!r}")
