@@ -26,12 +26,12 @@ from .creation import (
     full,
     full_like,
     linspace,
-    normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -59,6 +59,7 @@ from .dtypes import (
 from .functions import *  # noqa: F403
 from .functions import __all__ as _functions_all
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .sampling import bernoulli, multinomial, normal, poisson
 from .serialization import load, save
 from .tensor import Size, Tensor
 
@@ -134,6 +135,7 @@ __all__ = [
 __all__ += ["data", "load", "nn", "optim", "save", "utils"]
 __all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
 __all__ += ["use_deterministic_algorithms"]
+__all__ += ["bernoulli", "multinomial", "poisson", "randint_like"]
 
 
 def __getattr__(name: str) -> object:
