@@ -506,7 +506,7 @@ def test_transformer_encoder_stack_matches_pytorch():
 # ---- learners' programs, side by side ----------------------------------------------------------
 
 
-def sine_wave_lstm(T, steps=5):
+def sine_wave_lstm(T, steps=3):
     """PyTorch's time-sequence-prediction example: two LSTMCells and a Linear learn sine waves,
     then predict the future (here with Adam, a few steps, in float64)."""
     T.manual_seed(0)
@@ -536,7 +536,7 @@ def sine_wave_lstm(T, steps=5):
                 outputs += [output]
             return T.cat(outputs, dim=1)
 
-    x = np.array(range(40)) + np.random.default_rng(0).integers(-8, 8, (6, 1))
+    x = np.array(range(24)) + np.random.default_rng(0).integers(-8, 8, (6, 1))
     data = np.sin(x / 20.0).astype("float64")
     inp, target = T.from_numpy(data[:, :-1]), T.from_numpy(data[:, 1:])
     seq = Sequence().double()
