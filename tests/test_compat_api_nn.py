@@ -663,3 +663,49 @@ def test_tiny_gpt_trains_like_pytorch_and_samples():
             probs = tg.nn.functional.softmax(logits, dim=-1)
             idx = tg.cat((idx, tg.multinomial(probs, num_samples=1, generator=g)), dim=1)
     assert tuple(idx.shape) == (1, 9) and idx.dtype == tg.int64
+
+
+def test_mask_dtypes_are_checked_as_pytorch():
+    x = randn(3, 1, 4)
+    for src in [
+        "M.nn.MultiheadAttention(4, 2)(X, X, X, key_padding_mask=M.zeros(1, 3, dtype=M.long))",
+        "M.nn.MultiheadAttention(4, 2)(X, X, X, attn_mask=M.zeros(3, 3, dtype=M.int32))",
+        "M.nn.functional.scaled_dot_product_attention(X, X, X, attn_mask=M.ones(3, 3, dtype=M.long))",
+        "M.nn.MultiheadAttention(4, 2)(X, X, X, attn_mask=M.zeros(2, 3, dtype=M.bool))",
+    ]:
+        ours = _outcome_with(src, tg, x)
+        theirs = _outcome_with(src, torch, x)
+        assert ours[0] == theirs[0], (src, ours, theirs)
+
+
+def _outcome_with(src, M, x):
+    try:
+        eval(src, {"M": M, "X": M.tensor(x)})
+    except Exception as e:  # noqa: BLE001 - the exception is the observation
+        return type(e).__name__, str(e)
+    return ("ok",)
+
+
+def test_pad_sequence_matches_pytorch_and_feeds_an_lstm():
+    from torch.nn.utils.rnn import pad_sequence as t_pad
+
+    from tinygrad_np.nn.utils.rnn import pack_padded_sequence, pad_sequence
+
+    seqs = [randn(4, 3, seed=1), randn(2, 3, seed=2), randn(3, 3, seed=3)]
+    for kw in (
+        {},
+        {"batch_first": True, "padding_value": -1.0},
+        {"batch_first": True, "padding_side": "left"},
+    ):
+        close(pad_sequence([tg.tensor(s) for s in seqs], **kw), t_pad([torch.tensor(s) for s in seqs], **kw))
+    both(
+        lambda M: M.nn.GRU(3, 5, batch_first=True),
+        [t_pad([torch.tensor(s) for s in seqs], batch_first=True).numpy()],
+    )
+    parts = [tg.tensor(s, requires_grad=True) for s in seqs]
+    pad_sequence(parts).sum().backward()
+    assert all(p.grad.tolist() == np.ones_like(s).tolist() for p, s in zip(parts, seqs, strict=True))
+    with pytest.raises(NotImplementedError, match="packed sequences are not supported"):
+        pack_padded_sequence(tg.zeros(3, 2, 1), [3, 2])
+    with pytest.raises(RuntimeError, match="empty list of sequences"):
+        pad_sequence([])

@@ -342,3 +342,18 @@ def test_every_random_function_takes_a_generator():
         a = call(tg.Generator().manual_seed(11))
         b = call(tg.Generator().manual_seed(11))
         assert a.tolist() == b.tolist()
+
+
+def test_rng_state_round_trip():
+    state = tg.get_rng_state()
+    assert state.dtype == tg.uint8 and state.ndim == 1
+    a = tg.randn(5)
+    tg.set_rng_state(state)
+    assert tg.randn(5).tolist() == a.tolist()
+    g = tg.Generator().manual_seed(3)
+    saved = g.get_state()
+    x = tg.multinomial(tg.ones(10), 4, generator=g)
+    g.set_state(saved)
+    assert tg.multinomial(tg.ones(10), 4, generator=g).tolist() == x.tolist()
+    with pytest.raises(RuntimeError, match="uint8 tensor of 40 bytes"):
+        g.set_state(tg.zeros(3))

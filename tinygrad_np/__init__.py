@@ -58,7 +58,15 @@ from .dtypes import (
 )
 from .functions import *  # noqa: F403
 from .functions import __all__ as _functions_all
-from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from .sampling import bernoulli, multinomial, normal, poisson
 from .serialization import load, save
 from .tensor import Size, Tensor
@@ -135,7 +143,7 @@ __all__ = [
 __all__ += ["data", "load", "nn", "optim", "save", "utils"]
 __all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
 __all__ += ["use_deterministic_algorithms"]
-__all__ += ["bernoulli", "multinomial", "poisson", "randint_like"]
+__all__ += ["bernoulli", "get_rng_state", "multinomial", "poisson", "randint_like", "set_rng_state"]
 
 
 def __getattr__(name: str) -> object:

@@ -16,17 +16,22 @@ from typing import Any
 
 import numpy as np
 
+from .. import dtypes
 from ..functions import cat
 from ..tensor import Tensor, where
 
 __all__ = ["mha_forward", "scaled_dot_product_attention"]
 
 
-def _mask_array(mask: Any, dtype: np.dtype) -> Tensor:
+def _mask_array(mask: Any, dtype: np.dtype, name: str) -> Tensor:
     """A float mask (added to the scores) from a bool one (True = masked out) or a float one."""
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"MultiheadAttention: {name} must be a Tensor, got {type(mask).__name__}")
+    if mask._data.dtype != np.bool_ and mask._data.dtype.kind != "f":
+        raise AssertionError(f"only bool and floating types of {name} are supported")
     if mask._data.dtype == np.bool_:
         return Tensor._wrap(np.where(mask._data, -np.inf, 0.0).astype(dtype))
-    return mask
+    return mask if mask._data.dtype == dtype else mask.to(dtypes.from_numpy_dtype(dtype))
 
 
 def _repeat_heads(t: Tensor, groups: int) -> Tensor:
@@ -80,6 +85,11 @@ def scaled_dot_product_attention(
         key, value = _repeat_heads(key, groups), _repeat_heads(value, groups)
     L, S = query.shape[-2], key.shape[-2]
     dt = query._data.dtype
+    if attn_mask is not None and attn_mask._data.dtype not in (np.dtype(np.bool_), dt):
+        raise RuntimeError(
+            f"Expected attn_mask dtype to be bool or float or to match query dtype, but got attn_mask.dtype: "
+            f"{attn_mask.dtype} and query.dtype: {query.dtype} instead."
+        )
     factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * factor
     keep = None  # where a query may attend (bool array), when a mask can forbid it
@@ -160,14 +170,18 @@ def mha_forward(
     k = F.linear(key, k_w, b_k)
     v = F.linear(value, v_w, b_v)
     dt = q._data.dtype
-    mask = None if attn_mask is None else _check_mask_shape(_mask_array(attn_mask, dt), L, S, N * num_heads)
+    mask = (
+        None
+        if attn_mask is None
+        else _check_mask_shape(_mask_array(attn_mask, dt, "attn_mask"), L, S, N * num_heads)
+    )
     kpm = None
     if key_padding_mask is not None:
         if tuple(key_padding_mask.shape) != (N, S):
             raise AssertionError(
                 f"expecting key_padding_mask shape of {(N, S)}, but got {tuple(key_padding_mask.shape)}"
             )
-        kpm = _mask_array(key_padding_mask, dt)
+        kpm = _mask_array(key_padding_mask, dt, "key_padding_mask")
     if bias_k is not None and bias_v is not None:
         k = cat([k, bias_k.expand(1, N, E)], 0)
         v = cat([v, bias_v.expand(1, N, E)], 0)
