@@ -43,6 +43,10 @@ SCHEDULERS = [
     ("LinearLR", {}),
     ("LinearLR", {"start_factor": 0.1, "end_factor": 0.9, "total_iters": 12}),
     ("LinearLR", {"start_factor": 1.0, "end_factor": 0.0, "total_iters": 30}),
+    ("ConstantLR", {}),
+    ("ConstantLR", {"factor": 0.25, "total_iters": 7}),
+    ("PolynomialLR", {}),
+    ("PolynomialLR", {"total_iters": 20, "power": 2.0}),
     ("CosineAnnealingWarmRestarts", {"T_0": 5}),
     ("CosineAnnealingWarmRestarts", {"T_0": 3, "T_mult": 2, "eta_min": 1e-4}),
     ("OneCycleLR", {"max_lr": 0.5, "total_steps": 40}),
@@ -150,7 +154,7 @@ def _sequential(M, opt, kind):
 @pytest.mark.parametrize("kind", ["warmup_cosine", "three", "exp_step"])
 def test_sequential_lr_matches_pytorch(kind):
     ours_opt, torch_opt = pair()
-    if kind == "three":  # use LinearLR on both sides for the constant phase
+    if kind == "three":  # a constant warm-up, an exponential decay, then milestones
         S_t, S_o = torch.optim.lr_scheduler, tg.optim.lr_scheduler
         theirs = S_t.SequentialLR(
             torch_opt,
