@@ -709,3 +709,45 @@ def test_pad_sequence_matches_pytorch_and_feeds_an_lstm():
         pack_padded_sequence(tg.zeros(3, 2, 1), [3, 2])
     with pytest.raises(RuntimeError, match="empty list of sequences"):
         pad_sequence([])
+
+
+@pytest.mark.parametrize("cfg", [{}, {"norm_first": True, "batch_first": True}, {"activation": "gelu"}])
+def test_transformer_decoder_layer_matches_pytorch(cfg):
+    bf = cfg.get("batch_first", False)
+    tgt, mem = (randn(3, 4, 8), randn(3, 6, 8, seed=1)) if bf else (randn(4, 3, 8), randn(6, 3, 8, seed=1))
+    causal = np.triu(np.full((4, 4), -np.inf, np.float32), 1)
+    kpm = np.zeros((3, 6), bool)
+    kpm[0, -2:] = True
+
+    def call(m, t, mem, mask, kpm):
+        return m(t, mem, tgt_mask=mask, memory_key_padding_mask=kpm)
+
+    both(
+        lambda M: M.nn.TransformerDecoderLayer(8, 2, 16, dropout=0.0, **cfg),
+        [tgt, mem, causal, kpm],
+        call=call,
+    )
+
+
+def test_transformer_matches_pytorch():
+    import warnings
+
+    def make(M):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch's nested-tensor notice
+            return M.nn.Transformer(
+                8, 2, num_encoder_layers=2, num_decoder_layers=2, dim_feedforward=16, dropout=0.0
+            )
+
+    src, tgt = randn(5, 2, 8), randn(4, 2, 8, seed=1)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(4).numpy()
+    np.testing.assert_array_equal(tg.nn.Transformer.generate_square_subsequent_mask(4).numpy(), mask)
+    both(make, [src, tgt, mask], call=lambda m, s, t, mask: m(s, t, tgt_mask=mask))
+    ours, theirs = make(tg), make(torch)
+    assert repr(ours) == repr(theirs) and list(ours.state_dict()) == list(theirs.state_dict())
+    for name, p in ours.named_parameters():  # xavier_uniform_ on every matrix, as PyTorch
+        if p.ndim > 1:
+            bound = np.sqrt(6 / (p.shape[0] + p.shape[1]))
+            assert np.abs(p.detach().numpy()).max() <= bound, name
+    with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
+        ours(tg.zeros(5, 2, 8), tg.zeros(4, 3, 8))
