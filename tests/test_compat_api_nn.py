@@ -751,3 +751,12 @@ def test_transformer_matches_pytorch():
             assert np.abs(p.detach().numpy()).max() <= bound, name
     with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
         ours(tg.zeros(5, 2, 8), tg.zeros(4, 3, 8))
+
+
+def test_recurrent_layer_gradgradcheck_float64():
+    """Second derivatives through the layers' multi-output ops (time steps and gates)."""
+    tg.manual_seed(2)
+    for kind in ("LSTM", "GRU"):
+        m = getattr(tg.nn, kind)(2, 2, bidirectional=True).double()
+        x = tg.randn(3, 1, 2, dtype=tg.float64, requires_grad=True)
+        assert tg.autograd.gradgradcheck(lambda x, m=m: m(x)[0], (x,))

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd.function import Function
 from ..functions import cat, stack
 from ..tensor import Tensor, _infer_array
 from . import functional as F
@@ -40,6 +41,49 @@ def _param(shape: tuple[int, ...], dtype: Any) -> Parameter:
     return Parameter(np.empty(shape, dt.np))
 
 
+# ---- two multi-output ops: their backward is one stack/concatenate, where L separate index ops
+# would each scatter into a zero array of the whole input (quadratic in the sequence length) ----
+
+
+class Steps(Function):
+    """x (L, ...) -> its L slices x[0], ..., x[L-1] (an ``unbind(0)`` with one backward)."""
+
+    formula = "d x[t] / dx = 1 at step t: the gradient is the step gradients stacked"
+
+    @staticmethod
+    def forward(ctx, x):
+        a = x._data.copy()  # private memory: the steps are views of it
+        return tuple(Tensor._wrap(a[t]) for t in range(a.shape[0]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(list(grads), 0)  # dL/dx = [dL/dx[0], ..., dL/dx[L-1]]
+
+    @staticmethod
+    def backward_np(ctx, *grads):
+        return np.stack(grads, 0)  # dL/dx = [dL/dx[0], ..., dL/dx[L-1]]
+
+
+class Gates(Function):
+    """x (..., G*H) -> its G equal pieces along the last dimension (the gates of a cell)."""
+
+    formula = "d piece_k / dx = 1 on piece k: the gradient is the piece gradients concatenated"
+
+    @staticmethod
+    def forward(ctx, x, n):
+        a = x._data
+        h = a.shape[-1] // n
+        return tuple(Tensor._wrap(np.ascontiguousarray(a[..., k * h : (k + 1) * h])) for k in range(n))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(list(grads), -1), None  # dL/dx = [dL/dpiece_0, ..., dL/dpiece_{G-1}]
+
+    @staticmethod
+    def backward_np(ctx, *grads):
+        return np.concatenate(grads, -1), None  # dL/dx = [dL/dpiece_0, ..., dL/dpiece_{G-1}]
+
+
 # ---- one time step of each cell (shared by the layers and the cells) ------------------------------
 
 
@@ -54,7 +98,7 @@ def lstm_step(
 ) -> tuple[Tensor, Tensor]:
     """gates = x W_ih^T + b_ih + h W_hh^T + b_hh, split as (i, f, g, o);
     c' = sigmoid(f) c + sigmoid(i) tanh(g); h' = sigmoid(o) tanh(c') (times W_hr^T with a projection)."""
-    i, f, g, o = (xw + F.linear(h, w_hh, b_hh)).chunk(4, -1)
+    i, f, g, o = Gates.apply(xw + F.linear(h, w_hh, b_hh), 4)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
     return (h if w_hr is None else F.linear(h, w_hr)), c
@@ -63,8 +107,8 @@ def lstm_step(
 def gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor:
     """r = sigmoid(x_r + h_r), z = sigmoid(x_z + h_z), n = tanh(x_n + r * h_n) (each ``h_*``
     with its b_hh part inside), h' = (1 - z) n + z h."""
-    x_r, x_z, x_n = xw.chunk(3, -1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
+    x_r, x_z, x_n = Gates.apply(xw, 3)
+    h_r, h_z, h_n = Gates.apply(F.linear(h, w_hh, b_hh), 3)
     r = (x_r + h_r).sigmoid()
     z = (x_z + h_z).sigmoid()
     n = (x_n + r * h_n).tanh()
@@ -255,7 +299,7 @@ class RNNBase(Module):
         w_ih, w_hh = getattr(self, "weight_ih" + suffix), getattr(self, "weight_hh" + suffix)
         b_ih = getattr(self, "bias_ih" + suffix) if self.bias else None
         b_hh = getattr(self, "bias_hh" + suffix) if self.bias else None
-        xw = F.linear(x, w_ih, b_ih).unbind(0)  # the input part of every step in one product
+        xw = Steps.apply(F.linear(x, w_ih, b_ih))  # the input part of every step in one product
         steps = range(len(xw) - 1, -1, -1) if reverse else range(len(xw))
         outputs: list[Tensor] = [None] * len(xw)  # type: ignore[list-item]
         for t in steps:
