@@ -131,6 +131,8 @@ class _Sample(Function):
     """A random sample whose law depends on ``p``; the sample is piecewise constant in
     ``p``, so its derivative is zero (as PyTorch's ``BernoulliBackward0``)."""
 
+    formula = "d sample/dp = 0 (a draw is piecewise constant in its parameter)"
+
     @staticmethod
     def forward(ctx, p, sample):
         return sample

@@ -59,10 +59,6 @@ class Steps(Function):
     def backward(ctx, *grads):
         return stack(list(grads), 0)  # dL/dx = [dL/dx[0], ..., dL/dx[L-1]]
 
-    @staticmethod
-    def backward_np(ctx, *grads):
-        return np.stack(grads, 0)  # dL/dx = [dL/dx[0], ..., dL/dx[L-1]]
-
 
 class Gates(Function):
     """x (..., G*H) -> its G equal pieces along the last dimension (the gates of a cell)."""
@@ -78,10 +74,6 @@ class Gates(Function):
     @staticmethod
     def backward(ctx, *grads):
         return cat(list(grads), -1), None  # dL/dx = [dL/dpiece_0, ..., dL/dpiece_{G-1}]
-
-    @staticmethod
-    def backward_np(ctx, *grads):
-        return np.concatenate(grads, -1), None  # dL/dx = [dL/dpiece_0, ..., dL/dpiece_{G-1}]
 
 
 # ---- one time step of each cell (shared by the layers and the cells) ------------------------------
