@@ -319,3 +319,34 @@ def test_sine_wave_lstm_with_lbfgs_like_pytorch():
     assert len(losses["o"]) == len(losses["t"])
     np.testing.assert_allclose(losses["o"], losses["t"], rtol=1e-7)
     assert not math.isnan(losses["o"][-1])
+
+
+def test_lbfgs_resumes_from_a_saved_state_dict(tmp_path):
+    def setup():
+        w = tg.nn.Parameter(tg.tensor([1.5, -2.0, 0.5], dtype=tg.float64))
+        opt = tg.optim.LBFGS([w], max_iter=3, history_size=4, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = ((w - tg.tensor([1.0, 2.0, 3.0], dtype=tg.float64)) ** 4).sum() + (w * w).sum()
+            loss.backward()
+            return loss
+
+        return w, opt, closure
+
+    w, opt, closure = setup()
+    for _ in range(4):
+        opt.step(closure)
+    straight = w.detach().numpy().copy()
+    w2, opt2, closure2 = setup()
+    for _ in range(2):
+        opt2.step(closure2)
+    tg.save({"w": w2.detach(), "opt": opt2.state_dict()}, tmp_path / "ckpt.npz")
+    ckpt = tg.load(tmp_path / "ckpt.npz")
+    w3, opt3, closure3 = setup()
+    with tg.no_grad():
+        w3.copy_(ckpt["w"])
+    opt3.load_state_dict(ckpt["opt"])
+    for _ in range(2):
+        opt3.step(closure3)
+    np.testing.assert_allclose(w3.detach().numpy(), straight, rtol=1e-12)

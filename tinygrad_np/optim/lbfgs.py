@@ -146,6 +146,30 @@ def _strong_wolfe(
     return b.f[low], b.g[low], b.t[low], evals
 
 
+def _array(value: Any) -> Any:
+    """A state entry as NumPy (a 0-d one as a NumPy scalar); ``None`` and numbers unchanged."""
+    if isinstance(value, Tensor):
+        value = value._data
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
+
+
+def _arrays(values: Any) -> Any:
+    return None if values is None else [_array(v) for v in values]
+
+
+def _tensor(value: Any) -> Any:
+    """A NumPy array or scalar as a Tensor (a 0-d one for a scalar); ``None`` and Python numbers unchanged."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return Tensor._wrap(np.asarray(value))
+    return value
+
+
+def _tensors(values: Any) -> Any:
+    return None if values is None else [_tensor(v) for v in values]
+
+
 class LBFGS(Optimizer):
     """L-BFGS (see the module docstring). ``step(closure)`` is required and returns the loss
     of the first evaluation.
@@ -248,10 +272,11 @@ class LBFGS(Optimizer):
         if np.abs(flat_grad).max() <= tolerance_grad:
             return orig_loss
 
-        d, t = state.get("d"), state.get("t")
-        old_dirs, old_stps, ro = state.get("old_dirs"), state.get("old_stps"), state.get("ro")
-        H_diag = state.get("H_diag")
-        prev_flat_grad, prev_loss = state.get("prev_flat_grad"), state.get("prev_loss")
+        # the memory of earlier steps (arrays; a loaded state_dict may hold them as Tensors)
+        d, t = _array(state.get("d")), _array(state.get("t"))
+        old_dirs, old_stps, ro = (_arrays(state.get(k)) for k in ("old_dirs", "old_stps", "ro"))
+        H_diag = _array(state.get("H_diag"))
+        prev_flat_grad, prev_loss = _array(state.get("prev_flat_grad")), state.get("prev_loss")
         n_iter = 0
         while n_iter < max_iter:
             n_iter += 1
@@ -319,9 +344,10 @@ class LBFGS(Optimizer):
             if np.abs(d * t).max() <= tolerance_change or abs(loss - prev_loss) < tolerance_change:
                 break
 
+        # kept as Tensors, as PyTorch keeps them (state_dict, save and load then work as for any optimizer)
         state.update(
-            d=d, t=t, old_dirs=old_dirs, old_stps=old_stps, ro=ro, H_diag=H_diag,
-            prev_flat_grad=prev_flat_grad, prev_loss=prev_loss,
+            d=_tensor(d), t=_tensor(t), old_dirs=_tensors(old_dirs), old_stps=_tensors(old_stps), ro=_tensors(ro),
+            H_diag=_tensor(H_diag), prev_flat_grad=_tensor(prev_flat_grad), prev_loss=prev_loss,
         )  # fmt: skip
         return orig_loss
 
