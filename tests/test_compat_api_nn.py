@@ -199,6 +199,7 @@ RNN_ERRORS = [
     "M.nn.GRU(3, 4)(M.zeros(2, 2, 3), M.zeros(1, 4))",
     "M.nn.GRU(3, 4)(M.zeros(2, 2, 3, dtype=M.float64))",
     "M.nn.LSTM(3, 4)(M.zeros(2, 2, 3), (M.zeros(1, 2, 4), M.zeros(1, 3, 4)))",
+    "M.nn.LSTM(3, 4)(M.zeros(2, 2, 3), (M.zeros(1, 3, 4), M.zeros(1, 2, 4)))",
     "M.nn.RNN(3, 4)(M.zeros(0, 2, 3))",
     "M.nn.RNNCell(3, 4)(M.zeros(2, 2, 3))",
     "M.nn.RNNCell(3, 4)(M.zeros(2, 5))",

@@ -107,10 +107,6 @@ def gru_step(xw: Tensor, h: Tensor, w_hh: Tensor, b_hh: Tensor | None) -> Tensor
     return (1 - z) * n + z * h
 
 
-def _dim_name(t: Tensor) -> str:
-    return f"{t.ndim}-D"
-
-
 # ---- the sequence layers -------------------------------------------------------------------
 
 
@@ -321,7 +317,7 @@ class RNNBase(Module):
             starts = []
             for k, (h, s) in enumerate(zip(given, sizes, strict=True)):
                 which = f"[{k}]" if n_states > 1 else ""
-                h = self._check_hidden(h, input, self._hidden_shape(batch, s), which if k else "")
+                h = self._check_hidden(h, input, self._hidden_shape(batch, s), which)
                 starts.append(h.unsqueeze(1) if unbatched else h)
         states = [tuple(s[i] for s in starts) for i in range(starts[0].shape[0])]
         out, finals = self._run(x, states)
