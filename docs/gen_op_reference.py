@@ -62,6 +62,8 @@ VJP = {
     "CrossEntropy": "x (N, C) logits: dL/dx = g · w_n (softmax(x_n) - onehot(y_n)) / N, shape (N, C)",
     "BinaryCrossEntropy": "dL/dx = g ⊙ (x - y) / max(x (1 - x), 1e-12);  dL/dy = g ⊙ (log(1 - x) - log x), x's shape",
     "Add": "dL/dx = g;  dL/dy = g",
+    "Steps": "x (T, ...) -> T outputs x[t]: dL/dx = stack(g_0, ..., g_{T-1}) (zeros for steps with no gradient), x's shape",
+    "Gates": "x (..., k·h) -> k pieces (..., h): dL/dx = cat(g_0, ..., g_{k-1}) on the last axis, x's shape",
     "RoundDecimals": "dL/dx = 0 (x's shape)",
     "Trunc": "dL/dx = 0 (x's shape)",
     "Sign": "dL/dx = 0 (x's shape)",

@@ -26,12 +26,12 @@ from .creation import (
     full,
     full_like,
     linspace,
-    normal,
     ones,
     ones_like,
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
@@ -60,7 +60,16 @@ from .functions import *  # noqa: F403
 from .functions import __all__ as _functions_all
 from .legacy import *  # noqa: F403
 from .legacy import __all__ as _legacy_all
-from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import (
+    Generator,
+    default_generator,
+    get_rng_state,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
+from .sampling import bernoulli, multinomial, normal, poisson
 from .serialization import load, save
 from .tensor import Size, Tensor
 
@@ -137,6 +146,7 @@ __all__ = [
 __all__ += ["data", "linalg", "load", "nn", "optim", "save", "utils"]
 __all__ += ["backends", "are_deterministic_algorithms_enabled", "get_num_threads", "set_num_threads"]
 __all__ += ["use_deterministic_algorithms"]
+__all__ += ["bernoulli", "get_rng_state", "multinomial", "poisson", "randint_like", "set_rng_state"]
 
 
 def __getattr__(name: str) -> object:

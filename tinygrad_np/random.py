@@ -28,11 +28,39 @@ class Generator:
     def seed(self) -> int:
         return self.manual_seed(int(np.random.SeedSequence().entropy % (2**63)))._seed
 
-    def get_state(self) -> dict[str, Any]:
-        return self.np.bit_generator.state
+    def get_state(self) -> Any:
+        """The generator's state as a uint8 Tensor (as PyTorch's ``ByteTensor``; the bytes are
+        NumPy's PCG64 state, not PyTorch's): save it and ``set_state`` it to replay the draws."""
+        from .tensor import Tensor
 
-    def set_state(self, state: dict[str, Any]) -> None:
-        self.np.bit_generator.state = state
+        st = self.np.bit_generator.state
+        raw = (
+            st["state"]["state"].to_bytes(16, "little")
+            + st["state"]["inc"].to_bytes(16, "little")
+            + int(st["has_uint32"]).to_bytes(4, "little")
+            + int(st["uinteger"]).to_bytes(4, "little")
+        )
+        return Tensor._wrap(np.frombuffer(raw, np.uint8).copy())
+
+    def set_state(self, new_state: Any) -> Generator:
+        """Restore a state from :meth:`get_state` (a uint8 Tensor)."""
+        if isinstance(new_state, dict):
+            self.np.bit_generator.state = new_state
+            return self
+        raw = np.asarray(getattr(new_state, "_data", new_state))
+        if raw.dtype != np.uint8 or raw.shape != (40,):
+            raise RuntimeError(
+                f"set_state: expected the uint8 tensor of 40 bytes that get_state returns, got "
+                f"{raw.dtype} of shape {tuple(raw.shape)}"
+            )
+        b = raw.tobytes()
+        self.np.bit_generator.state = {
+            "bit_generator": "PCG64",
+            "state": {"state": int.from_bytes(b[:16], "little"), "inc": int.from_bytes(b[16:32], "little")},
+            "has_uint32": int.from_bytes(b[32:36], "little"),
+            "uinteger": int.from_bytes(b[36:40], "little"),
+        }
+        return self
 
 
 def _seed_value(seed: Any) -> int:
@@ -60,6 +88,16 @@ def seed() -> int:
 
 def initial_seed() -> int:
     return default_generator.initial_seed()
+
+
+def get_rng_state() -> Any:
+    """The default generator's state (a uint8 Tensor), for :func:`set_rng_state`."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Any) -> None:
+    """Restore the default generator's state saved by :func:`get_rng_state`."""
+    default_generator.set_state(new_state)
 
 
 def rng(generator: Generator | None = None) -> np.random.Generator:

@@ -741,6 +741,18 @@ class Tensor:
         """Fill with samples from N(mean, std^2) in place."""
         return self._overwrite("normal_", _random.rng(generator).normal(mean, std, self._data.shape))
 
+    def bernoulli_(self, p: Any = 0.5, *, generator: Any = None) -> Tensor:
+        """Fill with 0/1 samples in place, 1 with probability ``p`` (float or tensor)."""
+        return _sampling.bernoulli_(self, p, generator=generator)
+
+    def bernoulli(self, p: float | None = None, *, generator: Any = None) -> Tensor:
+        """0/1 samples, 1 with probability ``self`` (or ``p``); see ``tinygrad_np.bernoulli``."""
+        return _sampling.bernoulli(self, p, generator=generator)
+
+    def multinomial(self, num_samples: int, replacement: bool = False, *, generator: Any = None) -> Tensor:
+        """Category indices drawn from the weights in ``self``; see ``tinygrad_np.multinomial``."""
+        return _sampling.multinomial(self, num_samples, replacement, generator=generator)
+
     def __setitem__(self, index: Any, value: Any) -> None:
         index = _mov.normalize_index(index)
         if self._check_inplace("__setitem__", value):
@@ -1837,6 +1849,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
 # exists; the methods above look them up only when called.
 from . import _format, _numpy_protocol  # noqa: E402
 from . import random as _random  # noqa: E402
+from . import sampling as _sampling  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
 from .ops import binary as _bin  # noqa: E402

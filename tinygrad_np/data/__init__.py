@@ -3,7 +3,7 @@
 
 from . import datasets
 from .collate import default_collate
-from .dataloader import DataLoader
+from .dataloader import DataLoader, get_worker_info
 from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
 from .sampler import (
     BatchSampler,
@@ -29,5 +29,6 @@ __all__ = [
     "WeightedRandomSampler",
     "datasets",
     "default_collate",
+    "get_worker_info",
     "random_split",
 ]

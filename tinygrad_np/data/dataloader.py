@@ -13,7 +13,12 @@ from .collate import default_collate
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
-__all__ = ["DataLoader", "default_collate"]
+__all__ = ["DataLoader", "default_collate", "get_worker_info"]
+
+
+def get_worker_info() -> None:
+    """``None``: loading always runs in the calling process (there are no worker processes)."""
+    return None
 
 
 class DataLoader:
@@ -137,12 +142,6 @@ class DataLoader:
             return n
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
-    def _order(self) -> np.ndarray:
-        if self._sampler is not None:
-            return np.asarray(list(self._sampler), dtype=np.int64)
-        n = len(self.dataset)  # type: ignore[arg-type]
-        return rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
-
     def __iter__(self) -> Iterator[Any]:
         if isinstance(self.dataset, IterableDataset):
             yield from self._iter_stream()
@@ -151,14 +150,22 @@ class DataLoader:
             for idx in self._batch_sampler:
                 yield self._fetch(np.asarray(list(idx), dtype=np.int64))
             return
-        order = self._order()
+        if self._sampler is not None:  # drawn lazily: a sampler may be (nearly) endless
+            if self.batch_size is None:
+                for i in self._sampler:
+                    yield self.dataset[int(i)]
+                return
+            for idx in BatchSampler(self._sampler, self.batch_size, self.drop_last):
+                yield self._fetch(np.asarray(idx, dtype=np.int64))
+            return
+        n = len(self.dataset)  # type: ignore[arg-type]
+        order = rng(self.generator).permutation(n) if self.shuffle else np.arange(n)
         if self.batch_size is None:
             for i in order.tolist():
                 yield self.dataset[i]
             return
         bs = self.batch_size
-        stop = len(self) * bs
-        for start in range(0, min(stop, len(order)), bs):
+        for start in range(0, len(self) * bs, bs):
             yield self._fetch(order[start : start + bs])
 
     def _iter_stream(self) -> Iterator[Any]:

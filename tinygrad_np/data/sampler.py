@@ -46,7 +46,16 @@ class SequentialSampler(Sampler):
 
 class RandomSampler(Sampler):
     """A fresh permutation of the indices each epoch, or ``num_samples`` indices
-    drawn with replacement when ``replacement=True``."""
+    drawn with replacement when ``replacement=True``.
+
+    The indices are drawn lazily, as PyTorch does: with replacement 32 at a time,
+    without replacement one permutation of the dataset at a time (``num_samples``
+    larger than the dataset chains several). So
+    ``RandomSampler(ds, replacement=True, num_samples=int(1e10))`` is an endless-looking
+    stream that costs nothing up front.
+    """
+
+    _CHUNK = 32  # indices drawn at once with replacement (PyTorch's chunk)
 
     def __init__(
         self,
@@ -59,7 +68,13 @@ class RandomSampler(Sampler):
         self.replacement = replacement
         self._num_samples = num_samples
         self.generator = generator
-        if not isinstance(self.num_samples, int) or self.num_samples <= 0:
+        if not isinstance(self.replacement, bool):
+            raise TypeError(f"replacement should be a boolean value, but got replacement={self.replacement}")
+        if (
+            not isinstance(self.num_samples, int)
+            or isinstance(self.num_samples, bool)
+            or self.num_samples <= 0
+        ):
             raise ValueError(
                 f"num_samples should be a positive integer value, but got num_samples={self.num_samples}"
             )
@@ -69,12 +84,15 @@ class RandomSampler(Sampler):
         return len(self.data_source) if self._num_samples is None else self._num_samples
 
     def __iter__(self) -> Iterator[int]:
-        n, g = len(self.data_source), rng(self.generator)
+        n, g, total = len(self.data_source), rng(self.generator), self.num_samples
         if self.replacement:
-            return iter(g.integers(0, n, self.num_samples).tolist())
-        reps = -(-self.num_samples // n)
-        order = np.concatenate([g.permutation(n) for _ in range(reps)])[: self.num_samples]
-        return iter(order.tolist())
+            for start in range(0, total, self._CHUNK):
+                yield from g.integers(0, n, min(self._CHUNK, total - start)).tolist()
+            return
+        for _ in range(total // n):
+            yield from g.permutation(n).tolist()
+        if total % n:
+            yield from g.permutation(n)[: total % n].tolist()
 
     def __len__(self) -> int:
         return self.num_samples

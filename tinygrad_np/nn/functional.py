@@ -20,6 +20,7 @@ from ..autograd.grad_mode import no_grad
 from ..functions import pad as _constant_pad
 from ..tensor import Tensor, where
 from ._addmm import Addmm
+from ._attention import scaled_dot_product_attention
 from ._conv import (
     adaptive_avg_pool2d,
     avg_pool1d,
@@ -43,6 +44,7 @@ from ._losses import (
 )
 
 __all__ = [
+    "scaled_dot_product_attention",
     "linear",
     "relu",
     "sigmoid",
