@@ -9,7 +9,7 @@ import numpy as np
 
 import tinygrad_np as tg
 from tinygrad_np import nn, viz
-from tinygrad_np.autograd import Function
+from tinygrad_np.autograd import Function, operands
 
 
 def parse(source):
@@ -57,7 +57,7 @@ def test_operands_are_described_not_kept_alive():
     ref = weakref.ref(big)
     arr_ref = weakref.ref(big._data) if hasattr(big._data, "__weakref__") else None
     loss = (w.sum() + big).sum()
-    (c,) = loss.grad_fn._edges[0][0]._consts  # SumBackward <- AddBackward
+    (c,) = operands.of(loss.grad_fn._edges[0][0])  # SumBackward <- AddBackward
     index, shape, dtype, value, _ = c
     assert (index, shape, dtype, value) == (1, (100_000,), np.float32, None)
     del big
@@ -71,7 +71,7 @@ def test_operands_are_described_not_kept_alive():
 def test_one_element_constant_keeps_its_value_as_a_number():
     x = tg.tensor([1.0, 2.0], requires_grad=True)
     y = x**3
-    ((index, shape, _, value, _),) = y.grad_fn._consts
+    ((index, shape, _, value, _),) = operands.of(y.grad_fn)
     assert index == 1 and shape == () and value == 3.0 and isinstance(value, float)
 
 

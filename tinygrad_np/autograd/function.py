@@ -51,7 +51,7 @@ import numpy as np
 
 from ..tensor import Tensor, VersionCounter
 from . import grad_mode
-from .operands import describe as _describe_operands
+from .operands import describe_operand as _describe_operand
 
 _next_seq = itertools.count().__next__
 _new_obj = object.__new__
@@ -272,13 +272,14 @@ class Function:
             return out
         needs = []  # 3.
         edges = []
+        consts = []  # for drawings: what the tensors that need no gradient look like
         record = False
         for a in args:
             if isinstance(a, Tensor):
                 if a._base is not None and a._vc.value != a._view_version:
                     a._sync_view()  # a view whose memory changed since its history was made
+                d = a._data
                 if a._requires_grad:
-                    d = a._data
                     node = a.grad_fn
                     if node is None:  # a leaf: the edge ends at the tensor itself
                         edges.append((a, 0, d.shape, d.dtype))
@@ -287,6 +288,8 @@ class Function:
                     needs.append(True)
                     record = True
                     continue
+                i = len(edges)  # (the forms of autograd/operands.py)
+                consts.append((i, a) if d.size == 1 else _describe_operand(i, a, d))
             needs.append(False)
             edges.append(None)
         needs = tuple(needs)
@@ -303,8 +306,8 @@ class Function:
             return out
         ctx._edges = tuple(edges)  # 6.
         ctx._seq = _next_seq()
-        if None in ctx._edges:  # for drawings: shape/dtype/value of operands without gradient (no arrays)
-            ctx._consts = _describe_operands(args, ctx._edges)
+        if consts:
+            ctx._consts = tuple(consts)
         return ctx._attach(args, out, state)
 
     def _attach(self, args: tuple[Any, ...], out: Any, state: Any) -> Any:

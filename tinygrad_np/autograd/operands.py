@@ -2,15 +2,18 @@
 
 A node's ``_edges`` name the inputs that need a gradient; the other tensor operands (data,
 targets, masks, the constant ``2`` of ``x ** 2``) would vanish from a picture of the graph.
-``describe`` notes for each of them only what a drawing shows, as a plain tuple (this runs in
-every recorded op that has such an operand, so no object with attributes)::
+``Function.apply`` notes each of them in ``node._consts`` at the cost of a tuple (this runs
+in every recorded op that has such an operand, ``y + 1`` included, so it must be cheap):
 
-    (argument index, shape, dtype, value, weak reference to the tensor)
+- a one-element tensor (a constant such as the ``1`` of ``y + 1``) as ``(argument index,
+  tensor)``: its value is what the drawing shows, and one element is all it keeps;
+- a bigger one (data, targets, masks) as ``describe_operand`` gives it, ``(argument index,
+  shape, dtype, None, weak reference)``: no array is kept, and the weak reference lets a
+  drawing find the tensor's name among the caller's variables while it is alive.
 
-``value`` is a one-element tensor's value as a Python number (None for bigger tensors); the
-weak reference lets a drawing find the tensor's name among the caller's variables while it
-is alive. No array is kept: the graph keeps alive exactly what backward needs, with or without
-this record. Non-tensor arguments (dims, flags) are op settings, not operands: not recorded.
+:func:`of` reads either form as ``(argument index, shape, dtype, value, weak reference)``.
+So the graph keeps alive exactly what backward needs, plus one-element constants. Non-tensor
+arguments (dims, flags) are op settings, not operands: not recorded.
 """
 
 from __future__ import annotations
@@ -27,11 +30,19 @@ ConstOperand = tuple[int, tuple[int, ...], np.dtype, Any, "weakref.ref[Tensor]"]
 _ref = weakref.ref
 
 
-def describe(args: tuple[Any, ...], edges: tuple[Any, ...]) -> tuple[ConstOperand, ...]:
-    """One :data:`ConstOperand` per tensor argument whose edge is None (needs no gradient)."""
+def describe_operand(index: int, a: Tensor, d: np.ndarray) -> ConstOperand:
+    """The :data:`ConstOperand` of argument ``index``, the tensor ``a`` (array ``d``) that
+    needs no gradient: its look, not its array."""
+    return (index, d.shape, d.dtype, None, _ref(a))
+
+
+def of(node: Any) -> tuple[ConstOperand, ...]:
+    """The operands of ``node`` that need no gradient, each as a :data:`ConstOperand`."""
     out = []
-    for i, a in enumerate(args):
-        if edges[i] is None and isinstance(a, Tensor):
-            d = a._data
-            out.append((i, d.shape, d.dtype, d.item() if d.size == 1 else None, _ref(a)))
+    for entry in node._consts:
+        if len(entry) == 2:  # (index, one-element tensor)
+            index, t = entry
+            d = t._data
+            entry = (index, d.shape, d.dtype, d.item(), _ref(t))
+        out.append(entry)
     return tuple(out)

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import engine
+from ..autograd import engine, operands
 from ..autograd import function as _function
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
@@ -85,7 +85,7 @@ def _inputs_of(node: Any) -> tuple[Any, ...] | None:
     if args is not None:
         return tuple(args)
     saved = [s[0] for s in node._saved or () if s is not None and s[0] is not None]  # (SavedEntry)
-    consts = {c[0]: c for c in node._consts}  # (index, shape, dtype, value, weakref)
+    consts = {c[0]: c for c in operands.of(node)}  # (index, shape, dtype, value, weakref)
     out: list[Any] = []
     for i, edge in enumerate(node._edges):
         if edge is None:

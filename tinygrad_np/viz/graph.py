@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import operands
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 
@@ -176,7 +177,7 @@ def _add_constants(ops: dict[int, OpInfo], tensors: dict[TensorKey, TensorInfo])
     one-element constant is a small node of its own at each use, as in ``x ** 2``."""
     for op in list(ops.values()):
         node = op.node
-        for index, shape, dtype, value, ref in node._consts:  # autograd/operands.py
+        for index, shape, dtype, value, ref in operands.of(node):
             t = ref()
             scalar = value is not None
             if t is not None and not scalar:
