@@ -902,12 +902,16 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = where(out < min, min, out)
-            if max is not None:
-                out = where(out > max, max, out)
-            return out
+            dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
+            lo, hi = (None if b is None else _operand(b, dt) for b in (min, max))
+            try:
+                return _pw.ClampTensor.apply(_operand(self, dt), lo, hi)
+            except ValueError:
+                raise RuntimeError(
+                    f"clamp: bounds of shapes {None if lo is None else tuple(lo.shape)} and "
+                    f"{None if hi is None else tuple(hi.shape)} do not broadcast with the input's "
+                    f"shape {tuple(self.shape)}"
+                ) from None
         dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
         x = self if dt == self._data.dtype else _mov.Cast.apply(self, dt)  # int.clamp(0.5) is float
         return _ew.Clamp.apply(x, min, max)
@@ -971,7 +975,7 @@ class Tensor:
         if dim is None and axis is None:
             if self._data.size == 0:
                 raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
-            return _red.Amax.apply(self, None, False, is_max)
+            return _red.Amax.apply(self, None, False, is_max, True)
         d = _dims(dim, axis, self.ndim, name)
         if self.ndim == 0 and not isinstance(dim if axis is None else axis, (tuple, list)):
             return MaxMin(_mov.reshape(self, ()), Tensor._wrap(np.zeros((), np.int64)))
@@ -979,7 +983,7 @@ class Tensor:
             raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
         keep = _keep(keepdim, keepdims)
         idx = np.expand_dims((np.argmax if is_max else np.argmin)(self._data, axis=d[0]), d[0])
-        values = self.gather(d[0], Tensor._wrap(idx))
+        values = _mov.Gather.apply(self, d[0], idx)  # (argmax indices: no bounds check needed)
         if not keep:
             values = values.squeeze(d[0])
             idx = np.squeeze(idx, d[0])
@@ -1028,6 +1032,11 @@ class Tensor:
         """sum((x - mean)^2) / (N - correction); correction defaults to 1 (Bessel)."""
         if isinstance(dim, bool):  # var(True) means unbiased=True in PyTorch's old signature
             dim, unbiased = None, dim
+        if self._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+            out = self.float().var(
+                dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
+            )
+            return out.half()
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, axis, self.ndim, "var")
@@ -1075,26 +1084,26 @@ class Tensor:
     def logsumexp(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
-        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
+        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x); the gradient
+        is exp(x - logsumexp(x)), as PyTorch computes it."""
         dims = _dims(dim, axis, self.ndim, "logsumexp")
         x = _floating(self)
-        m = x._data.max(axis=dims, keepdims=True) if x._data.size else np.zeros((1,) * x.ndim, x._data.dtype)
-        m = np.where(np.isfinite(m), m, 0).astype(x._data.dtype, copy=False)  # all -inf rows stay -inf
-        out = (x - m).exp().sum(dims, keepdim=True).log() + m
-        return (
-            out
-            if _keep(keepdim, keepdims)
-            else out.squeeze(dims if dims is not None else tuple(range(x.ndim)))
-        )
+        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+            return _red.LogSumExp.apply(x.float(), dims, _keep(keepdim, keepdims)).half()
+        return _red.LogSumExp.apply(x, dims, _keep(keepdim, keepdims))
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
         x = _floating(self if dtype is None else self.to(dtype))
+        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+            return _red.Softmax.apply(x.float(), _wrap_dim(dim, self.ndim, "softmax")).half()
         return _red.Softmax.apply(x, _wrap_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """x - logsumexp(x) along ``dim``."""
         x = _floating(self if dtype is None else self.to(dtype))
+        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+            return _red.LogSoftmax.apply(x.float(), _wrap_dim(dim, self.ndim, "log_softmax")).half()
         return _red.LogSoftmax.apply(x, _wrap_dim(dim, self.ndim, "log_softmax"))
 
     def cumsum(self, dim: int) -> Tensor:
@@ -1211,7 +1220,9 @@ class Tensor:
         idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
-        return _mov.Gather.apply(self, _wrap_dim(dim, self.ndim, "gather"), idx)
+        d = _wrap_dim(dim, self.ndim, "gather")
+        _mov.check_gather_index(self._data.shape, d, idx, "gather")
+        return _mov.Gather.apply(self, d, idx)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
@@ -1376,6 +1387,7 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         dt = dtypes.result_type(a, b)
         a = np.asarray(a._data if isinstance(a, Tensor) else a, dtype=dt)
         b = np.asarray(b._data if isinstance(b, Tensor) else b, dtype=dt)
+        _bin.check_int_divisor(b, name)
     try:
         out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     except ValueError:
@@ -1429,4 +1441,5 @@ from .ops import binary as _bin  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
+from .ops import piecewise as _pw  # noqa: E402
 from .ops import reduce as _red  # noqa: E402

@@ -174,7 +174,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    formula = "d relu(x)/dx = 1 if x > 0 else 0"
+    formula = "d relu(x)/dx = 1 if x > 0 else 0 (1 at NaN, as PyTorch)"
 
     @staticmethod
     def forward(ctx, x):
@@ -185,12 +185,14 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * _mask(y._data > 0, grad._data)  # 1 where x > 0, else 0
+        return grad * _mask(y._data != 0, grad._data)  # 0 where relu(x) = 0 (x <= 0), else 1
 
     @staticmethod
     def backward_np(ctx, g):
         (y,) = saved_arrays(ctx)
-        return g * (y > 0)  # 1 where x > 0, else 0 (a bool mask: no float mask, no branchy where)
+        # 0 where relu(x) = 0, else 1: as PyTorch's `y <= 0 ? 0 : g`, so NaN keeps its gradient
+        # (y is >= 0 or NaN, so y != 0 is that test; a bool mask: no float mask, no branchy where)
+        return g * (y != 0)
 
 
 class LeakyRelu(Function):
@@ -240,6 +242,11 @@ class Erfc(Function):
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+def _opmath(a: np.ndarray) -> np.ndarray:
+    """float16 data as float32, the precision PyTorch's CPU kernels compute half in."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
 class Gelu(Function):
     formula = "d gelu(x)/dx = Phi(x) + x phi(x)"
 
@@ -247,25 +254,30 @@ class Gelu(Function):
     def forward(ctx, x, approximate):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        a = x._data
+        a = _opmath(x._data)
         if approximate == "tanh":
             y = 0.5 * a * (1 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3)))
         else:
             # Phi(x) = erfc(-x/sqrt 2)/2: no cancellation in 1 + erf(x/sqrt 2) for x << 0
             y = 0.5 * a * erfc(a * (-1 / math.sqrt(2)))
-        return _wrap(y.astype(a.dtype, copy=False))
+        return _wrap(y.astype(x._data.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        half = x._data.dtype == np.float16
+        if half:  # in float32, as PyTorch: x^3 overflows float16 from |x| = 40 (then inf * 0 = nan)
+            x, grad = x.float(), grad.float()
         if ctx.approximate == "tanh":
             # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)
             t = (_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)).tanh()
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du), None
-        cdf = 0.5 * Erfc.apply(x * (-1 / math.sqrt(2)))
-        pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
-        return grad * (cdf + x * pdf), None  # d/dx x Phi(x) = Phi(x) + x phi(x)
+            g = grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        else:
+            cdf = 0.5 * Erfc.apply(x * (-1 / math.sqrt(2)))
+            pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+            g = grad * (cdf + x * pdf)  # d/dx x Phi(x) = Phi(x) + x phi(x)
+        return (g.half() if half else g), None
 
 
 class Softplus(Function):
