@@ -12,6 +12,7 @@ The methods below are thin: each one checks its arguments and calls the op
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
@@ -722,13 +723,31 @@ class Tensor:
     add = __add__
     sub = __sub__
     mul = __mul__
-    div = __truediv__
-    divide = __truediv__
     multiply = __mul__
     subtract = __sub__
     true_divide = __truediv__
     remainder = __mod__
     floor_divide = __floordiv__
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode='trunc'`` rounds the quotient towards zero,
+        ``'floor'`` down (both keep integer dtypes and have no gradient, and an integer
+        division by zero raises, as in PyTorch)."""
+        if rounding_mode is None:
+            return _binary(_bin.Div, self, other)
+        if rounding_mode == "floor":
+            return _no_grad_binary(np.floor_divide, self, other, "div")
+        if rounding_mode == "trunc":
+            return _no_grad_binary(_trunc_divide, self, other, "div")
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}"
+        )
+
+    divide = div
+
+    def fmod(self, other: Any) -> Tensor:
+        """The remainder of ``self / other`` with the sign of ``self`` (C's fmod)."""
+        return _binary(_bin.Fmod, self, other)
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` elementwise."""
@@ -885,8 +904,8 @@ class Tensor:
         return 1.0 / self
 
     def sign(self) -> Tensor:
-        """-1, 0 or 1 (zero gradient)."""
-        return Tensor._wrap(np.sign(self._data))
+        """-1, 0 or 1 (0 for NaN, as PyTorch; zero gradient)."""
+        return Tensor._wrap(_ew.sign(self._data))
 
     def floor(self) -> Tensor:
         return _ew.Floor.apply(self)
@@ -1051,7 +1070,10 @@ class Tensor:
                 stacklevel=2,
             )
         centered = self - self.mean(dims, keepdim=True)
-        return (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims)) / max(n - correction, 0)
+        total = (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims))
+        if n - correction <= 0:  # x/0: inf, or nan for 0/0 (a product: no divide-by-zero warning)
+            return total * math.inf
+        return total / (n - correction)
 
     def std(
         self,
@@ -1383,13 +1405,15 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         b = np.asarray(b)
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    if name == "floor_divide":
+    division = name in ("floor_divide", "div")
+    if division:
         dt = dtypes.result_type(a, b)
         a = np.asarray(a._data if isinstance(a, Tensor) else a, dtype=dt)
         b = np.asarray(b._data if isinstance(b, Tensor) else b, dtype=dt)
         _bin.check_int_divisor(b, name)
     try:
-        out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+        with np.errstate(divide="ignore", invalid="ignore") if division else _NO_ERRSTATE:
+            out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     except ValueError:
         _raise_broadcast(name, a, b)
     except TypeError:
@@ -1397,6 +1421,17 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
             f"{name}: unsupported operand types {type(a).__name__} and {type(b).__name__}"
         ) from None
     return Tensor._wrap(np.asarray(out))
+
+
+_NO_ERRSTATE = contextlib.nullcontext()
+
+
+def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b rounded towards zero; integers stay integers (no float round trip)."""
+    if np.result_type(a, b).kind in "iu":
+        q = np.abs(a) // np.abs(b)
+        return np.where((a < 0) != (b < 0), -q, q).astype(np.result_type(a, b))
+    return np.trunc(np.true_divide(a, b))
 
 
 def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Tensor:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import dtypes
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -116,7 +117,8 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = Parameter(np.full(num_parameters, init, np.float32))
+        dt = np.dtype(np.float32) if dtype is None else dtypes.to_dtype(dtype).np
+        self.weight = Parameter(np.full(num_parameters, init, dt))
 
     def forward(self, input: Tensor) -> Tensor:
         return F.prelu(input, self.weight)

@@ -194,12 +194,35 @@ class Remainder(Function):
     def forward(ctx, x, y):
         check_int_divisor(y._data, "remainder")
         ctx.save_for_backward(x, y)
-        return _wrap(np.remainder(x._data, y._data))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float x mod 0 is nan, as PyTorch
+            return _wrap(np.remainder(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return grad, -grad * _wrap(np.floor(x._data / y._data))  # x mod y = x - floor(x/y) y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * _wrap(np.floor(x._data / y._data))  # x mod y = x - floor(x/y) y
+
+
+class Fmod(Function):
+    """The C remainder: x - trunc(x/y) y, with the sign of x (``remainder`` has y's)."""
+
+    formula = "d fmod(x, y)/dx = 1,  d fmod(x, y)/dy = -trunc(x/y)"
+    ufunc = np.fmod
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        check_int_divisor(y._data, "fmod")
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float fmod by 0 is nan, as PyTorch
+            return _wrap(np.fmod(x._data, y._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * _wrap(np.trunc(x._data / y._data))  # x - trunc(x/y) y
 
 
 class Where(Function):

@@ -17,6 +17,14 @@ from .special import erf, erfc
 _wrap = Tensor._wrap
 
 
+def sign(a: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1, and 0 for NaN as PyTorch's ``sign`` (NumPy's gives NaN)."""
+    out = np.sign(a)
+    if out.dtype.kind == "f":
+        np.copyto(out, 0, where=np.isnan(out))
+    return out
+
+
 def _mask(condition: np.ndarray, like: np.ndarray) -> Tensor:
     """A 0/1 constant tensor in ``like``'s dtype."""
     return _wrap(condition.astype(like.dtype))
@@ -311,7 +319,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _wrap(np.sign(x._data).astype(grad._data.dtype))  # sign(x), 0 at 0
+        return grad * _wrap(sign(x._data).astype(grad._data.dtype))  # sign(x), 0 at 0 and at NaN
 
 
 class Clamp(Function):

@@ -9,8 +9,8 @@ passes through as in PyTorch:
 * ``threshold``: ``value`` where ``x <= threshold``; NaN is not ``<=``, so it stays NaN
   and gets the gradient.
 * ``elu`` (``selu``, ``celu``): the exponential branch where ``x <= 0``.
-* ``hardsigmoid``: slope 1/6 strictly inside (-3, 3); ``hardswish``: 0 below -3, x/3 + 1/2
-  on [-3, 3], 1 above (so 1 at +inf and 0 at -inf, never NaN).
+* ``hardsigmoid``: slope 1/6 strictly inside (-3, 3); ``hardswish``: 0 up to -3, x/3 + 1/2
+  on (-3, 3), 1 from 3 (so 1 at +inf and 0 at -inf, never NaN).
 
 Backward is written with Tensor ops (``where`` with constant conditions), so it is
 differentiable again; ``where`` selects, so an infinite incoming gradient on the
@@ -83,6 +83,9 @@ class Elu(Function):
         return where(ctx.neg, grad * slope, grad * scale), None, None, None
 
 
+_ONE_SIXTH = float(np.float32(1 / 6))  # PyTorch's constant, a float32 even for float64 tensors
+
+
 class Hardsigmoid(Function):
     formula = "d hardsigmoid(x)/dx = 1/6 if -3 < x < 3 else 0"
 
@@ -96,11 +99,11 @@ class Hardsigmoid(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         inside = (x._data > -3) & (x._data < 3)
-        return where(inside, grad * (1 / 6), 0.0)  # 1/6 inside (-3, 3), 0 at and beyond
+        return where(inside, grad * _ONE_SIXTH, 0.0)  # 1/6 inside (-3, 3), 0 at and beyond
 
 
 class Hardswish(Function):
-    formula = "d hardswish(x)/dx = 0 if x < -3, x/3 + 1/2 if x <= 3, else 1"
+    formula = "d hardswish(x)/dx = 0 if x <= -3, x/3 + 1/2 if x < 3, else 1"
 
     @staticmethod
     def forward(ctx, x):
@@ -113,8 +116,8 @@ class Hardswish(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         a = x._data
-        middle = where(a <= 3, grad * (x * (1 / 3) + 0.5), grad)  # NaN and +inf: 1
-        return where(a < -3, 0.0, middle)
+        middle = where(a < 3, grad * (x / 3 + 0.5), grad)  # NaN and +inf: 1
+        return where(a <= -3, 0.0, middle)
 
 
 class ClampTensor(Function):

@@ -13,6 +13,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor, where
+from . import elementwise as _ew
 
 _wrap = Tensor._wrap
 
@@ -276,7 +277,7 @@ class VectorNorm(Function):
         g, n = grad.reshape(kshape), y.reshape(kshape)
         a, nk = x._data, y._data.reshape(kshape)
         zero = nk == 0
-        sign = _wrap(np.sign(a))
+        sign = _wrap(_ew.sign(a))  # 0 at NaN, as PyTorch's sgn
         if p == 0:
             return x * 0.0, None, None, None
         if p == 1:
@@ -330,7 +331,11 @@ class LogSoftmax(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         a = x._data
-        shifted = a - (a.max(axis=dim, keepdims=True) if a.size else 0)  # (empty: nothing to shift)
+        if not a.size:  # empty in, empty out (the log of an empty sum would be -inf)
+            y = _wrap(a.copy())
+            ctx.save_for_backward(y)
+            return y
+        shifted = a - a.max(axis=dim, keepdims=True)
         y = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.save_for_backward(y)
         return y
