@@ -192,10 +192,12 @@ def half_inputs(name: str) -> list[np.ndarray]:
 
 
 def run_half(fn: Callable[..., Any], arrays: list[np.ndarray], m: Any, dtype: Any) -> tuple[Any, list[Any]]:
-    """fn on the arrays converted to ``dtype``; the value and the gradients of every input."""
+    """fn on the arrays converted to ``dtype``; the value and the gradients of every input
+    for a seeded random output gradient (ones would make a normalisation's gradient 0)."""
     xs = [m.tensor(a).to(dtype).requires_grad_() for a in arrays]
     out = fn(m, *xs)
-    out.backward(m.ones(tuple(out.shape), dtype=out.dtype))
+    seed = np.random.default_rng(1).uniform(0.5, 1.5, tuple(out.shape)).astype(np.float16)
+    out.backward(m.tensor(seed).to(out.dtype))
     return out, [x.grad for x in xs]
 
 

@@ -993,7 +993,10 @@ class Tensor:
             return self.maximum(dim) if is_max else self.minimum(dim)
         if dim is None and axis is None:
             if self._data.size == 0:
-                raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
             return _red.Amax.apply(self, None, False, is_max, True)
         d = _dims(dim, axis, self.ndim, name)
         if self.ndim == 0 and not isinstance(dim if axis is None else axis, (tuple, list)):
@@ -1001,6 +1004,8 @@ class Tensor:
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
         keep = _keep(keepdim, keepdims)
+        if self._data.size == 0:
+            _red.check_nonempty(self._data.shape, d, name)
         idx = np.expand_dims((np.argmax if is_max else np.argmin)(self._data, axis=d[0]), d[0])
         values = _mov.Gather.apply(self, d[0], idx)  # (argmax indices: no bounds check needed)
         if not keep:
@@ -1268,6 +1273,17 @@ class Tensor:
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "narrow")
+        size = self._data.shape[d]
+        if not -size <= start <= size:
+            raise IndexError(
+                f"narrow(): start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+            )
+        start = start % size if start < 0 else start
+        if length < 0 or start + length > size:
+            raise RuntimeError(
+                f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of "
+                f"dimension {d} (shape {tuple(self.shape)})"
+            )
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     # ---- printing ----------------------------------------------------------------------------------
@@ -1437,6 +1453,10 @@ def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Tensor:
     d = _dims(dim, axis, x.ndim, name)
     keep = _keep(keepdim, keepdims)
+    if x._data.size == 0:
+        if d is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        _red.check_nonempty(x._data.shape, d, name)
     if d is None:
         out = np.asarray(fn(x._data))
         if keep:

@@ -366,14 +366,14 @@ def batch_norm(
     bshape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
     n = input._data.size // input.shape[1]
     if training:
-        if n <= 1:
+        if n == 1:  # (an empty batch gives an empty result and leaves the statistics, as PyTorch)
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape!r}"
             )
         mean = input.mean(dims, keepdim=True)
         centered = input - mean
         var = (centered * centered).mean(dims, keepdim=True)
-        if running_mean is not None and running_var is not None:
+        if running_mean is not None and running_var is not None and n > 0:
             with no_grad():
                 m = np.asarray(momentum, running_mean._data.dtype)
                 running_mean._data *= 1 - m

@@ -19,9 +19,9 @@ _wrap = Tensor._wrap
 
 def sign(a: np.ndarray) -> np.ndarray:
     """-1, 0 or 1, and 0 for NaN as PyTorch's ``sign`` (NumPy's gives NaN)."""
-    out = np.sign(a)
-    if out.dtype.kind == "f":
-        np.copyto(out, 0, where=np.isnan(out))
+    out = np.asarray(np.sign(a))  # (a 0-d input gives a NumPy scalar)
+    if out.dtype.kind == "f" and np.isnan(out).any():
+        out = np.where(np.isnan(out), 0, out).astype(out.dtype)
     return out
 
 

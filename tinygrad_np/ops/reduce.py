@@ -122,12 +122,14 @@ class Amax(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim, is_max, nan_to_nan=False):
-        if x._data.size == 0 and (dims is None or any(x._data.shape[d] == 0 for d in dims)):
-            name = ("max" if is_max else "min") if nan_to_nan else ("amax" if is_max else "amin")
-            raise RuntimeError(
-                f"{name}(): expected a non-empty tensor along the reduced dimensions, got shape "
-                f"{tuple(x._data.shape)} (the {name} of nothing is undefined)"
-            )
+        if x._data.size == 0:
+            name = "amax" if is_max else "amin"
+            if dims is None:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            check_nonempty(x._data.shape, dims, name)
         ctx.dims, ctx.keepdim, ctx.nan_to_nan = dims, keepdim, nan_to_nan
         fn = np.max if is_max else np.min
         ctx.save_for_backward(x)
@@ -145,6 +147,16 @@ class Amax(Function):
             share = hit / hit.sum(axis=ctx.dims, keepdims=True)
         g = _unreduce(grad, ctx.dims, ctx.keepdim, x._data.shape) * _wrap(share.astype(grad._data.dtype))
         return g, None, None, None, None
+
+
+def check_nonempty(shape: tuple[int, ...], dims: tuple[int, ...] | None, name: str) -> None:
+    """A max/min/argmax over a dimension of size 0 has no value: PyTorch's IndexError."""
+    for d in range(len(shape)) if dims is None else dims:
+        if shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size (input of shape "
+                f"{tuple(shape)}: the {name} of nothing is undefined)"
+            )
 
 
 class Prod(Function):
