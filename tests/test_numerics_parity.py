@@ -342,3 +342,138 @@ def test_zero_size_functional_ops_match_pytorch(name: str) -> None:
     arrays = [np.zeros(s, np.float32) for s in shapes]
     with _errstate(name):
         compare(fn, arrays, TOL[np.float32], name)
+
+
+# ---- integer division by zero, out-of-range indices ---------------------------------------------------
+
+DIVISIONS = {
+    "//": lambda m, a, b: a // b,
+    "%": lambda m, a, b: a % b,
+    "floor_divide": lambda m, a, b: m.floor_divide(a, b),
+    "remainder": lambda m, a, b: m.remainder(a, b),
+    "fmod": lambda m, a, b: m.fmod(a, b),
+    "div-floor": lambda m, a, b: m.div(a, b, rounding_mode="floor"),
+    "div-trunc": lambda m, a, b: a.div(b, rounding_mode="trunc"),
+    "div": lambda m, a, b: a / b,
+    "r//": lambda m, a, b: 7 // b,
+    "r%": lambda m, a, b: 7 % b,
+}
+
+
+@pytest.mark.parametrize("divisor", [[0, 0, 0], [2, -3, 0], [2, -3, 4]], ids=["zeros", "one-zero", "nonzero"])
+@pytest.mark.parametrize("dtype", ["int64", "int32", "uint8", "float32"])
+@pytest.mark.parametrize("op", list(DIVISIONS))
+def test_division_matches_pytorch(op: str, dtype: str, divisor: list[int]) -> None:
+    """Integers: PyTorch's RuntimeError (ZeroDivisionError) for any zero divisor; floats: inf/nan."""
+    if op == "r%" and dtype == "float32":
+        pytest.skip("scalar % tensor: PyTorch has no derivative for it, ours is -floor(7 / b)")
+    a = np.array([7, 6, 5] if dtype == "uint8" else [7, -6, 5]).astype(dtype)
+    b = np.abs(np.array(divisor)).astype(dtype) if dtype == "uint8" else np.array(divisor).astype(dtype)
+    with np.errstate(all="ignore"):
+        compare(DIVISIONS[op], [a, b], TOL[np.float32], f"{op} {dtype}")
+
+
+@pytest.mark.parametrize(
+    "index",
+    [[[0], [2]], [[-1], [0]], [[3], [0]], [[0, 1, 2, 0]], [[0], [1], [0]]],
+    ids=["ok", "negative", "too-large", "too-wide", "too-many-rows"],
+)
+def test_gather_index_checks_match_pytorch(index: list[list[int]]) -> None:
+    idx = np.array(index, np.int64)
+    compare(
+        lambda m, x: x.gather(1, m.tensor(idx)),
+        [np.arange(6.0, dtype=np.float32).reshape(2, 3)],
+        TOL[np.float32],
+        "gather",
+    )
+
+
+@pytest.mark.parametrize("index", [[5], [-4], [-1], [0, 2]], ids=str)
+def test_indexing_and_embedding_bounds_match_pytorch(index: list[int]) -> None:
+    idx = np.array(index, np.int64)
+    compare(lambda m, x: x[m.tensor(idx)], [np.arange(3.0, dtype=np.float32)], TOL[np.float32], "x[idx]")
+    compare(
+        lambda m, w: F(m).embedding(m.tensor(idx), w),
+        [np.ones((3, 2), np.float32)],
+        TOL[np.float32],
+        "embedding",
+    )
+
+
+# ---- all-ignored targets, logsumexp at +-1e4, zero vectors -------------------------------------------
+
+LOSSES_IGNORED = {
+    "cross_entropy": lambda m, x, r: F(m).cross_entropy(x, m.full((3,), -100), reduction=r),
+    "cross_entropy-weight": lambda m, x, r: F(m).cross_entropy(
+        x, m.full((3,), -100), weight=m.tensor([1.0, 2.0, 3.0, 4.0]), reduction=r
+    ),
+    "cross_entropy-smoothing": lambda m, x, r: F(m).cross_entropy(
+        x, m.full((3,), -100), reduction=r, label_smoothing=0.2
+    ),
+    "cross_entropy-weight-smoothing": lambda m, x, r: F(m).cross_entropy(
+        x,
+        m.full((3,), 1),
+        weight=m.tensor([1.0, 2.0, 3.0, 4.0]),
+        reduction=r,
+        label_smoothing=0.2,
+        ignore_index=1,
+    ),
+    "cross_entropy-3d": lambda m, x, r: F(m).cross_entropy(
+        x.reshape(1, 4, 3), m.full((1, 3), -100), reduction=r
+    ),
+    "nll_loss": lambda m, x, r: F(m).nll_loss(x.log_softmax(1), m.full((3,), -100), reduction=r),
+    "nll_loss-weight": lambda m, x, r: F(m).nll_loss(
+        x.log_softmax(1), m.full((3,), -100), weight=m.tensor([1.0, 2.0, 3.0, 4.0]), reduction=r
+    ),
+    "cross_entropy-some-ignored": lambda m, x, r: F(m).cross_entropy(x, m.tensor([1, -100, 3]), reduction=r),
+    "cross_entropy-probabilities-empty": lambda m, x, r: F(m).cross_entropy(
+        x[:0], x[:0].softmax(1), reduction=r
+    ),
+}
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name", list(LOSSES_IGNORED))
+def test_ignored_targets_match_pytorch(name: str, reduction: str) -> None:
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    compare(lambda m, t: LOSSES_IGNORED[name](m, t, reduction), [x], TOL[np.float32], name)
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e4, -1e4, 3e38])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_logsumexp_at_extreme_inputs_matches_pytorch(scale: float, dtype: str) -> None:
+    """PyTorch's gradient is exp(x - logsumexp(x)) in the input dtype: the same numbers to the bit
+    at +-1e4 (the composed form differed by 2e-4 relative in float32)."""
+    x = (np.array([[1.0, 0.9997, 0.9993, -1.0], [1.0, 1.0, 1.0, 1.0]]) * scale).astype(dtype)
+    tol = dict(rtol=5e-7, atol=0) if dtype == "float32" else TOL[np.float64]  # exp: 1-2 ulp apart
+    with np.errstate(all="ignore"):
+        compare(lambda m, t: t.logsumexp(1), [x], tol, "logsumexp")
+        compare(lambda m, t: t.logsumexp(0, keepdim=True), [x], tol, "logsumexp-keepdim")
+
+
+NORM_INPUTS = {
+    "zero": [[0.0, 0.0, 0.0], [1.0, -2.0, 2.0]],
+    "tiny": [[1e-10, 0.0, -1e-10], [1e-5, 0.0, 0.0]],
+}
+SIMILARITIES = {
+    "normalize": lambda m, x: F(m).normalize(x, dim=1),
+    "normalize-p1": lambda m, x: F(m).normalize(x, p=1.0, dim=1),
+    "normalize-p3": lambda m, x: F(m).normalize(x, p=3.0, dim=-1),
+    "normalize-pinf": lambda m, x: F(m).normalize(x, p=float("inf"), dim=1),
+    "cosine_similarity": lambda m, x: F(m).cosine_similarity(x, m.ones(3), dim=-1),
+    "cosine_similarity-self": lambda m, x: F(m).cosine_similarity(x, x * 2, dim=1),
+    "CosineSimilarity-dim0": lambda m, x: m.nn.CosineSimilarity(dim=0)(x, -x + 1),
+    "pairwise_distance": lambda m, x: F(m).pairwise_distance(x, x.detach()),
+    "PairwiseDistance-eps0": lambda m, x: m.nn.PairwiseDistance(eps=0.0)(x, m.zeros(3)),
+    "PairwiseDistance-p1": lambda m, x: m.nn.PairwiseDistance(p=1.0)(x, m.zeros(3)),
+    "PairwiseDistance-pinf": lambda m, x: m.nn.PairwiseDistance(p=float("inf"))(x, m.zeros(3)),
+    "PairwiseDistance-p3-keepdim": lambda m, x: m.nn.PairwiseDistance(p=3.0, keepdim=True)(x, m.zeros(3)),
+}
+
+
+@pytest.mark.parametrize("inputs", list(NORM_INPUTS))
+@pytest.mark.parametrize("name", list(SIMILARITIES))
+def test_norms_of_zero_and_tiny_vectors_match_pytorch(name: str, inputs: str) -> None:
+    x = np.array(NORM_INPUTS[inputs], np.float64)
+    with np.errstate(all="ignore"):
+        compare(SIMILARITIES[name], [x], dict(rtol=1e-9, atol=1e-9), f"{name} {inputs}")

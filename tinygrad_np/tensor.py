@@ -735,10 +735,9 @@ class Tensor:
         division by zero raises, as in PyTorch)."""
         if rounding_mode is None:
             return _binary(_bin.Div, self, other)
-        if rounding_mode == "floor":
-            return _no_grad_binary(np.floor_divide, self, other, "div")
-        if rounding_mode == "trunc":
-            return _no_grad_binary(_trunc_divide, self, other, "div")
+        if rounding_mode in ("floor", "trunc"):
+            dt = dtypes.result_type(self, other)
+            return _bin.RoundedDiv.apply(_operand(self, dt), _operand(other, dt), rounding_mode)
         raise ValueError(
             f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}"
         )
@@ -1421,8 +1420,13 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         b = np.asarray(b)
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    division = name in ("floor_divide", "div")
+    division = name == "floor_divide"
     if division:
+        if grad_mode.state.grad_enabled and any(isinstance(t, Tensor) and t._requires_grad for t in (a, b)):
+            raise RuntimeError(
+                "floor_divide: the derivative is not implemented (as in PyTorch); use "
+                "x.div(y, rounding_mode='floor') (zero gradient) or detach the operands"
+            )
         dt = dtypes.result_type(a, b)
         a = np.asarray(a._data if isinstance(a, Tensor) else a, dtype=dt)
         b = np.asarray(b._data if isinstance(b, Tensor) else b, dtype=dt)
@@ -1440,14 +1444,6 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
 
 
 _NO_ERRSTATE = contextlib.nullcontext()
-
-
-def _trunc_divide(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """a / b rounded towards zero; integers stay integers (no float round trip)."""
-    if np.result_type(a, b).kind in "iu":
-        q = np.abs(a) // np.abs(b)
-        return np.where((a < 0) != (b < 0), -q, q).astype(np.result_type(a, b))
-    return np.trunc(np.true_divide(a, b))
 
 
 def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Tensor:

@@ -243,6 +243,30 @@ class Where(Function):
         return None, gx, gy
 
 
+class RoundedDiv(Function):
+    """x / y rounded towards zero (``mode='trunc'``) or down (``'floor'``): ``div`` with a
+    ``rounding_mode``. Piecewise constant, so its gradient is zero, as PyTorch's."""
+
+    formula = "d round(x / y)/dx = 0,  d/dy = 0"
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        a, b = x._data, y._data
+        check_int_divisor(b, "div")
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float x / 0 is inf or nan
+            if mode == "floor":
+                return _wrap(np.floor_divide(a, b))
+            if a.dtype.kind in "iu":  # integers stay integers (no float round trip)
+                q = np.abs(a) // np.abs(b)
+                return _wrap(np.where((a < 0) != (b < 0), -q, q).astype(a.dtype))
+            return _wrap(np.trunc(a / b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad * 0.0
+        return zero, zero, None
+
+
 def check_int_divisor(d: np.ndarray, op: str) -> None:
     """Integer division by zero raises, as in PyTorch (NumPy would give 0 with a warning)."""
     if d.dtype.kind in "iub" and not d.all():
