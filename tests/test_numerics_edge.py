@@ -117,6 +117,10 @@ HALF_CASES: dict[str, tuple[Callable[..., Any], Callable[[np.random.Generator], 
     "var-dim-correction0": (lambda m, x: x.var(1, correction=0), lambda r: [_rows(r)]),
     "std": (lambda m, x: x.std(), lambda r: [_rows(r)]),
     "std-dim": (lambda m, x: x.std(dim=1), lambda r: [_rows(r)]),
+    "cumsum": (
+        lambda m, x: x.cumsum(0) * 1e-3,
+        lambda r: [r.uniform(0, 1e-3, N)],
+    ),  # (x1e-3: a gradient sum < 65,504)
     "logsumexp": (lambda m, x: x.logsumexp(1), lambda r: [_rows(r)]),
     "softmax": (lambda m, x: x.softmax(1), lambda r: [_rows(r)]),
     "log_softmax": (lambda m, x: x.log_softmax(-1), lambda r: [_rows(r)]),

@@ -369,7 +369,10 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return _wrap(np.cumsum(x._data, axis=dim))
+        a = x._data
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch (a float16 running sum stalls)
+            return _wrap(np.cumsum(a, axis=dim, dtype=np.float32).astype(np.float16))
+        return _wrap(np.cumsum(a, axis=dim))
 
     @staticmethod
     def backward(ctx, grad):
