@@ -1114,14 +1114,14 @@ class Tensor:
         is exp(x - logsumexp(x)), as PyTorch computes it."""
         dims = _dims(dim, axis, self.ndim, "logsumexp")
         x = _floating(self)
-        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+        if x._data.dtype.char == "e":  # in float32, as PyTorch's kernels
             return _red.LogSumExp.apply(x.float(), dims, _keep(keepdim, keepdims)).half()
         return _red.LogSumExp.apply(x, dims, _keep(keepdim, keepdims))
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
         x = _floating(self if dtype is None else self.to(dtype))
-        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+        if x._data.dtype.char == "e":  # in float32, as PyTorch's kernels
             return _red.Softmax.apply(x.float(), _wrap_dim(dim, self.ndim, "softmax")).half()
         return _red.Softmax.apply(x, _wrap_dim(dim, self.ndim, "softmax"))
 

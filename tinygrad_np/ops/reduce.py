@@ -64,7 +64,7 @@ class Sum(Function):
     def forward(ctx, x, dims, keepdim):
         a = x._data
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
-        if a.dtype == np.float16:  # accumulate in float32, as PyTorch (float16 rounds every step)
+        if a.dtype.char == "e":  # float16 (its type code: a cheap test); accumulate in float32 as PyTorch
             return _wrap(np.asarray(a.sum(axis=dims, keepdims=keepdim, dtype=np.float32), np.float16))
         return _wrap(a.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
 
@@ -89,7 +89,7 @@ class Mean(Function):
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         n = a.size if dims is None else math.prod(a.shape[d] for d in dims)
         ctx.n = n
-        half = a.dtype == np.float16
+        half = a.dtype.char == "e"  # float16
         total = a.sum(axis=dims, keepdims=keepdim, dtype=np.float32 if half else None)
         # the mean of nothing is 0/0 = nan, as in PyTorch (written out: np.errstate costs ~0.8 us)
         return _wrap(np.asarray(total / n if n else total * np.nan, a.dtype))
@@ -98,7 +98,7 @@ class Mean(Function):
     def backward(ctx, grad):
         if not ctx.n:  # nothing to spread the gradient over
             return _wrap(np.zeros(ctx.shape, grad._data.dtype)), None, None
-        if grad._data.dtype == np.float16:  # g / N in float32 (1/N may be below float16's range)
+        if grad._data.dtype.char == "e":  # g / N in float32 (1/N may be below float16's range)
             return (
                 _unreduce((grad.float() * (1 / ctx.n)).half(), ctx.dims, ctx.keepdim, ctx.shape),
                 None,
@@ -108,7 +108,7 @@ class Mean(Function):
 
     @staticmethod
     def backward_np(ctx, g):
-        if not ctx.n or g.dtype == np.float16:
+        if not ctx.n or g.dtype.char == "e":
             return NotImplemented  # the Tensor-level backward above
         return _unreduce_np(g * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
 
