@@ -1024,12 +1024,16 @@ class Tensor:
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
         """Max over ``dim`` (int or tuple); ties share the gradient equally."""
-        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True)
+        return _red.Amax.apply(
+            self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True, False
+        )
 
     def amin(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
-        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False)
+        return _red.Amax.apply(
+            self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False, False
+        )
 
     def argmax(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
