@@ -27,6 +27,10 @@ __all__ = [
     "cos",
     "cumsum",
     "div",
+    "divide",
+    "fmod",
+    "remainder",
+    "floor_divide",
     "exp",
     "flatten",
     "gather",
@@ -152,6 +156,10 @@ add = _method("add")
 sub = _method("sub")
 mul = _method("mul")
 div = _method("div")
+divide = _method("div")
+fmod = _method("fmod")
+remainder = _method("remainder")
+floor_divide = _method("floor_divide")
 pow = _method("pow")
 neg = _method("neg")
 exp = _method("exp")

@@ -12,6 +12,7 @@ The methods below are thin: each one checks its arguments and calls the op
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Sequence
@@ -825,13 +826,30 @@ class Tensor:
     add = __add__
     sub = __sub__
     mul = __mul__
-    div = __truediv__
-    divide = __truediv__
     multiply = __mul__
     subtract = __sub__
     true_divide = __truediv__
     remainder = __mod__
     floor_divide = __floordiv__
+
+    def div(self, other: Any, *, rounding_mode: str | None = None) -> Tensor:
+        """``self / other``; ``rounding_mode='trunc'`` rounds the quotient towards zero,
+        ``'floor'`` down (both keep integer dtypes and have no gradient, and an integer
+        division by zero raises, as in PyTorch)."""
+        if rounding_mode is None:
+            return _binary(_bin.Div, self, other)
+        if rounding_mode in ("floor", "trunc"):
+            dt = dtypes.result_type(self, other)
+            return _bin.RoundedDiv.apply(_operand(self, dt), _operand(other, dt), rounding_mode)
+        raise ValueError(
+            f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found {rounding_mode!r}"
+        )
+
+    divide = div
+
+    def fmod(self, other: Any) -> Tensor:
+        """The remainder of ``self / other`` with the sign of ``self`` (C's fmod)."""
+        return _binary(_bin.Fmod, self, other)
 
     def pow(self, exponent: Any) -> Tensor:
         """``self ** exponent`` elementwise."""
@@ -1157,12 +1175,16 @@ class Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self
-            if min is not None:
-                out = where(out < min, min, out)
-            if max is not None:
-                out = where(out > max, max, out)
-            return out
+            dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
+            lo, hi = (None if b is None else _operand(b, dt) for b in (min, max))
+            try:
+                return _pw.ClampTensor.apply(_operand(self, dt), lo, hi)
+            except ValueError:
+                raise RuntimeError(
+                    f"clamp: bounds of shapes {None if lo is None else tuple(lo.shape)} and "
+                    f"{None if hi is None else tuple(hi.shape)} do not broadcast with the input's "
+                    f"shape {tuple(self.shape)}"
+                ) from None
         dt = dtypes.result_type(self, *(b for b in (min, max) if b is not None))
         x = self if dt == self._data.dtype else _mov.Cast.apply(self, dt)  # int.clamp(0.5) is float
         return _ew.Clamp.apply(x, min, max)
@@ -1225,16 +1247,21 @@ class Tensor:
             return self.maximum(dim) if is_max else self.minimum(dim)
         if dim is None and axis is None:
             if self._data.size == 0:
-                raise RuntimeError(f"{name}(): expected a non-empty tensor when no dim is given")
-            return _red.Amax.apply(self, None, False, is_max)
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            return _red.Amax.apply(self, None, False, is_max, True)
         d = _dims(dim, axis, self.ndim, name)
         if self.ndim == 0 and not isinstance(dim if axis is None else axis, (tuple, list)):
             return MaxMin(_mov.reshape(self, ()), Tensor._wrap(np.zeros((), np.int64)))
         if len(d) != 1:
             raise TypeError(f"{name}(): dim must be an int; use amax/amin for several dims")
         keep = _keep(keepdim, keepdims)
+        if self._data.size == 0:
+            _red.check_nonempty(self._data.shape, d, name)
         idx = np.expand_dims((np.argmax if is_max else np.argmin)(self._data, axis=d[0]), d[0])
-        values = self.gather(d[0], Tensor._wrap(idx))
+        values = _mov.Gather.apply(self, d[0], idx)  # (argmax indices: no bounds check needed)
         if not keep:
             values = values.squeeze(d[0])
             idx = np.squeeze(idx, d[0])
@@ -1252,12 +1279,16 @@ class Tensor:
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
         """Max over ``dim`` (int or tuple); ties share the gradient equally."""
-        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True)
+        return _red.Amax.apply(
+            self, _dims(dim, axis, self.ndim, "amax"), _keep(keepdim, keepdims), True, False
+        )
 
     def amin(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
-        return _red.Amax.apply(self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False)
+        return _red.Amax.apply(
+            self, _dims(dim, axis, self.ndim, "amin"), _keep(keepdim, keepdims), False, False
+        )
 
     def argmax(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
@@ -1283,6 +1314,11 @@ class Tensor:
         """sum((x - mean)^2) / (N - correction); correction defaults to 1 (Bessel)."""
         if isinstance(dim, bool):  # var(True) means unbiased=True in PyTorch's old signature
             dim, unbiased = None, dim
+        if self._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+            out = self.float().var(
+                dim, unbiased, keepdim, correction=correction, axis=axis, keepdims=keepdims
+            )
+            return out.half()
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
         dims = _dims(dim, axis, self.ndim, "var")
@@ -1297,7 +1333,10 @@ class Tensor:
                 stacklevel=2,
             )
         centered = self - self.mean(dims, keepdim=True)
-        return (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims)) / max(n - correction, 0)
+        total = (centered * centered).sum(dims, keepdim=_keep(keepdim, keepdims))
+        if n - correction <= 0:  # x/0: inf, or nan for 0/0 (a product: no divide-by-zero warning)
+            return total * math.inf
+        return total / (n - correction)
 
     def std(
         self,
@@ -1330,26 +1369,26 @@ class Tensor:
     def logsumexp(
         self, dim: Any = None, keepdim: bool = False, *, axis: Any = None, keepdims: Any = None
     ) -> Tensor:
-        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x)."""
+        """log(sum(exp(x))) computed as m + log(sum(exp(x - m))), m = max(x); the gradient
+        is exp(x - logsumexp(x)), as PyTorch computes it."""
         dims = _dims(dim, axis, self.ndim, "logsumexp")
         x = _floating(self)
-        m = x._data.max(axis=dims, keepdims=True) if x._data.size else np.zeros((1,) * x.ndim, x._data.dtype)
-        m = np.where(np.isfinite(m), m, 0).astype(x._data.dtype, copy=False)  # all -inf rows stay -inf
-        out = (x - m).exp().sum(dims, keepdim=True).log() + m
-        return (
-            out
-            if _keep(keepdim, keepdims)
-            else out.squeeze(dims if dims is not None else tuple(range(x.ndim)))
-        )
+        if x._data.dtype.char == "e":  # in float32, as PyTorch's kernels
+            return _red.LogSumExp.apply(x.float(), dims, _keep(keepdim, keepdims)).half()
+        return _red.LogSumExp.apply(x, dims, _keep(keepdim, keepdims))
 
     def softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """exp(x) / sum(exp(x)) along ``dim``."""
         x = _floating(self if dtype is None else self.to(dtype))
+        if x._data.dtype.char == "e":  # in float32, as PyTorch's kernels
+            return _red.Softmax.apply(x.float(), _wrap_dim(dim, self.ndim, "softmax")).half()
         return _red.Softmax.apply(x, _wrap_dim(dim, self.ndim, "softmax"))
 
     def log_softmax(self, dim: int, dtype: Any = None) -> Tensor:
         """x - logsumexp(x) along ``dim``."""
         x = _floating(self if dtype is None else self.to(dtype))
+        if x._data.dtype == np.float16:  # in float32, as PyTorch's kernels
+            return _red.LogSoftmax.apply(x.float(), _wrap_dim(dim, self.ndim, "log_softmax")).half()
         return _red.LogSoftmax.apply(x, _wrap_dim(dim, self.ndim, "log_softmax"))
 
     def cumsum(self, dim: int, *, dtype: Any = None) -> Tensor:
@@ -1580,7 +1619,9 @@ class Tensor:
         idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
-        return _mov.Gather.apply(self, _wrap_dim(dim, self.ndim, "gather"), idx)
+        d = _wrap_dim(dim, self.ndim, "gather")
+        _mov.check_gather_index(self._data.shape, d, idx, "gather")
+        return _mov.Gather.apply(self, d, idx)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
@@ -1604,6 +1645,17 @@ class Tensor:
 
     def narrow(self, dim: int, start: int, length: int) -> Tensor:
         d = _wrap_dim(dim, self.ndim, "narrow")
+        size = self._data.shape[d]
+        if not -size <= start <= size:
+            raise IndexError(
+                f"narrow(): start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+            )
+        start = start % size if start < 0 else start
+        if length < 0 or start + length > size:
+            raise RuntimeError(
+                f"narrow(): start ({start}) + length ({length}) exceeds dimension size ({size}) of "
+                f"dimension {d} (shape {tuple(self.shape)})"
+            )
         return self[(slice(None),) * d + (slice(start, start + length),)]
 
     # ---- printing ----------------------------------------------------------------------------------
@@ -1769,12 +1821,20 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
         b = np.asarray(b)
     if isinstance(a, (list, tuple)):
         a = np.asarray(a)
-    if name == "floor_divide":
+    division = name == "floor_divide"
+    if division:
+        if grad_mode.state.grad_enabled and any(isinstance(t, Tensor) and t._requires_grad for t in (a, b)):
+            raise RuntimeError(
+                "floor_divide: the derivative is not implemented (as in PyTorch); use "
+                "x.div(y, rounding_mode='floor') (zero gradient) or detach the operands"
+            )
         dt = dtypes.result_type(a, b)
         a = np.asarray(a._data if isinstance(a, Tensor) else a, dtype=dt)
         b = np.asarray(b._data if isinstance(b, Tensor) else b, dtype=dt)
+        _bin.check_int_divisor(b, name)
     try:
-        out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
+        with np.errstate(divide="ignore", invalid="ignore") if division else _NO_ERRSTATE:
+            out = fn(a._data if isinstance(a, Tensor) else a, b._data if isinstance(b, Tensor) else b)
     except ValueError:
         _raise_broadcast(name, a, b)
     except TypeError:
@@ -1784,9 +1844,16 @@ def _no_grad_binary(fn: Any, a: Any, b: Any, name: str) -> Tensor:
     return Tensor._wrap(np.asarray(out))
 
 
+_NO_ERRSTATE = contextlib.nullcontext()
+
+
 def _arg(fn: Any, x: Tensor, dim: Any, keepdim: bool, axis: Any, keepdims: Any, name: str) -> Tensor:
     d = _dims(dim, axis, x.ndim, name)
     keep = _keep(keepdim, keepdims)
+    if x._data.size == 0:
+        if d is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        _red.check_nonempty(x._data.shape, d, name)
     if d is None:
         out = np.asarray(fn(x._data))
         if keep:
@@ -1856,5 +1923,6 @@ from .ops import binary as _bin  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
+from .ops import piecewise as _pw  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402

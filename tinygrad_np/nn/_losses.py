@@ -52,6 +52,25 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
     return Tensor._wrap(np.asarray(x, dtype=like._data.dtype))
 
 
+def _mean_by(total: Tensor, count: float) -> Tensor:
+    """``total / count`` for a 'mean' reduction; with nothing counted (every target ignored,
+    or an empty batch) the loss is 0/0 = nan and its gradient zero, as PyTorch (not
+    (1/0) * 0 = nan, which would turn every weight into nan after one step)."""
+    if count == 0:
+        return total * 0.0 + float("nan")
+    return total / count
+
+
+def _is_half(*tensors: Any) -> bool:
+    """Whether a loss must be computed in float32 and rounded back, as PyTorch does for
+    float16 (an element count above 65,504 is inf in float16)."""
+    return any(isinstance(t, Tensor) and t._data.dtype == np.float16 for t in tensors)
+
+
+def _float(x: Any) -> Any:
+    return x.float() if isinstance(x, Tensor) and x._data.dtype == np.float16 else x
+
+
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
     if input._data.shape != target._data.shape:
         raise ValueError(
@@ -69,6 +88,8 @@ def mse_loss(
     """(x - y)^2."""
     target = _as_tensor(target, input)
     _same_shape(input, target, "mse_loss")
+    if _is_half(input, target):
+        return mse_loss(input.float(), _float(target), reduction=reduction).half()
     if reduction != "none" and input._data.dtype.kind == "f" and target._data.dtype == input._data.dtype:
         _check_reduction(reduction)
         return MseLoss.apply(input, target, reduction == "mean")  # the common case: one node
@@ -191,6 +212,10 @@ def nll_loss(
     """-w[y] * input[y] for log-probabilities ``input`` (N, C, ...) and class indices y;
     'mean' divides by the sum of the weights of the non-ignored targets."""
     _check_reduction(reduction)
+    if _is_half(input):
+        return nll_loss(
+            input.float(), target, _float(weight), ignore_index=ignore_index, reduction=reduction
+        ).half()
     x, safe, valid, unbatched = _class_targets(input, target, ignore_index, "nll_loss")
     picked = x.gather(1, Tensor._wrap(safe[:, None])).squeeze(1)  # input[n, y_n, ...]
     dt = x._data.dtype
@@ -202,8 +227,7 @@ def nll_loss(
         return loss.squeeze(0) if unbatched else loss
     if reduction == "sum":
         return loss.sum()
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return loss.sum() / Tensor._wrap(np.asarray(w.sum(), dt))
+    return _mean_by(loss.sum(), float(w.sum(dtype=np.float64)))  # the sum of the counted weights
 
 
 def cross_entropy(
@@ -223,6 +247,15 @@ def cross_entropy(
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if _is_half(input):
+        return cross_entropy(
+            input.float(),
+            _float(target),
+            _float(weight),
+            ignore_index=ignore_index,
+            reduction=reduction,
+            label_smoothing=label_smoothing,
+        ).half()
     if (
         input.ndim == 2
         and weight is None
@@ -259,7 +292,7 @@ def cross_entropy(
         prod = logp * target if w is None else logp * target * w
         loss = -prod.sum(class_dim)
         if reduction == "mean":
-            return loss.sum() / (input._data.size // n_classes if input.ndim > 1 else 1)
+            return _mean_by(loss.sum(), input._data.size // n_classes if input.ndim > 1 else 1)
         return _reduce(loss, reduction)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing == 0:
@@ -273,8 +306,7 @@ def cross_entropy(
             denom = valid.sum()
         else:
             denom = np.asarray(weight._data if isinstance(weight, Tensor) else weight)[safe][valid].sum()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            smooth = smooth.sum() / Tensor._wrap(np.asarray(denom, input._data.dtype))
+        smooth = _mean_by(smooth.sum(), float(denom))
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
@@ -298,15 +330,16 @@ class CrossEntropy(Function):
         picked = shifted[rows, safe] - np.log(s[:, 0])  # log softmax(x_n)[y_n]
         w = valid.astype(a.dtype)
         scale = 1.0
-        if mean:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                scale = float(np.float64(1.0) / w.sum(dtype=np.float64))
+        count = float(w.sum(dtype=np.float64))
+        if mean:  # with nothing counted the loss is 0/0 = nan and the gradient zero, as PyTorch
+            scale = 1.0 / count if count else 0.0
         ctx.rows, ctx.safe, ctx.w, ctx.scale = rows, safe, w, scale
         if ctx.needs_input_grad and ctx.needs_input_grad[0]:
             ctx.probs = e / s  # softmax, kept for the array-level backward
             ctx.save_for_backward(x)
         with np.errstate(invalid="ignore"):
-            return _wrap_loss(-(picked * w).sum(dtype=np.float64) * scale, a.dtype)
+            loss = 0.0 - (picked * w).sum(dtype=np.float64) * scale if count or not mean else np.nan
+            return _wrap_loss(loss, a.dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..functions import where
+from .. import dtypes
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -28,9 +28,6 @@ __all__ = [
     "Threshold",
 ]
 
-_SELU_ALPHA = 1.6732632423543772848170429916717
-_SELU_SCALE = 1.0507009873554804934193349852946
-
 
 class Hardtanh(Module):
     """clamp(x, min_val, max_val)."""
@@ -44,7 +41,7 @@ class Hardtanh(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return input.clamp(self.min_val, self.max_val)
+        return F.hardtanh(input, self.min_val, self.max_val)
 
     def extra_repr(self) -> str:
         return f"min_val={self.min_val}, max_val={self.max_val}" + (", inplace=True" if self.inplace else "")
@@ -68,7 +65,7 @@ class Hardsigmoid(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return (input + 3.0).clamp(0.0, 6.0) / 6.0
+        return F.hardsigmoid(input)
 
 
 class Hardswish(Module):
@@ -79,7 +76,7 @@ class Hardswish(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return input * (input + 3.0).clamp(0.0, 6.0) / 6.0
+        return F.hardswish(input)
 
 
 class SELU(Module):
@@ -90,7 +87,7 @@ class SELU(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return F.elu(input, _SELU_ALPHA) * _SELU_SCALE
+        return F.selu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -104,14 +101,14 @@ class Mish(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return input * F.softplus(input).tanh()
+        return F.mish(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
 
 
 class PReLU(Module):
-    """x if x >= 0 else a * x, with a learnable slope ``a`` (one, or one per channel of
+    """x if x > 0 else a * x, with a learnable slope ``a`` (one, or one per channel of
     dimension 1), initialised to ``init``."""
 
     def __init__(
@@ -120,18 +117,11 @@ class PReLU(Module):
         super().__init__()
         self.num_parameters = num_parameters
         self.init = init
-        self.weight = Parameter(np.full(num_parameters, init, np.float32))
+        dt = np.dtype(np.float32) if dtype is None else dtypes.to_dtype(dtype).np
+        self.weight = Parameter(np.full(num_parameters, init, dt))
 
     def forward(self, input: Tensor) -> Tensor:
-        slope = self.weight
-        if self.num_parameters > 1:
-            if input.ndim < 2 or input.shape[1] != self.num_parameters:
-                raise RuntimeError(
-                    f"PReLU: {self.num_parameters} parameters need an input with {self.num_parameters} "
-                    f"channels in dimension 1, got shape {tuple(input.shape)}"
-                )
-            slope = slope.reshape((1, self.num_parameters) + (1,) * (input.ndim - 2))
-        return where(input >= 0, input, input * slope)
+        return F.prelu(input, self.weight)
 
     def extra_repr(self) -> str:
         return f"num_parameters={self.num_parameters}"
@@ -141,14 +131,14 @@ class Softsign(Module):
     """x / (1 + |x|)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return input / (input.abs() + 1.0)
+        return F.softsign(input)
 
 
 class Tanhshrink(Module):
     """x - tanh(x)."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return input - input.tanh()
+        return F.tanhshrink(input)
 
 
 class Threshold(Module):
@@ -161,7 +151,7 @@ class Threshold(Module):
         self.inplace = inplace
 
     def forward(self, input: Tensor) -> Tensor:
-        return where(input > self.threshold, input, self.value)
+        return F.threshold(input, self.threshold, self.value)
 
     def extra_repr(self) -> str:
         return f"threshold={self.threshold}, value={self.value}" + (", inplace=True" if self.inplace else "")
@@ -171,7 +161,7 @@ class LogSigmoid(Module):
     """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
 
     def forward(self, input: Tensor) -> Tensor:
-        return -F.softplus(-input)
+        return F.logsigmoid(input)
 
 
 class Softmin(Module):

@@ -4,13 +4,14 @@
 from __future__ import annotations
 
 from ..tensor import Tensor
+from . import functional as F
 from .module import Module
 
 __all__ = ["CosineSimilarity", "PairwiseDistance"]
 
 
 class CosineSimilarity(Module):
-    """cos(x1, x2) = x1 . x2 / (max(||x1||, eps) * max(||x2||, eps)) along ``dim``
+    """cos(x1, x2) = (x1 / max(||x1||, eps)) . (x2 / max(||x2||, eps)) along ``dim``
     (inputs broadcast against each other)."""
 
     def __init__(self, dim: int = 1, eps: float = 1e-8) -> None:
@@ -19,9 +20,7 @@ class CosineSimilarity(Module):
         self.eps = eps
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
-        n1 = (x1 * x1).sum(dim=self.dim).sqrt().clamp(min=self.eps)
-        n2 = (x2 * x2).sum(dim=self.dim).sqrt().clamp(min=self.eps)
-        return (x1 * x2).sum(dim=self.dim) / (n1 * n2)
+        return F.cosine_similarity(x1, x2, self.dim, self.eps)
 
     def extra_repr(self) -> str:
         return ""
@@ -37,13 +36,7 @@ class PairwiseDistance(Module):
         self.keepdim = keepdim
 
     def forward(self, x1: Tensor, x2: Tensor) -> Tensor:
-        diff = (x1 - x2 + self.eps).abs()
-        p = self.norm
-        if p == float("inf"):
-            return diff.amax(dim=-1, keepdim=self.keepdim)
-        if p == 1:
-            return diff.sum(dim=-1, keepdim=self.keepdim)
-        return (diff**p).sum(dim=-1, keepdim=self.keepdim) ** (1.0 / p)
+        return F.pairwise_distance(x1, x2, self.norm, self.eps, self.keepdim)
 
     def extra_repr(self) -> str:
         return ""

@@ -16,9 +16,12 @@ from typing import Any
 import numpy as np
 
 from .. import random as _random
+from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
 from ..functions import pad as _constant_pad
-from ..tensor import Tensor, where
+from ..ops import piecewise as _pw
+from ..ops import reduce as _red
+from ..tensor import Tensor, _dims, _floating, where
 from ._addmm import Addmm
 from ._attention import scaled_dot_product_attention
 from ._conv import (
@@ -80,6 +83,20 @@ __all__ = [
     "huber_loss",
     "smooth_l1_loss",
     "normalize",
+    "selu",
+    "celu",
+    "hardtanh",
+    "relu6",
+    "hardsigmoid",
+    "hardswish",
+    "threshold",
+    "prelu",
+    "logsigmoid",
+    "softsign",
+    "tanhshrink",
+    "mish",
+    "cosine_similarity",
+    "pairwise_distance",
 ]
 
 
@@ -152,8 +169,82 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x if x > 0 else alpha (e^x - 1)."""
-    neg = (input.clamp(max=0.0).exp() - 1) * alpha
-    return where(input._data > 0, input, neg)
+    return _pw.Elu.apply(_floating(input), alpha, 1.0, 1.0)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalising constants."""
+    return _pw.Elu.apply(_floating(input), _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x if x > 0 else alpha (e^(x/alpha) - 1)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: celu: alpha must not be 0 (it divides x)")
+    return _pw.Elu.apply(_floating(input), alpha, 1.0, 1.0 / alpha)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """clamp(x, min_val, max_val); the gradient is 0 at the bounds, as PyTorch."""
+    if max_val < min_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val ({max_val})")
+    return _pw.Hardtanh.apply(_floating(input), min_val, max_val)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """min(max(x, 0), 6): ``hardtanh(x, 0, 6)``."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """relu6(x + 3) / 6."""
+    return _pw.Hardsigmoid.apply(_floating(input))
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * relu6(x + 3) / 6."""
+    return _pw.Hardswish.apply(_floating(input))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x if x > threshold else value (NaN stays NaN)."""
+    return _pw.Threshold.apply(input, threshold, value)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """x if x > 0 else weight * x, ``weight`` one slope or one per channel (dimension 1)."""
+    if weight.numel() > 1:
+        if input.ndim < 2 or input.shape[1] != weight.numel():
+            raise RuntimeError(
+                f"prelu: {weight.numel()} parameters need an input with {weight.numel()} channels in "
+                f"dimension 1, got shape {tuple(input.shape)}"
+            )
+        weight = weight.reshape((1, weight.numel()) + (1,) * (input.ndim - 2))
+    return where(input._data > 0, input, input * weight)  # the slope at 0 is weight, as PyTorch
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = -softplus(-x), stable for large |x|."""
+    return -(-input).softplus()
+
+
+def softsign(input: Tensor) -> Tensor:
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1.0)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    return input * input.softplus().tanh()
 
 
 def _softmax_dim(ndim: int, name: str) -> int:
@@ -270,18 +361,21 @@ def batch_norm(
         raise ValueError(
             f"batch_norm: expected at least 2-D input (N, C, ...), got shape {tuple(input.shape)}"
         )
+    if input._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+        out = batch_norm(input.float(), running_mean, running_var, weight, bias, training, momentum, eps)
+        return out.half()
     dims = (0, *tuple(range(2, input.ndim)))
     bshape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
     n = input._data.size // input.shape[1]
     if training:
-        if n <= 1:
+        if n == 1:  # (an empty batch gives an empty result and leaves the statistics, as PyTorch)
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {input.shape!r}"
             )
         mean = input.mean(dims, keepdim=True)
         centered = input - mean
         var = (centered * centered).mean(dims, keepdim=True)
-        if running_mean is not None and running_var is not None:
+        if running_mean is not None and running_var is not None and n > 0:
             with no_grad():
                 m = np.asarray(momentum, running_mean._data.dtype)
                 running_mean._data *= 1 - m
@@ -295,8 +389,8 @@ def batch_norm(
     else:
         if running_mean is None or running_var is None:
             raise RuntimeError("batch_norm: running_mean and running_var are needed when training=False")
-        centered = input - running_mean.reshape(bshape)
-        var = running_var.reshape(bshape)
+        centered = input - running_mean.reshape(bshape).to(input.dtype)
+        var = running_var.reshape(bshape).to(input.dtype)
     out = centered * (var + eps).rsqrt()
     if weight is not None:
         out = out * weight.reshape(bshape)
@@ -320,6 +414,8 @@ def layer_norm(
             f"Given normalized_shape={list(shape)}, expected input with shape [*, {', '.join(map(str, shape))}], "
             f"but got input of size{list(input.shape)}"
         )
+    if input._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+        return layer_norm(input.float(), shape, weight, bias, eps).half()
     dims = tuple(range(input.ndim - len(shape), input.ndim))
     centered = input - input.mean(dims, keepdim=True)
     var = (centered * centered).mean(dims, keepdim=True)
@@ -331,10 +427,54 @@ def layer_norm(
     return out
 
 
+def _norm(input: Tensor, p: float, dim: Any, keepdim: bool) -> Tensor:
+    """||x||_p along ``dim`` (one node; the gradient is 0 where the norm is 0, as PyTorch)."""
+    dims = None if dim is None else _dims(dim, None, input.ndim, "norm")
+    return _red.VectorNorm.apply(input, float(p), dims, keepdim)
+
+
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
-    """x / max(||x||_p, eps) along ``dim``."""
-    norm = (input.abs() ** p).sum(dim, keepdim=True) ** (1.0 / p)
-    return input / norm.clamp(min=eps)
+    """x / max(||x||_p, eps) along ``dim``; a zero vector stays zero with finite gradient 1/eps."""
+    if input._data.dtype == np.float16:  # in float32, as PyTorch
+        return normalize(input.float(), p, dim, eps).half()
+    return input / _norm(input, p, dim, True).clamp(min=eps)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """sum(x1/n1 * x2/n2) along ``dim``, n = max(||x||, eps), as PyTorch: the norms are
+    clamped without cutting their gradient (so zero vectors give finite gradients)."""
+    if x1._data.dtype == np.float16 or x2._data.dtype == np.float16:  # in float32, as PyTorch
+        return cosine_similarity(x1.float(), x2.float(), dim, eps).half()
+    shape = np.broadcast_shapes(x1._data.shape, x2._data.shape)
+    x1, x2 = x1.expand(*shape), x2.expand(*shape)
+    n1 = _ClampMinNoGrad.apply(_norm(x1, 2.0, dim, True), eps)
+    n2 = _ClampMinNoGrad.apply(_norm(x2, 2.0, dim, True), eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(
+    x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False
+) -> Tensor:
+    """||x1 - x2 + eps||_p along the last dimension."""
+    diff = x1 - x2 + eps
+    if diff._data.dtype == np.float16:  # in float32, as PyTorch
+        return _norm(diff.float(), p, -1, keepdim).half()
+    return _norm(diff, p, max(diff.ndim - 1, 0) if diff.ndim else None, keepdim)
+
+
+class _ClampMinNoGrad(Function):
+    """max(x, eps) whose gradient is that of x itself: PyTorch's ``clamp_min_`` under
+    ``no_grad`` in cosine_similarity."""
+
+    formula = "d/dx = 1 (the clamp is not differentiated)"
+
+    @staticmethod
+    def forward(ctx, x, eps):
+        return Tensor._wrap(np.maximum(x._data, np.asarray(eps, x._data.dtype)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
 
 
 # ---- embedding and one-hot -----------------------------------------------------------------------------

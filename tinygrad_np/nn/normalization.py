@@ -8,6 +8,7 @@ ones, in evaluation it normalises with the running ones.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -204,7 +205,9 @@ class GroupNorm(Module):
         shape = tuple(input.shape)
         if len(shape) < 2 or shape[1] != self.num_channels:
             raise RuntimeError(f"GroupNorm: expected input of shape (N, {self.num_channels}, *), got {shape}")
-        grouped = input.reshape(shape[0], self.num_groups, -1)
+        if input._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+            return self.forward(input.float()).half()
+        grouped = input.reshape(shape[0], self.num_groups, math.prod(shape[1:]) // self.num_groups)
         mean = grouped.mean(dim=-1, keepdim=True)
         var = ((grouped - mean) ** 2).mean(dim=-1, keepdim=True)
         out = ((grouped - mean) / (var + self.eps).sqrt()).reshape(shape)
@@ -255,6 +258,8 @@ class _InstanceNorm(Module):
             raise ValueError(
                 f"{type(self).__name__}: expected {nd - 1}D or {nd}D input (got {input.ndim}D input)"
             )
+        if input._data.dtype == np.float16:  # in float32, as PyTorch (a float16 count overflows)
+            return self.forward(input.float()).half()
         x = input.unsqueeze(0) if input.ndim == nd - 1 else input
         if x.shape[1] != self.num_features and self.affine:
             raise RuntimeError(

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from ..autograd.function import Function, saved_arrays
-from ..tensor import Tensor
+from ..tensor import Tensor, where
 
 _wrap = Tensor._wrap
 
@@ -131,8 +131,10 @@ class Pow(Function):
         need_x, need_y = ctx.needs_input_grad
         gx = gy = None
         if need_x:
-            gx = grad * y * x ** (y - 1)  # y x^(y-1); 0 where y == 0
-            gx = gx * _wrap((y._data != 0).astype(grad._data.dtype))
+            gx = grad * y * x ** (y - 1)  # y x^(y-1)
+            zero_exp = y._data == 0
+            if zero_exp.any():  # d(x^0)/dx = 0 everywhere, x = 0 included (where 0 * 0^-1 is nan)
+                gx = where(zero_exp, 0.0, gx)
         if need_y:
             # x^y log x, taken as 0 where x == 0 and y >= 0 (the limit), as PyTorch does
             safe_x = x + _wrap(((x._data == 0) & (y._data >= 0)).astype(x._data.dtype))
@@ -141,7 +143,7 @@ class Pow(Function):
 
 
 class Maximum(Function):
-    formula = "d max(x, y)/dx = 1 if x > y, 1/2 if x == y, else 0"
+    formula = "d max(x, y)/dx = 1 if x > y, 1/2 if x == y, else 0 (1 to both where one is NaN)"
     ufunc = np.maximum
     float_result = False
 
@@ -153,12 +155,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        share = _share(x._data > y._data, x._data == y._data, grad._data.dtype)
-        return grad * _wrap(share), grad * _wrap(1 - share)
+        return _shares(grad, x._data < y._data, x._data > y._data, x._data == y._data)
 
 
 class Minimum(Function):
-    formula = "d min(x, y)/dx = 1 if x < y, 1/2 if x == y, else 0"
+    formula = "d min(x, y)/dx = 1 if x < y, 1/2 if x == y, else 0 (1 to both where one is NaN)"
     ufunc = np.minimum
     float_result = False
 
@@ -170,13 +171,18 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        share = _share(x._data < y._data, x._data == y._data, grad._data.dtype)
-        return grad * _wrap(share), grad * _wrap(1 - share)
+        return _shares(grad, x._data > y._data, x._data < y._data, x._data == y._data)
 
 
-def _share(wins: np.ndarray, ties: np.ndarray, dtype: np.dtype) -> np.ndarray:
-    """x's share of the gradient: 1 where it wins, 1/2 on a tie, 0 where it loses."""
-    return (wins + 0.5 * ties).astype(dtype)
+def _shares(
+    grad: Tensor, x_loses: np.ndarray, y_loses: np.ndarray, ties: np.ndarray
+) -> tuple[Tensor, Tensor]:
+    """Each operand's gradient as PyTorch shares it: all of it where it wins, half on a
+    tie, none where it loses; where a NaN is involved neither loses, and both get it all."""
+    dt = grad._data.dtype
+    x_share = np.where(x_loses, 0, 1 - 0.5 * ties).astype(dt)
+    y_share = np.where(y_loses, 0, 1 - 0.5 * ties).astype(dt)
+    return grad * _wrap(x_share), grad * _wrap(y_share)
 
 
 class Remainder(Function):
@@ -186,13 +192,37 @@ class Remainder(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        check_int_divisor(y._data, "remainder")
         ctx.save_for_backward(x, y)
-        return _wrap(np.remainder(x._data, y._data))
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float x mod 0 is nan, as PyTorch
+            return _wrap(np.remainder(x._data, y._data))
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return grad, -grad * _wrap(np.floor(x._data / y._data))  # x mod y = x - floor(x/y) y
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * _wrap(np.floor(x._data / y._data))  # x mod y = x - floor(x/y) y
+
+
+class Fmod(Function):
+    """The C remainder: x - trunc(x/y) y, with the sign of x (``remainder`` has y's)."""
+
+    formula = "d fmod(x, y)/dx = 1,  d fmod(x, y)/dy = -trunc(x/y)"
+    ufunc = np.fmod
+    float_result = False
+
+    @staticmethod
+    def forward(ctx, x, y):
+        check_int_divisor(y._data, "fmod")
+        ctx.save_for_backward(x, y)
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float fmod by 0 is nan, as PyTorch
+            return _wrap(np.fmod(x._data, y._data))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return grad, -grad * _wrap(np.trunc(x._data / y._data))  # x - trunc(x/y) y
 
 
 class Where(Function):
@@ -211,6 +241,39 @@ class Where(Function):
         gx = grad * _wrap(np.where(c, 1, zero)) if need_x else None
         gy = grad * _wrap(np.where(c, zero, 1)) if need_y else None
         return None, gx, gy
+
+
+class RoundedDiv(Function):
+    """x / y rounded towards zero (``mode='trunc'``) or down (``'floor'``): ``div`` with a
+    ``rounding_mode``. Piecewise constant, so its gradient is zero, as PyTorch's."""
+
+    formula = "d round(x / y)/dx = 0,  d/dy = 0"
+
+    @staticmethod
+    def forward(ctx, x, y, mode):
+        a, b = x._data, y._data
+        check_int_divisor(b, "div")
+        with np.errstate(divide="ignore", invalid="ignore"):  # a float x / 0 is inf or nan
+            if mode == "floor":
+                return _wrap(np.floor_divide(a, b))
+            if a.dtype.kind in "iu":  # integers stay integers (no float round trip)
+                q = np.abs(a) // np.abs(b)
+                return _wrap(np.where((a < 0) != (b < 0), -q, q).astype(a.dtype))
+            return _wrap(np.trunc(a / b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = grad * 0.0
+        return zero, zero, None
+
+
+def check_int_divisor(d: np.ndarray, op: str) -> None:
+    """Integer division by zero raises, as in PyTorch (NumPy would give 0 with a warning)."""
+    if d.dtype.kind in "iub" and not d.all():
+        raise RuntimeError(
+            f"ZeroDivisionError: {op}: integer division by zero (divisor of dtype {d.dtype} "
+            "contains 0); as PyTorch, this is refused: use a float tensor for inf/nan results"
+        )
 
 
 def _finite_nonzero(v: float) -> bool:

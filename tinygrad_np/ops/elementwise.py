@@ -17,6 +17,16 @@ from .special import erf, erfc
 _wrap = Tensor._wrap
 
 
+def sign(a: np.ndarray) -> np.ndarray:
+    """-1, 0 or 1, and +0 for NaN and -0 as PyTorch's ``sign`` (NumPy's gives NaN and -0)."""
+    out = np.asarray(np.sign(a))  # (a 0-d input gives a NumPy scalar)
+    if out.dtype.kind == "f":
+        if np.isnan(out).any():
+            out = np.where(np.isnan(out), 0, out).astype(out.dtype)
+        out += out.dtype.type(0)  # -0 + 0 is +0
+    return out
+
+
 def _mask(condition: np.ndarray, like: np.ndarray) -> Tensor:
     """A 0/1 constant tensor in ``like``'s dtype."""
     return _wrap(condition.astype(like.dtype))
@@ -174,7 +184,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    formula = "d relu(x)/dx = 1 if x > 0 else 0"
+    formula = "d relu(x)/dx = 1 if x > 0 else 0 (1 at NaN, as PyTorch)"
 
     @staticmethod
     def forward(ctx, x):
@@ -185,12 +195,14 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * _mask(y._data > 0, grad._data)  # 1 where x > 0, else 0
+        return grad * _mask(y._data != 0, grad._data)  # 0 where relu(x) = 0 (x <= 0), else 1
 
     @staticmethod
     def backward_np(ctx, g):
         (y,) = saved_arrays(ctx)
-        return g * (y > 0)  # 1 where x > 0, else 0 (a bool mask: no float mask, no branchy where)
+        # 0 where relu(x) = 0, else 1: as PyTorch's `y <= 0 ? 0 : g`, so NaN keeps its gradient
+        # (y is >= 0 or NaN, so y != 0 is that test; a bool mask: no float mask, no branchy where)
+        return g * (y != 0)
 
 
 class LeakyRelu(Function):
@@ -240,6 +252,11 @@ class Erfc(Function):
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
 
 
+def _opmath(a: np.ndarray) -> np.ndarray:
+    """float16 data as float32, the precision PyTorch's CPU kernels compute half in."""
+    return a.astype(np.float32) if a.dtype == np.float16 else a
+
+
 class Gelu(Function):
     formula = "d gelu(x)/dx = Phi(x) + x phi(x)"
 
@@ -247,25 +264,30 @@ class Gelu(Function):
     def forward(ctx, x, approximate):
         ctx.save_for_backward(x)
         ctx.approximate = approximate
-        a = x._data
+        a = _opmath(x._data)
         if approximate == "tanh":
             y = 0.5 * a * (1 + np.tanh(_SQRT_2_OVER_PI * (a + 0.044715 * a**3)))
         else:
             # Phi(x) = erfc(-x/sqrt 2)/2: no cancellation in 1 + erf(x/sqrt 2) for x << 0
             y = 0.5 * a * erfc(a * (-1 / math.sqrt(2)))
-        return _wrap(y.astype(a.dtype, copy=False))
+        return _wrap(y.astype(x._data.dtype, copy=False))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
+        half = x._data.dtype == np.float16
+        if half:  # in float32, as PyTorch: x^3 overflows float16 from |x| = 40 (then inf * 0 = nan)
+            x, grad = x.float(), grad.float()
         if ctx.approximate == "tanh":
             # y = x/2 (1 + tanh(u)), u = c (x + 0.044715 x^3)
             t = (_SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)).tanh()
             du = _SQRT_2_OVER_PI * (1 + 3 * 0.044715 * x * x)
-            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du), None
-        cdf = 0.5 * Erfc.apply(x * (-1 / math.sqrt(2)))
-        pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
-        return grad * (cdf + x * pdf), None  # d/dx x Phi(x) = Phi(x) + x phi(x)
+            g = grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * du)
+        else:
+            cdf = 0.5 * Erfc.apply(x * (-1 / math.sqrt(2)))
+            pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+            g = grad * (cdf + x * pdf)  # d/dx x Phi(x) = Phi(x) + x phi(x)
+        return (g.half() if half else g), None
 
 
 class Softplus(Function):
@@ -299,7 +321,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * _wrap(np.sign(x._data).astype(grad._data.dtype))  # sign(x), 0 at 0
+        return grad * _wrap(sign(x._data).astype(grad._data.dtype))  # sign(x), 0 at 0 and at NaN
 
 
 class Clamp(Function):
@@ -375,20 +397,14 @@ class Trunc(_Rounding):
     fn = staticmethod(np.trunc)
 
 
-def _sign(a: np.ndarray) -> np.ndarray:
-    """-1, 0 or 1; +0 for NaN and -0, as PyTorch (NumPy gives NaN and -0)."""
-    s = np.sign(a)
-    return np.where(np.isnan(s), np.zeros((), s.dtype), s) + s.dtype.type(0) if s.dtype.kind == "f" else s
-
-
 class Sign(_Rounding):
     formula = "d sign(x)/dx = 0"
-    fn = staticmethod(_sign)
+    fn = staticmethod(sign)
 
 
 class Sgn(_Rounding):
     formula = "d sgn(x)/dx = 0"
-    fn = staticmethod(_sign)
+    fn = staticmethod(sign)
 
 
 class Frac(Function):

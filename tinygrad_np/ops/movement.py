@@ -294,6 +294,28 @@ class IndexPut(Function):
         return gx, gv, None
 
 
+def check_gather_index(shape: tuple[int, ...], dim: int, idx: np.ndarray, op: str) -> None:
+    """PyTorch's checks on a gather index: the same number of dimensions, no larger than
+    the input outside ``dim``, and every entry in [0, size) (negative ones are refused,
+    not wrapped around)."""
+    if idx.ndim != len(shape):
+        raise RuntimeError(
+            f"{op}(): index {idx.shape} and input {tuple(shape)} must have the same number of dimensions"
+        )
+    if any(n > s for d, (n, s) in enumerate(zip(idx.shape, shape, strict=True)) if d != dim):
+        raise RuntimeError(
+            f"{op}(): size does not match: index of shape {idx.shape} must be no larger than the input "
+            f"{tuple(shape)} apart from dimension {dim}"
+        )
+    if idx.size:
+        lo, hi = idx.min(), idx.max()
+        if lo < 0 or hi >= shape[dim]:
+            raise RuntimeError(
+                f"{op}(): index {lo if lo < 0 else hi} is out of bounds for dimension {dim} with size "
+                f"{shape[dim]} (indices must be in [0, {shape[dim]}); negative indices are not wrapped)"
+            )
+
+
 class Gather(Function):
     formula = "d gather(x, idx)/dx = 1 at the gathered positions (repeats add up)"
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.function import Function, saved_arrays
-from ..tensor import Tensor
+from ..tensor import Tensor, where
+from . import elementwise as _ew
 
 _wrap = Tensor._wrap
 
@@ -61,8 +62,11 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x._data.shape
-        return _wrap(x._data.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
+        a = x._data
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        if a.dtype.char == "e":  # float16 (its type code: a cheap test); accumulate in float32 as PyTorch
+            return _wrap(np.asarray(a.sum(axis=dims, keepdims=keepdim, dtype=np.float32), np.float16))
+        return _wrap(a.sum(axis=dims, keepdims=keepdim))  # (np.sum adds ~1 us of dispatch)
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,34 +78,59 @@ class Sum(Function):
 
 
 class Mean(Function):
+    """The mean over ``dims``. float16 is summed and divided in float32 (as PyTorch): a
+    float16 count above 65,504 would be inf."""
+
     formula = "d mean(x)/dx_i = 1/N"
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, x._data.shape
-        n = x._data.size if dims is None else math.prod(x._data.shape[d] for d in dims)
+        a = x._data
+        ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
+        n = a.size if dims is None else math.prod(a.shape[d] for d in dims)
         ctx.n = n
-        total = x._data.sum(axis=dims, keepdims=keepdim)
+        half = a.dtype.char == "e"  # float16
+        total = a.sum(axis=dims, keepdims=keepdim, dtype=np.float32 if half else None)
         # the mean of nothing is 0/0 = nan, as in PyTorch (written out: np.errstate costs ~0.8 us)
-        return _wrap(np.asarray(total / n if n else total * np.nan, x._data.dtype))
+        return _wrap(np.asarray(total / n if n else total * np.nan, a.dtype))
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.n:  # nothing to spread the gradient over
+            return _wrap(np.zeros(ctx.shape, grad._data.dtype)), None, None
+        if grad._data.dtype.char == "e":  # g / N in float32 (1/N may be below float16's range)
+            return (
+                _unreduce((grad.float() * (1 / ctx.n)).half(), ctx.dims, ctx.keepdim, ctx.shape),
+                None,
+                None,
+            )
         return _unreduce(grad * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
 
     @staticmethod
     def backward_np(ctx, g):
+        if not ctx.n or g.dtype.char == "e":
+            return NotImplemented  # the Tensor-level backward above
         return _unreduce_np(g * (1 / ctx.n), ctx.dims, ctx.keepdim, ctx.shape), None, None  # 1/N
 
 
 class Amax(Function):
-    """max (``is_max``) or min over ``dims``; ties share the gradient equally."""
+    """max (``is_max``) or min over ``dims``; ties share the gradient equally. A NaN
+    makes the result NaN; as PyTorch, its gradient is NaN for ``amax``/``amin``, and for
+    ``max()``/``min()`` of all elements (``nan_to_nan``) it goes to the NaN elements only."""
 
     formula = "d max(x)/dx_i = 1/k for the k maximal x_i, else 0"
 
     @staticmethod
-    def forward(ctx, x, dims, keepdim, is_max):
-        ctx.dims, ctx.keepdim = dims, keepdim
+    def forward(ctx, x, dims, keepdim, is_max, nan_to_nan=False):
+        if x._data.size == 0:
+            name = "amax" if is_max else "amin"
+            if dims is None:
+                raise RuntimeError(
+                    f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                    "Specify the reduction dim with the 'dim' argument."
+                )
+            check_nonempty(x._data.shape, dims, name)
+        ctx.dims, ctx.keepdim, ctx.nan_to_nan = dims, keepdim, nan_to_nan
         fn = np.max if is_max else np.min
         ctx.save_for_backward(x)
         out = fn(x._data, axis=dims, keepdims=True)
@@ -112,13 +141,22 @@ class Amax(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         hit = x._data == ctx.out_keep
-        share = hit / hit.sum(axis=ctx.dims, keepdims=True)
-        return (
-            _unreduce(grad, ctx.dims, ctx.keepdim, x._data.shape) * _wrap(share.astype(grad._data.dtype)),
-            None,
-            None,
-            None,
-        )
+        if ctx.nan_to_nan and np.isnan(ctx.out_keep).any():
+            hit = np.isnan(x._data)  # max() of all elements: a NaN result came from the NaNs
+        with np.errstate(invalid="ignore", divide="ignore"):  # a NaN row of amax: 0/0, as PyTorch
+            share = hit / hit.sum(axis=ctx.dims, keepdims=True)
+        g = _unreduce(grad, ctx.dims, ctx.keepdim, x._data.shape) * _wrap(share.astype(grad._data.dtype))
+        return g, None, None, None, None
+
+
+def check_nonempty(shape: tuple[int, ...], dims: tuple[int, ...] | None, name: str) -> None:
+    """A max/min/argmax over a dimension of size 0 has no value: PyTorch's IndexError."""
+    for d in range(len(shape)) if dims is None else dims:
+        if shape[d] == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim {d} to have non-zero size (input of shape "
+                f"{tuple(shape)}: the {name} of nothing is undefined)"
+            )
 
 
 class Prod(Function):
@@ -180,13 +218,109 @@ def _prod_of_others(a: np.ndarray, dims: tuple[int, ...] | None) -> np.ndarray:
     return np.transpose(others, np.argsort(kept + list(dims)))
 
 
+def _keepdims_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` with the reduced dimensions kept as size 1."""
+    axes = range(len(shape)) if dims is None else dims
+    return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+class LogSumExp(Function):
+    """log sum_i exp(x_i) over ``dims``, as PyTorch computes it: shifted by the maximum
+    m (m taken as 0 where it is infinite), log(sum(exp(x - m))) + m; the gradient is
+    exp(x - logsumexp(x)), in the input's dtype."""
+
+    formula = "d logsumexp(x)/dx_i = exp(x_i - logsumexp(x))"
+
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        a = x._data
+        ctx.dims, ctx.keepdim = dims, keepdim
+        kshape = _keepdims_shape(a.shape, dims)
+        m = a.max(axis=dims, keepdims=True) if a.size else np.zeros(kshape, a.dtype)
+        m = np.where(np.isinf(m), 0, m).astype(a.dtype, copy=False)  # an all -inf row stays -inf
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            out = np.log(np.exp(a - m).sum(axis=dims, keepdims=True)) + m
+        y = _wrap(np.asarray(out if keepdim else out.reshape(_reduced_shape(a.shape, dims)), a.dtype))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        kshape = _keepdims_shape(x._data.shape, ctx.dims)
+        return grad.reshape(kshape) * (x - y.reshape(kshape)).exp(), None, None  # softmax(x)
+
+
+class VectorNorm(Function):
+    """||x||_p over ``dims``: (sum |x_i|^p)^(1/p); max |x_i| for p = inf, min for -inf, the
+    count of nonzeros for p = 0. The gradient is PyTorch's: 0 where the norm is 0 (the
+    subgradient there), so a zero vector gets a finite gradient."""
+
+    formula = "d ||x||_p/dx_i = sign(x_i) |x_i|^(p-1) / ||x||^(p-1) (0 where ||x|| = 0)"
+
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = x._data
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        ab = np.abs(a)
+        kshape = _keepdims_shape(a.shape, dims)
+        if math.isinf(p):
+            fn = np.max if p > 0 else np.min
+            n = fn(ab, axis=dims, keepdims=True) if a.size else np.zeros(kshape, a.dtype)
+        elif p == 0:
+            n = (a != 0).sum(axis=dims, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            n = ab.sum(axis=dims, keepdims=True)
+        elif p == 2:
+            n = np.sqrt((a * a).sum(axis=dims, keepdims=True))
+        else:
+            with np.errstate(divide="ignore", over="ignore"):
+                n = (ab**p).sum(axis=dims, keepdims=True) ** (1.0 / p)
+        ctx.shape = a.shape
+        y = _wrap(np.asarray(n if keepdim else n.reshape(_reduced_shape(a.shape, dims)), a.dtype))
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        p = ctx.p
+        kshape = _keepdims_shape(ctx.shape, ctx.dims)
+        g, n = grad.reshape(kshape), y.reshape(kshape)
+        a, nk = x._data, y._data.reshape(kshape)
+        zero = nk == 0
+        sign = _wrap(_ew.sign(a))  # 0 at NaN, as PyTorch's sgn
+        if p == 0:
+            return x * 0.0, None, None, None
+        if p == 1:
+            return sign * g, None, None, None  # sign(x)
+        if math.isinf(p):  # the maximal |x_i| share the gradient (NaNs count as maximal)
+            hit = (np.abs(a) == nk) | np.isnan(a)
+            share = hit / hit.sum(axis=ctx.dims, keepdims=True)
+            return sign * g * _wrap(share.astype(a.dtype)), None, None, None
+        safe_n = where(zero, 1.0, n)
+        if p == 2:
+            return where(zero, 0.0, g * x / safe_n), None, None, None  # x / ||x||
+        if p < 1:
+            scaled = where(a == 0, 0.0, sign * x.abs() ** (p - 1))
+            return scaled * g * n ** (1 - p), None, None, None
+        scaled = sign * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+        return scaled * where(zero, 0.0, g / safe_n ** (p - 1)), None, None, None
+
+
+def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:
+    """``shape`` without the reduced dimensions."""
+    return () if dims is None else tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
 class Softmax(Function):
     formula = "d softmax(x)_i/dx_j = s_i (delta_ij - s_j)"
 
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        e = np.exp(x._data - x._data.max(axis=dim, keepdims=True))
+        a = x._data
+        e = np.exp(a - (a.max(axis=dim, keepdims=True) if a.size else 0))  # (empty: nothing to shift)
         y = _wrap(e / e.sum(axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y
@@ -208,7 +342,12 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        shifted = x._data - x._data.max(axis=dim, keepdims=True)
+        a = x._data
+        if not a.size:  # empty in, empty out (the log of an empty sum would be -inf)
+            y = _wrap(a.copy())
+            ctx.save_for_backward(y)
+            return y
+        shifted = a - a.max(axis=dim, keepdims=True)
         y = _wrap(shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True)))
         ctx.save_for_backward(y)
         return y
@@ -230,7 +369,10 @@ class Cumsum(Function):
     @staticmethod
     def forward(ctx, x, dim):
         ctx.dim = dim
-        return _wrap(np.cumsum(x._data, axis=dim))
+        a = x._data
+        if a.dtype == np.float16:  # accumulate in float32, as PyTorch (a float16 running sum stalls)
+            return _wrap(np.cumsum(a, axis=dim, dtype=np.float32).astype(np.float16))
+        return _wrap(np.cumsum(a, axis=dim))
 
     @staticmethod
     def backward(ctx, grad):
