@@ -81,10 +81,11 @@ def _apply(fn, a, t, left):
 def test_operator_with_a_numpy_operand_is_the_tensor_op(op, name, left):
     fn = {**ARITH, **COMPARE}[op]
     a = OPERANDS[name]
-    t = tg.tensor(VALUES, requires_grad=True)
+    rg = op != "//"  # floor division has no derivative: a tensor that requires grad is refused
+    t = tg.tensor(VALUES, requires_grad=rg)
     out = _apply(fn, a, t, left)
     assert isinstance(out, tg.Tensor), f"{name} {op} tensor gave {type(out).__name__}"
-    t_ref = tg.tensor(VALUES, requires_grad=True)
+    t_ref = tg.tensor(VALUES, requires_grad=rg)
     ref = _apply(fn, _plain(tg, a), t_ref, left)
     assert out.dtype == ref.dtype
     np.testing.assert_array_equal(out.detach().numpy(), ref.detach().numpy())
@@ -105,8 +106,9 @@ def test_operator_with_a_numpy_operand_matches_pytorch(op, name, left):
     (``torch.from_numpy(a)``) stands in for it."""
     fn = {**ARITH, **COMPARE}[op]
     a = OPERANDS[name]
-    t = tg.tensor(VALUES, requires_grad=True)
-    tt = torch.tensor(VALUES, requires_grad=True)
+    rg = op != "//"
+    t = tg.tensor(VALUES, requires_grad=rg)
+    tt = torch.tensor(VALUES, requires_grad=rg)
     ours = _apply(fn, a, t, left)
     theirs = _apply(fn, torch.from_numpy(a) if isinstance(a, np.ndarray) else a, tt, left)
     assert str(ours.dtype).split(".")[-1] == str(theirs.dtype).split(".")[-1]
@@ -116,6 +118,15 @@ def test_operator_with_a_numpy_operand_matches_pytorch(op, name, left):
         ours.sum().backward()
         theirs.sum().backward()
         np.testing.assert_allclose(t.grad.numpy(), tt.grad.numpy(), rtol=1e-5)
+
+
+@pytest.mark.parametrize("left", [True, False], ids=["left", "right"])
+@pytest.mark.parametrize("name", ["float64 array", "int64 scalar"])
+def test_floor_division_of_a_tensor_that_requires_grad_is_refused_from_either_side(name, left):
+    """As PyTorch (floor_divide has no derivative): refused, not silently cut from the graph."""
+    t = tg.tensor(VALUES, requires_grad=True)
+    with pytest.raises(RuntimeError, match="floor_divide"):
+        _apply(operator.floordiv, OPERANDS[name], t, left)
 
 
 BITWISE = {"&": operator.and_, "|": operator.or_, "^": operator.xor}

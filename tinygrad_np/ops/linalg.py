@@ -275,7 +275,8 @@ def _einsum_grad(ctx: Any, grad: Tensor, xs: tuple[Tensor, ...], k: int) -> Tens
     sizes: dict[str, int] = {}
     for t, x in zip(inputs, xs, strict=True):
         for c, n in zip(t, x._data.shape, strict=True):
-            sizes[c] = max(sizes.get(c, 1), n)
+            if sizes.get(c, 1) == 1:  # a size-1 dimension broadcasts (to 0 too)
+                sizes[c] = n
     mine = inputs[k]
     others = [t for i, t in enumerate(inputs) if i != k]
     seen = output + "".join(others)
@@ -313,6 +314,14 @@ def einsum(equation: str, *operands: Any) -> Tensor:
             "convert them first, e.g. x.float() or x.double()"
         )
     inputs, output = parse_einsum(equation, [x.ndim for x in xs])
+    for k, (term, x) in enumerate(zip(inputs, xs, strict=True)):  # a repeated letter is a diagonal
+        seen: dict[str, int] = {}
+        for c, n in zip(term, x._data.shape, strict=True):
+            if seen.setdefault(c, n) != n:
+                raise RuntimeError(
+                    f"einsum(): subscript {c} is repeated for operand {k} but the sizes don't match, "
+                    f"{seen[c]} != {n}"
+                )
     try:
         return Einsum.apply(inputs, output, *xs)
     except ValueError as e:
@@ -427,7 +436,11 @@ def vector_norm(x: Any, ord: Any = 2, dim: Any = None, keepdim: bool = False, *,
     x = _norm_input(x, dtype, "linalg.vector_norm")
     p = _ord_value(ord, "linalg.vector_norm")
     dims = _dims(dim, None, x.ndim, "linalg.vector_norm")
-    if (p < 0 or p == math.inf) and x._data.size == 0:
+    if (
+        (p < 0 or p == math.inf)
+        and x._data.size == 0
+        and (dims is None or any(x._data.shape[d] == 0 for d in dims))
+    ):
         raise RuntimeError(
             f"linalg.vector_norm cannot compute the {ord} norm on an empty tensor because the operation "
             "does not have an identity"
@@ -466,6 +479,10 @@ def matrix_norm(
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({d0}, {d1})")
     if ord == "fro":
         return VectorNorm.apply(a, 2.0, tuple(sorted((d0, d1))), bool(keepdim))
+    if 0 in (a.shape[d0], a.shape[d1]) and ord in (1, 2, math.inf):
+        return (
+            a.detach().abs().sum((d0, d1), keepdim=bool(keepdim))
+        )  # an empty matrix: 0 (no graph), as PyTorch
     if ord == "nuc" or ord in (2, -2):
         s = svdvals(a.permute(*[i for i in range(a.ndim) if i not in (d0, d1)], d0, d1))
         out = s.sum(-1) if ord == "nuc" else (s.amax(-1) if ord == 2 else s.amin(-1))

@@ -74,6 +74,10 @@ def unique(
     the int64 index of each element's value in them and how often each occurs."""
     a = x._data
     axis = None if dim is None else _wrap_dim(dim, x.ndim, "unique")
+    if axis is not None and any(n == 0 for i, n in enumerate(a.shape) if i != axis):
+        raise RuntimeError(
+            "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
+        )
     values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=axis)
     inverse = inverse.reshape(a.shape if axis is None else (a.shape[axis],)).astype(np.int64)
     out = [_wrap(values)]
