@@ -18,8 +18,8 @@ import tinygrad_np as tg
 from tinygrad_np import nn
 from tinygrad_np.autograd.function import Function
 from tinygrad_np.nn import functional as F
-from tinygrad_np.nn._addmm import Addmm
-from tinygrad_np.nn._losses import CrossEntropy, MseLoss
+from tinygrad_np.nn.functional.linear import Addmm
+from tinygrad_np.nn.functional.loss import CrossEntropy, MseLoss
 from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce
 from tinygrad_np.tensor import Tensor
 

@@ -2,18 +2,27 @@
 ``functional``, ``init`` and ``utils``."""
 
 from . import functional, init, utils
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softplus, Tanh
-from .activation_more import (
+from .activation import (  # (the clipped, learnable and rarer ones)
+    ELU,
+    GELU,
     SELU,
     Hardsigmoid,
     Hardswish,
     Hardtanh,
+    LeakyReLU,
     LogSigmoid,
+    LogSoftmax,
     Mish,
     PReLU,
+    ReLU,
     ReLU6,
+    Sigmoid,
+    SiLU,
+    Softmax,
     Softmin,
+    Softplus,
     Softsign,
+    Tanh,
     Tanhshrink,
     Threshold,
 )

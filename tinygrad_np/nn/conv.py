@@ -1,4 +1,4 @@
-"""``Conv1d`` and ``Conv2d``: cross-correlation computed as im2col + one matmul (see ``_conv.py``)."""
+"""``Conv1d`` and ``Conv2d``: cross-correlation computed as im2col + one matmul (see ``nn/functional/conv.py``)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from typing import Any
 from ..functions import where
 from ..tensor import Tensor
 from . import functional as F
-from ._losses import _check_reduction
+from .functional.loss import _check_reduction
 from .module import Module
 
 __all__ = [

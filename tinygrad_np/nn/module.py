@@ -197,7 +197,7 @@ class Module:
         """``hook(module, grad_input, grad_output)`` runs in backward once dL/d(each tensor input)
         is known; ``grad_input``/``grad_output`` are tuples (``None`` where an input needs no
         grad). A tuple it returns replaces ``grad_input``. Returns a handle with ``remove()``."""
-        from ._backward_hooks import install_full_backward_hook
+        from .hooks import install_full_backward_hook
 
         return install_full_backward_hook(self, hook, prepend)
 

@@ -1,4 +1,4 @@
-"""Max, average and adaptive average pooling (window columns from im2col, see ``_conv.py``)."""
+"""Max, average and adaptive average pooling (window columns from im2col, see ``nn/functional/conv.py``)."""
 
 from __future__ import annotations
 

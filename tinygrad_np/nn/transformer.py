@@ -2,7 +2,7 @@
 ``TransformerDecoderLayer``), their stacks (``TransformerEncoder``, ``TransformerDecoder``)
 and the whole ``Transformer``, as ``torch.nn``: the same parameter names (``in_proj_weight``, ``out_proj.weight``,
 ``self_attn.*``, ``linear1``, ``norm1``, ...), initialisation and masks, so state dicts
-exchange with PyTorch. The arithmetic is in ``nn/_attention.py``."""
+exchange with PyTorch. The arithmetic is in ``nn/functional/attention.py``."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from .. import dtypes
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._attention import mha_forward
 from .container import ModuleList
 from .dropout import Dropout
+from .functional.attention import mha_forward
 from .linear import Linear
 from .module import Module
 from .normalization import LayerNorm

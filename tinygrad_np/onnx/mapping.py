@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..nn import activation_more as _act_more
-from ..nn._addmm import Addmm
-from ..nn._backward_hooks import _InputGrad, _OutputGrad
+from ..nn import activation as _act_more
+from ..nn.functional.linear import Addmm
+from ..nn.hooks import _InputGrad, _OutputGrad
 from ..ops import binary, conv, elementwise, linalg, movement, reduce
 from ..tensor import Tensor
 from .errors import unsupported

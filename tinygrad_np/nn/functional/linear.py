@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..autograd.function import Function, saved_arrays
-from ..ops.linalg import Matmul
-from ..tensor import Tensor
+from ...autograd.function import Function, saved_arrays
+from ...ops.linalg import Matmul
+from ...tensor import Tensor
 
 _wrap = Tensor._wrap
 

@@ -3,8 +3,8 @@
 Use as ``import tinygrad_np.nn.functional as F``. Everything here is composed
 from Tensor ops (so gradients, including higher-order ones, come from the ops'
 own backward rules), except three dedicated ops: ``linear`` (one fused node,
-``nn/_addmm.py``), convolution and pooling (the im2col/col2im ops in
-``ops/conv.py``) and binary cross-entropy (clamped logs, ``nn/_losses.py``).
+``nn/functional/linear.py``), convolution and pooling (the im2col/col2im ops in
+``ops/conv.py``) and binary cross-entropy (clamped logs, ``nn/functional/loss.py``).
 """
 
 from __future__ import annotations
@@ -15,16 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from .. import random as _random
-from ..autograd.function import Function
-from ..autograd.grad_mode import no_grad
-from ..functions import pad as _constant_pad
-from ..ops import piecewise as _pw
-from ..ops import reduce as _red
-from ..tensor import Tensor, _dims, _floating, where
-from ._addmm import Addmm
-from ._attention import scaled_dot_product_attention
-from ._conv import (
+from ... import random as _random
+from ...autograd.function import Function
+from ...autograd.grad_mode import no_grad
+from ...functions import pad as _constant_pad
+from ...ops import piecewise as _pw
+from ...ops import reduce as _red
+from ...tensor import Tensor, _dims, _floating, where
+from .attention import scaled_dot_product_attention
+from .conv import (
     adaptive_avg_pool2d,
     avg_pool1d,
     avg_pool2d,
@@ -35,7 +34,8 @@ from ._conv import (
     max_pool2d,
     unfold,
 )
-from ._losses import (
+from .linear import Addmm
+from .loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,

@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd.function import Function, saved_arrays
-from ..tensor import Tensor, where
+from ...autograd.function import Function, saved_arrays
+from ...tensor import Tensor, where
 
 __all__ = [
     "mse_loss",

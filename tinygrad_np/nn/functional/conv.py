@@ -13,9 +13,9 @@ from typing import Any
 
 import numpy as np
 
-from ..functions import pad as _pad
-from ..ops.conv import Fold, Unfold, out_size
-from ..tensor import Tensor
+from ...functions import pad as _pad
+from ...ops.conv import Fold, Unfold, out_size
+from ...tensor import Tensor
 
 __all__ = [
     "conv2d",
@@ -217,7 +217,7 @@ def avg_pool2d(
         out = cols.mean(1)
     else:
         ones = np.ones((1, 1, h, w), x._data.dtype)
-        from ..ops.conv import im2col
+        from ...ops.conv import im2col
 
         counts = im2col(ones, k, (1, 1), p, s).sum(axis=1)  # real pixels per window, (1, L)
         out = cols.sum(1) / Tensor._wrap(counts)

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from .. import dtypes
-from ..functions import cat
-from ..tensor import Tensor, where
+from ... import dtypes
+from ...functions import cat
+from ...tensor import Tensor, where
 
 __all__ = ["mha_forward", "scaled_dot_product_attention"]
 
@@ -62,7 +62,7 @@ def scaled_dot_product_attention(
     zeros (PyTorch's safe softmax), not NaN. ``enable_gqa`` repeats each key/value head for a
     group of query heads.
     """
-    from . import functional as F
+    from .. import functional as F
 
     if is_causal and attn_mask is not None:
         raise RuntimeError(
@@ -151,7 +151,7 @@ def mha_forward(
     project q, k, v; split E into ``num_heads`` heads; attention per head with the merged
     masks; join the heads; project out. Returns the (L, N, E) output and, with
     ``need_weights``, the attention weights (N, L, S) averaged over heads (or (N, H, L, S))."""
-    from . import functional as F
+    from .. import functional as F
 
     L, N, E = query.shape
     S = key.shape[0]
