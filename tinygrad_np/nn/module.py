@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..autograd.grad_mode import no_grad
 from ..device import check_device
 from ..tensor import Size, Tensor, to_args
@@ -505,6 +506,8 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
+            return grad_mode.state.tracer.record_call(self.zero_grad, (set_to_none,), [])
         for p in self.parameters():
             if p._grad is None:
                 continue
