@@ -480,6 +480,7 @@ class CompiledStep:
         self.eager: dict[Any, str] = {}  # input signature -> why it runs eagerly
         self.reasons: list[str] = []  # every fallback reason, in order (each printed once)
         self.last: Tape | None = None
+        self.replays = 0  # calls served by a tape
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         key = self._key(args, kwargs)
@@ -489,6 +490,7 @@ class CompiledStep:
         if tape is not None:
             why = tape.guard()
             if why is None:
+                self.replays += 1
                 return tape.replay(args)
             self._fallback(why)
             return self.fn(*args)

@@ -1586,7 +1586,9 @@ class Tensor:
         idx = index._data if isinstance(index, Tensor) else np.asarray(index)
         if idx.dtype.kind not in "iu":
             raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
-        return _mov.Gather.apply(self, _wrap_dim(dim, self.ndim, "gather"), idx)
+        return _mov.Gather.apply(
+            self, _wrap_dim(dim, self.ndim, "gather"), index if isinstance(index, Tensor) else idx
+        )
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
