@@ -52,12 +52,13 @@ _SLOT, _CONST = 0, 1  # kinds of an op argument on the tape
 class _Op:
     """One forward op on the tape: ``outs = cls.forward(ctx, *args)``."""
 
-    __slots__ = ("args", "cls", "keep", "needs", "out_meta", "outs", "single")
+    __slots__ = ("args", "cls", "keep", "needs", "out_meta", "outs", "shapes", "single")
 
     def __init__(self, cls: type, args: tuple, needs: tuple, outs: tuple, single: bool) -> None:
         self.cls, self.args, self.needs, self.outs, self.single = cls, args, needs, outs, single
         self.keep = False  # does a backward on the tape use this op's ctx?
         self.out_meta: tuple = ()
+        self.shapes = ""  # the outputs' shapes and dtypes, for explain()
 
 
 class _Backward:
@@ -170,7 +171,7 @@ class Tape:
                     names[s] = f"t{s}"
                 args = ", ".join(names[v] if k == _SLOT else _short(v) for k, v in e.args)
                 outs = ", ".join(names[s] for s in e.outs)
-                lines.append(f"{i:3d} fwd  {outs} = {e.cls.__name__}.forward({args})")
+                lines.append(f"{i:3d} fwd  {outs} = {e.cls.__name__}.forward({args})  # {e.shapes}")
             elif type(e) is _Backward:
                 gnames = {b: self._grad_name(k, names) for k, b in e.keys.items()}
                 gname = gnames.__getitem__
@@ -325,6 +326,7 @@ class _Recorder:
         outputs = (out,) if single else out
         outs = tuple(self.new_slot(o) for o in outputs)
         op = _Op(cls, tuple(spec), needs, outs, single)
+        op.shapes = ", ".join(f"{tuple(o._data.shape)} {o._data.dtype}" for o in outputs)
         if not single:
             op.out_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
         for o in outputs:
