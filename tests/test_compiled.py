@@ -294,3 +294,64 @@ def test_compile_is_torch_compile_and_builtin_compile_is_not_shadowed():
 def test_cross_entropy_target_errors_unchanged():
     with pytest.raises(IndexError, match="out of bounds"):
         nn.functional.cross_entropy(tg.zeros(2, 3, requires_grad=True), tg.tensor([0, 3]))
+
+
+def test_train_eval_switch_is_a_guard():
+    """A tape traced in eval mode is not replayed in train mode (dropout would differ)."""
+    tg.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5))
+    model.eval()
+    fn = tg.compile(lambda x: model(x).sum())
+    x = tg.ones(2, 3)
+    for _ in range(3):
+        fn(x)
+    assert fn.replays == 1
+    model.train()
+    tg.manual_seed(1)
+    got = fn(x)._data
+    tg.manual_seed(1)
+    assert np.array_equal(got, model(x).sum()._data)
+    assert fn.replays == 1 and any("training changed" in r for r in fn.reasons)
+
+
+def test_module_forward_hooks_run_eagerly():
+    model = nn.Linear(3, 1)
+    calls = []
+    model.register_forward_hook(lambda m, i, o: calls.append(1))
+    fn = tg.compile(lambda x: model(x).sum())
+    for _ in range(4):
+        fn(tg.ones(2, 3))
+    assert len(calls) == 4 and fn.replays == 0 and any("forward hooks" in r for r in fn.reasons)
+
+
+def test_gradient_given_to_backward_is_read_at_each_replay():
+    w = tg.ones(3, requires_grad=True)
+    seed = tg.ones(3)
+    fn = tg.compile(lambda x: (x * w).backward(seed))
+    for i in range(4):
+        w.grad = None
+        seed._data[...] = 1.0 if i < 2 else float(i)  # changes after the two traces
+        fn(tg.full((3,), 2.0))
+        assert w.grad._data.tolist() == [2.0 * seed._data[0]] * 3
+    assert fn.replays == 2
+
+
+def test_a_compiled_step_inside_a_traced_step_is_traced_through():
+    w = tg.ones(3, requires_grad=True)
+    inner = tg.compile(lambda x: x * w)
+    for _ in range(3):
+        inner(tg.ones(3))
+    outer = tg.compile(lambda x: inner(x).sum() + 1)
+    for i in range(4):
+        assert outer(tg.full((3,), float(i)))._data == 3.0 * i + 1
+    assert outer.replays == 2
+
+
+def test_batch_norm_training_matches_eager():
+    def net():
+        return nn.Sequential(nn.Linear(8, 6), nn.BatchNorm1d(6), nn.ReLU(), nn.Linear(6, 5))
+
+    p_e, l_e, _ = train(net, OPTIMIZERS["sgd"], class_batches((16, 8), 5), nn.functional.cross_entropy, False)
+    p_c, l_c, fn = train(net, OPTIMIZERS["sgd"], class_batches((16, 8), 5), nn.functional.cross_entropy, True)
+    assert all(np.array_equal(a, b) for a, b in zip(p_e, p_c, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(l_e, l_c, strict=True))

@@ -70,7 +70,7 @@ class _Backward:
     def __init__(self, retain: bool) -> None:
         self.retain = retain
         self.keys: dict[tuple, int] = {}  # ("n", op, output_nr) or ("l", slot) -> buffer index
-        self.seeds: list[tuple[int, int | None, np.ndarray | None]] = []  # (buffer, slot, const)
+        self.seeds: list[tuple[int, int | None, Tensor | None]] = []  # (buffer, slot, or tensor)
         self.nodes: list[tuple[int, tuple[int, ...], tuple]] = []  # (op, in buffers, sends)
         self.leaves: list[tuple[int, int]] = []  # (slot, buffer)
 
@@ -97,6 +97,7 @@ class Tape:
         self.fixed: list[tuple[int, Tensor, bool]] = []  # (slot, outside tensor, requires_grad)
         self.result: Any = None  # how to rebuild the step's return value from slots
         self.signature: list[Any] = []  # compared between the two traces
+        self.modules: dict[int, tuple[Any, bool]] = {}  # id -> (module called, its .training)
 
     # ---- replay ----------------------------------------------------------------------------
     def replay(self, inputs: tuple[Tensor, ...]) -> Any:
@@ -145,6 +146,9 @@ class Tape:
             return "anomaly detection is on"
         if state.backward_observer is not None:
             return "a backward observer (tinygrad_np.viz) is set"
+        for m, training in self.modules.values():
+            if m.training is not training:
+                return f"{type(m).__name__}.training changed since tracing (train()/eval())"
         for _, t, rg in self.fixed:
             if t._requires_grad is not rg:
                 return "requires_grad of a tensor used by the step changed since tracing"
@@ -206,7 +210,7 @@ def _replay_backward(bw: _Backward, env: list[Any], ctxs: dict[int, Function]) -
     acc = _new_obj(ArrayPass)  # only its leaf accumulation is used (``handed_out``)
     acc.handed_out = {}
     for b, slot, const in bw.seeds:
-        bufs[b] = env[slot]._data if slot is not None else const.copy()
+        bufs[b] = env[slot]._data if slot is not None else const._data.copy()
     retain = bw.retain
     for op, ins, sends in bw.nodes:
         node = ctxs[op]
@@ -364,6 +368,12 @@ class _Recorder:
         )
         return result
 
+    def module_called(self, module: Any) -> None:
+        """``Module.__call__`` while tracing: its ``training`` flag becomes a guard."""
+        if module._forward_hooks or module._forward_pre_hooks:
+            self.refuse(f"forward hooks on {type(module).__name__} (Python that a replay would skip)")
+        self.tape.modules.setdefault(id(module), (module, module.training))
+
     def escape(self, what: str) -> None:
         """A tensor's value read into Python (``.item()`` and friends) while tracing."""
         self.refuse(f"{what} reads a tensor's value into Python during the step")
@@ -412,10 +422,12 @@ class _TracingPass(ArrayPass):
     def seed(self, node: Any, nr: int, g: Tensor) -> None:
         rec = grad_mode.state.tracer
         b = self.key(rec, node, nr)
+        # dL/d(root): an op's output on the tape, else read from the tensor at each replay
+        # (the engine's ones, or a gradient given to backward); the two traces must agree
+        # on its value
         slot = rec.slots.get(id(g))
-        const = None if slot is not None else g._data.copy()
-        self.bw.seeds.append((b, slot, const))
-        value = None if const is None else (const.dtype.str, const.shape, const.tobytes())
+        self.bw.seeds.append((b, slot, None if slot is not None else g))
+        value = None if slot is not None else (g._data.dtype.str, g._data.shape, g._data.tobytes())
         rec.tape.signature.append(("seed", b, slot, value))
         super().seed(node, nr, g)
 
@@ -485,6 +497,8 @@ class CompiledStep:
         self.replays = 0  # calls served by a tape
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if grad_mode.state.tracer is not None:  # inside another step being traced: it records the ops
+            return self.fn(*args, **kwargs)
         key = self._key(args, kwargs)
         if key is None:
             return self.fn(*args, **kwargs)
@@ -522,9 +536,8 @@ class CompiledStep:
         for a in args:
             rec.new_slot(a)
         state = grad_mode.state
-        if state.tracer is not None or state.anomaly_enabled:
-            self.eager[key] = "anomaly detection is on" if state.anomaly_enabled else "nested compile"
-            self._fallback(self.eager[key])
+        if state.anomaly_enabled:
+            self._fallback("anomaly detection is on")
             return self.fn(*args)
         state.tracer = rec
         try:

@@ -144,6 +144,8 @@ class Module:
     # ---- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: guard on .training, no hooks
+            grad_mode.state.tracer.module_called(self)
         if not self._forward_hooks and not self._forward_pre_hooks:
             try:
                 return self.forward(*args, **kwargs)
