@@ -598,6 +598,11 @@ class Tensor:
         if vc is None:
             vc = self._vcs = VersionCounter()
         vc.value += 1
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a change outside ops, not replayable
+            grad_mode.state.tracer.refuse(
+                f"a tensor of shape {tuple(self._data.shape)} was changed in place during the step "
+                "(in-place ops and updates outside ops are not traced)"
+            )
         return self
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
