@@ -202,8 +202,6 @@ class WindowArgmax(Function):
     (N*C, 1, L); no gradient. An op rather than NumPy inline, so that a step compiled by
     ``tinygrad_np.compile`` recomputes it from each step's data."""
 
-    formula = "integer output: no gradient"
-
     @staticmethod
     def forward(ctx, cols):
         return Tensor._wrap(np.argmax(cols._data, axis=1)[:, None, :])
