@@ -58,7 +58,7 @@ class _Op:
         self.cls, self.args, self.needs, self.outs, self.single = cls, args, needs, outs, single
         self.keep = False  # does a backward on the tape use this op's ctx?
         self.out_meta: tuple = ()
-        self.shapes = ""  # the outputs' shapes and dtypes, for explain()
+        self.shapes: tuple = ()  # the outputs' (shape, dtype), for explain()
 
 
 class _Backward:
@@ -175,7 +175,8 @@ class Tape:
                     names[s] = f"t{s}"
                 args = ", ".join(names[v] if k == _SLOT else _short(v) for k, v in e.args)
                 outs = ", ".join(names[s] for s in e.outs)
-                lines.append(f"{i:3d} fwd  {outs} = {e.cls.__name__}.forward({args})  # {e.shapes}")
+                shapes = ", ".join(f"{tuple(shape)} {dt}" for shape, dt in e.shapes)
+                lines.append(f"{i:3d} fwd  {outs} = {e.cls.__name__}.forward({args})  # {shapes}")
             elif type(e) is _Backward:
                 gnames = {b: self._grad_name(k, names) for k, b in e.keys.items()}
                 gname = gnames.__getitem__
@@ -282,7 +283,7 @@ class _Recorder:
         slot = tape.n_slots
         tape.n_slots += 1
         self.slots[id(t)] = slot
-        self.seen[slot] = (t, t._data, t._vc.value)
+        self.seen[slot] = (t, t._data, _version(t))
         self.keep.append(t)
         return slot
 
@@ -299,7 +300,7 @@ class _Recorder:
 
     def check_unchanged(self, slot: int) -> None:
         t, data, version = self.seen[slot]
-        if (t._data is not data or t._vc.value != version) and id(t) not in self.optimized:
+        if (t._data is not data or _version(t) != version) and id(t) not in self.optimized:
             self.refuse(
                 f"a tensor of shape {tuple(t.shape)} was changed in place during the step "
                 "(in-place ops and assignments are not traced)"
@@ -330,7 +331,7 @@ class _Recorder:
         outputs = (out,) if single else out
         outs = tuple(self.new_slot(o) for o in outputs)
         op = _Op(cls, tuple(spec), needs, outs, single)
-        op.shapes = ", ".join(f"{tuple(o._data.shape)} {o._data.dtype}" for o in outputs)
+        op.shapes = tuple([(o._data.shape, o._data.dtype) for o in outputs])
         if not single:
             op.out_meta = tuple((o._data.shape, o._data.dtype) for o in outputs)
         for o in outputs:
@@ -377,6 +378,11 @@ class _Recorder:
     def escape(self, what: str) -> None:
         """A tensor's value read into Python (``.item()`` and friends) while tracing."""
         self.refuse(f"{what} reads a tensor's value into Python during the step")
+
+
+def _version(t: Tensor) -> int:
+    vc = t._vcs  # (the ``_vc`` property without making a counter: None is version 0)
+    return 0 if vc is None else vc.value
 
 
 def _const_key(a: Any, rec: _Recorder) -> Any:
