@@ -368,3 +368,39 @@ def test_batch_norm_training_runs_eagerly_and_keeps_running_stats():
         stats.append([b._data.copy() for b in model.buffers()] + [p._data.copy() for p in model.parameters()])
     assert all(np.array_equal(a, b) for a, b in zip(*stats, strict=True))
     assert fn.replays == 0 and any("changed in place" in r for r in fn.reasons)
+
+
+def test_reset_traces_again_with_a_replaced_parameter():
+    holder = {"w": tg.ones(3, requires_grad=True)}
+    fn = tg.compile(lambda x: x * holder["w"])
+    for _ in range(3):
+        fn(tg.ones(3))
+    holder["w"] = tg.full((3,), 2.0, requires_grad=True)
+    assert fn(tg.ones(3))._data.tolist() == [1.0] * 3  # the tape holds the old tensor
+    fn.reset()
+    for _ in range(3):
+        assert fn(tg.ones(3))._data.tolist() == [2.0] * 3
+    assert fn.replays == 3  # one before the swap, one with the old tensor, one after reset
+
+
+def test_lr_set_by_a_scheduler_is_read_on_replay():
+    def run(compiled):
+        tg.manual_seed(0)
+        model = sine_net()
+        opt = tg.optim.SGD(model.parameters(), lr=0.1)
+        sched = tg.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+
+        def step(x, y):
+            opt.zero_grad()
+            loss = mse(model(x), y)
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = tg.compile(step) if compiled else step
+        for x, y in mse_batches():
+            fn(x, y)
+            sched.step()
+        return [p._data.copy() for p in model.parameters()]
+
+    assert all(np.array_equal(a, b) for a, b in zip(run(False), run(True), strict=True))

@@ -28,7 +28,13 @@ computed in Python and handed to an op, a tape that differs between the first tw
 New input shapes or dtypes trace a new tape (at most ``cache_size_limit`` are kept).
 
 Limits, as with ``torch.jit.trace``: Python side effects of ``step_fn`` that touch no tensor
-(printing, counters) happen only while tracing; a returned tensor carries no ``grad_fn``.
+(printing, counters) happen only while tracing; Python values the step computes (a learning
+rate passed to an op, a branch on a global flag) are frozen at tracing, except where the two
+traces disagree; the tape holds the parameters and optimizers it saw (``reset()`` after
+replacing them); a returned tensor carries no ``grad_fn``. Changes the guards do see: input
+shapes, dtypes and ``requires_grad``, grad mode, anomaly mode, ``Module.training``, new hooks,
+``requires_grad`` of the tensors used; an optimizer's ``param_groups`` (``lr`` set by a
+scheduler) are read by its own ``step()`` on every replay.
 """
 
 from __future__ import annotations
@@ -596,6 +602,14 @@ class CompiledStep:
                     f"tinygrad_np.compile({getattr(self.fn, '__name__', 'step')}): runs eagerly: {reason}",
                     file=sys.stderr,
                 )
+
+    def reset(self) -> None:
+        """Forget every tape (the next calls trace again): needed after replacing a module,
+        a parameter or the optimizer that the step uses, which the tapes hold by identity."""
+        self.tapes.clear()
+        self.first.clear()
+        self.eager.clear()
+        self.last = None
 
     def explain(self) -> list[str]:
         """The most recently confirmed tape as readable lines (empty before one exists)."""
