@@ -42,13 +42,14 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from .autograd import grad_mode
 from .autograd.fast_backward import ArrayPass
-from .autograd.function import Function, _function_init
+from .autograd.function import _function_init
 from .tensor import Tensor
 
 _new_obj = object.__new__
@@ -58,10 +59,14 @@ _SLOT, _CONST = 0, 1  # kinds of an op argument on the tape
 class _Op:
     """One forward op on the tape: ``outs = cls.forward(ctx, *args)``."""
 
-    __slots__ = ("args", "cls", "keep", "needs", "out_meta", "outs", "shapes", "single")
+    __slots__ = ("args", "cls", "fetch", "init", "keep", "needs", "out_meta", "outs", "shapes", "single")
 
     def __init__(self, cls: type, args: tuple, needs: tuple, outs: tuple, single: bool) -> None:
         self.cls, self.args, self.needs, self.outs, self.single = cls, args, needs, outs, single
+        self.init = cls.__init__ is not _function_init  # a user Function with its own __init__
+        # the arguments in one C call when they are all tensors (two or more: a tuple)
+        slots = [v for k, v in args if k == _SLOT]
+        self.fetch = itemgetter(*slots) if len(slots) == len(args) >= 2 else None
         self.keep = False  # does a backward on the tape use this op's ctx?
         self.out_meta: tuple = ()
         self.shapes: tuple = ()  # the outputs' (shape, dtype), for explain()
@@ -111,7 +116,7 @@ class Tape:
         env[: self.n_inputs] = inputs
         for slot, t, _ in self.fixed:
             env[slot] = t
-        ctxs: dict[int, Function] = {}
+        ctxs: list[Any] = [None] * len(self.entries)
         state = grad_mode.state
         prev = state.grad_enabled
         state.grad_enabled = False  # as inside Function.apply and a plain backward
@@ -121,10 +126,14 @@ class Tape:
                 if kind is _Op:
                     cls = e.cls
                     ctx = _new_obj(cls)
-                    if cls.__init__ is not _function_init:
+                    if e.init:
                         ctx.__init__()
                     ctx.needs_input_grad = e.needs
-                    out = cls.forward(ctx, *[env[v] if k == _SLOT else v for k, v in e.args])
+                    fetch = e.fetch
+                    args = (
+                        fetch(env) if fetch is not None else [env[v] if k == _SLOT else v for k, v in e.args]
+                    )
+                    out = cls.forward(ctx, *args)
                     if e.single:
                         env[e.outs[0]] = out
                     else:
@@ -211,7 +220,7 @@ def _short(v: Any) -> str:
     return repr(v)
 
 
-def _replay_backward(bw: _Backward, env: list[Any], ctxs: dict[int, Function]) -> None:
+def _replay_backward(bw: _Backward, env: list[Any], ctxs: list[Any]) -> None:
     """The recorded walk of ``ArrayPass.run`` on the replayed nodes: same calls, same order."""
     bufs: list[Any] = [None] * len(bw.keys)
     acc = _new_obj(ArrayPass)  # only its leaf accumulation is used (``handed_out``)
