@@ -36,8 +36,22 @@ sys.path.insert(0, HERE)
 import machine  # noqa: E402
 import workloads  # noqa: E402
 
-ALL_IMPLS = ("tinygrad_np", "numpy", "torch")
-HEADERS = {"tinygrad_np": "tinygrad_np", "numpy": "NumPy by hand", "torch": "PyTorch CPU"}
+ALL_IMPLS = ("tinygrad_np", "compiled", "numpy", "torch")
+HEADERS = {
+    "tinygrad_np": "tinygrad_np",
+    "compiled": "tinygrad_np compiled",
+    "numpy": "NumPy by hand",
+    "torch": "PyTorch CPU",
+}
+MODULES = {"tinygrad_np": "impl_tinygrad", "compiled": "impl_tinygrad_compiled"}
+PROBE_IMPLS = ("tinygrad_np", "numpy", "torch")  # the fresh-process probes (probe.py)
+# issue 15's targets for the compiled step: (workload, reference, at most this many times it)
+COMPILED_TARGETS = (
+    ("sine", "numpy", 1.3),
+    ("elementwise_chain", "numpy", 1.5),
+    ("mlp", "mlp_blas", 1.2),
+    ("cnn", "numpy", 1.2),
+)
 PROBES = ("import", "rss", "growth", "chain_alone", "chain_1m")
 LOSS_RTOL = 1e-4
 
@@ -47,7 +61,7 @@ def load_impls(names: list[str]) -> dict[str, Any]:
     mods: dict[str, Any] = {}
     for name in names:
         try:
-            mods[name] = importlib.import_module({"tinygrad_np": "impl_tinygrad"}.get(name, f"impl_{name}"))
+            mods[name] = importlib.import_module(MODULES.get(name, f"impl_{name}"))
         except ImportError as e:
             if name != "torch":
                 raise
@@ -131,6 +145,44 @@ def probe(what: str, impl: str, n: int = 0, style: str = "") -> dict[str, Any]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def compiled_notes(
+    w: workloads.Workload,
+    size: int,
+    mods: dict[str, Any],
+    samples: dict[str, list[float]],
+    medians: dict[str, dict[str, float]],
+) -> list[str]:
+    """The compiled step against issue 15's targets (ratios round by round), and its trace
+    cost: the first two calls of a fresh compiled step (both trace) against an eager step."""
+    notes = []
+    for name, ref, limit in COMPILED_TARGETS:
+        if name != w.name:
+            continue
+        if ref in samples and len(samples[ref]) >= 4:
+            q = spread(samples["compiled"], samples[ref])
+            med = statistics.median(samples["compiled"]) / statistics.median(samples[ref])
+            notes.append(
+                f"{w.name}: compiled/{HEADERS[ref]} {med:.2f}x (round quartiles {q[0]:.2f}x / {q[1]:.2f}x / "
+                f"{q[2]:.2f}x); issue 15 target <= {limit}x: {verdict(med <= limit)}"
+            )
+    per = w.per if w.unit == "op" else 1
+    first: list[float] = []
+    second: list[float] = []
+    for _ in range(5):  # fresh compiled steps: the first two calls of each trace
+        step = build(mods["compiled"], w, size)
+        for times in (first, second):
+            t = time.perf_counter()
+            step()
+            times.append((time.perf_counter() - t) / per)
+    eager = statistics.median(samples["tinygrad_np"])
+    tr1, tr2 = statistics.median(first) / eager, statistics.median(second) / eager
+    notes.append(
+        f"{w.name}: compiled trace cost (median of 5 fresh steps): first call {tr1:.2f}x an eager step, "
+        f"second (the confirming trace) {tr2:.2f}x; issue 15 target first call <= 3x: {verdict(tr1 <= 3)}"
+    )
+    return notes
+
+
 def fmt_time(s: float | None) -> str:
     if s is None:
         return "-"
@@ -196,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "| workload | "
         + " | ".join(HEADERS[i] for i in ALL_IMPLS)
-        + " | tg/NumPy | tg/PyTorch | target | met |",
-        "|---|" + "---:|" * len(ALL_IMPLS) + "---:|---:|---|---|",
+        + " | tg/NumPy | tg/PyTorch | compiled/NumPy | compiled/tg | target | met |",
+        "|---|" + "---:|" * len(ALL_IMPLS) + "---:|---:|---:|---:|---|---|",
     ]
     medians: dict[str, dict[str, float]] = {}
     notes: list[str] = []
@@ -226,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
         med = {name: statistics.median(s) for name, s in samples.items()}
         medians[w.name] = med
         tg, npy, pt = med.get("tinygrad_np"), med.get("numpy"), med.get("torch")
+        comp = med.get("compiled")
+        if comp is not None and "tinygrad_np" in samples:
+            notes += compiled_notes(w, size, mods, samples, medians)
         ok: bool | None = None
         if w.name == "mlp" and tg is not None and pt is not None and npy is not None:
             blas = medians.get("mlp_blas", {}).get("numpy")
@@ -246,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
         unit = "" if w.unit == "step" else f" (per {w.unit})"
         cells = " | ".join(fmt_time(med.get(i)) for i in ALL_IMPLS)
         lines.append(
-            f"| {w.label.format(n=size)}{unit} | {cells} | {ratio(tg, npy)} | {ratio(tg, pt)} | {w.target or '-'} | {verdict(ok)} |"
+            f"| {w.label.format(n=size)}{unit} | {cells} | {ratio(tg, npy)} | {ratio(tg, pt)} "
+            f"| {ratio(comp, npy)} | {ratio(comp, tg)} | {w.target or '-'} | {verdict(ok)} |"
         )
     if "mlp" in medians and "mlp_blas" in medians and "tinygrad_np" in medians["mlp"]:
         blas = medians["mlp_blas"]["numpy"]
@@ -256,6 +312,11 @@ def main(argv: list[str] | None = None) -> int:
             + (f", PyTorch {medians['mlp']['torch'] / blas:.2f}x" if "torch" in medians["mlp"] else "")
             + " (target for tinygrad_np <= 1.6x)"
         )
+        if "compiled" in medians["mlp"]:
+            r = medians["mlp"]["compiled"] / blas
+            notes.append(
+                f"MLP step compiled / BLAS floor: {r:.2f}x; issue 15 target <= 1.2x: {verdict(r <= 1.2)}"
+            )
 
     probe_rows: list[str] = []
     if any(p in names for p in PROBES):
@@ -270,7 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     if "import" in names:
         runs = 1 if args.quick else 5
         vals = {}
-        for i in impls:
+        for i in [i for i in impls if i in PROBE_IMPLS]:
             got = [probe("import", i).get("seconds") for _ in range(runs)]
             got = [g for g in got if g is not None]
             vals[i] = statistics.median(got) if got else None
@@ -281,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
             + f" | tinygrad_np <= 0.2 s | {verdict(None if tg is None else tg <= 0.2)} |"
         )
     if "rss" in names:
-        res = {i: probe("rss", i, 0, style_arg) for i in impls}
+        res = {i: probe("rss", i, 0, style_arg) for i in impls if i in PROBE_IMPLS}
         tg = res.get("tinygrad_np", {}).get("import_mib")
         probe_rows.append(
             "| RSS after import | "
@@ -295,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         notes += [f"rss probe {i}: {r['error']}" for i, r in res.items() if "error" in r]
     if "growth" in names:
-        res = {i: probe("growth", i, growth_steps, style_arg) for i in impls}
+        res = {i: probe("growth", i, growth_steps, style_arg) for i in impls if i in PROBE_IMPLS}
         tg = res.get("tinygrad_np", {}).get("growth_mib")
         probe_rows.append(
             f"| RSS growth over {growth_steps:,} sine steps (after 200 warm-up steps) | "

@@ -108,7 +108,7 @@ class Workload:
     unit: str = "step"
     trains: bool = True
     target: str = ""
-    impls: tuple[str, ...] = ("tinygrad_np", "numpy", "torch")
+    impls: tuple[str, ...] = ("tinygrad_np", "compiled", "numpy", "torch")
     extra: dict[str, object] = field(default_factory=dict)
 
 

@@ -49,7 +49,10 @@ def test_quick_run_writes_the_table(tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = out.read_text()
     assert text.strip() in proc.stdout
-    assert "| workload | tinygrad_np | NumPy by hand | PyTorch CPU | tg/NumPy | tg/PyTorch |" in text
+    assert (
+        "| workload | tinygrad_np | tinygrad_np compiled | NumPy by hand | PyTorch CPU | tg/NumPy | tg/PyTorch |"
+        in text
+    )
     assert "mlp: first-step losses agree" in text
     assert "sine: first-step losses agree" in text
     assert "chain of 1,000 adds" in text

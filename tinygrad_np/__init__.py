@@ -156,4 +156,8 @@ def __getattr__(name: str) -> object:
         import importlib
 
         return importlib.import_module("." + name, __name__)
+    if name == "compile":  # looked up here, not bound by an import: the builtin stays unshadowed
+        from .compiled import compile as compile_step
+
+        return compile_step
     raise AttributeError(f"module 'tinygrad_np' has no attribute {name!r}")

@@ -267,6 +267,8 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             _check_grad(self, value)
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: not replayable
+            grad_mode.state.tracer.refuse("assigning .grad inside the step (use optimizer.zero_grad())")
         self._grad = value
 
     @grad.deleter
@@ -373,6 +375,7 @@ class Tensor:
             raise RuntimeError(
                 f"item(): a Tensor with {self._data.size} elements cannot be converted to a Python scalar"
             )
+        _traced_read("item()")
         return self._data.item()
 
     def numpy(self, force: bool = False) -> np.ndarray:
@@ -382,9 +385,11 @@ class Tensor:
             raise RuntimeError(
                 "can't call numpy() on a Tensor that requires grad; use tensor.detach().numpy()"
             )
+        _traced_read("numpy()")
         return self._data
 
     def tolist(self) -> Any:
+        _traced_read("tolist()")
         return self._data.tolist()
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
@@ -415,6 +420,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(f"Boolean value of Tensor with {self._data.size} elements is ambiguous")
+        _traced_read("bool(tensor)")
         return bool(self._data)
 
     def __float__(self) -> float:
@@ -593,6 +599,11 @@ class Tensor:
         if vc is None:
             vc = self._vcs = VersionCounter()
         vc.value += 1
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a change outside ops, not replayable
+            grad_mode.state.tracer.refuse(
+                f"a tensor of shape {tuple(self._data.shape)} was changed in place during the step "
+                "(in-place ops and updates outside ops are not traced)"
+            )
         return self
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
@@ -1621,7 +1632,7 @@ class Tensor:
             raise RuntimeError(f"gather(): expected an int64 index tensor, got {idx.dtype}")
         d = _wrap_dim(dim, self.ndim, "gather")
         _mov.check_gather_index(self._data.shape, d, idx, "gather")
-        return _mov.Gather.apply(self, d, idx)
+        return _mov.Gather.apply(self, d, index if isinstance(index, Tensor) else idx)
 
     def split(self, split_size_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
         """Pieces of ``split_size`` (the last may be smaller), or of the listed sizes."""
@@ -1914,6 +1925,12 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
 
 # The ops modules import Tensor from here, so they are imported after the class
 # exists; the methods above look them up only when called.
+def _traced_read(what: str) -> None:
+    """A tensor's value goes into Python: a step traced by tinygrad_np.compile cannot replay that."""
+    if grad_mode.state.tracer is not None:
+        grad_mode.state.tracer.escape(what)
+
+
 from . import _format, _numpy_protocol  # noqa: E402
 from . import random as _random  # noqa: E402
 from . import sampling as _sampling  # noqa: E402

@@ -86,7 +86,10 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     # The seam: without create_graph, anomaly detection or an observer, the same walk runs
     # on arrays (autograd/fast_backward.py).
     plain = not create_graph and not state.anomaly_enabled and state.backward_observer is None
-    p = (ArrayPass if plain else _Pass)(retain, create_graph, inputs, roots)
+    pass_class = ArrayPass if plain else _Pass
+    if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it records the walk
+        pass_class = state.tracer.pass_class(pass_class, inputs)
+    p = pass_class(retain, create_graph, inputs, roots)
     prev = state.grad_enabled
     state.grad_enabled = create_graph
     try:

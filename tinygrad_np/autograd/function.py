@@ -260,10 +260,12 @@ class Function:
            and attached (``_attach``): it becomes the ``grad_fn`` of each float output,
            and a saved output is kept as its array (no reference cycle).
         """
+        state = grad_mode.state
+        if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it runs and records the op
+            return state.tracer.record_op(cls, args)
         ctx = _new_obj(cls)  # 1.
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
             ctx.__init__()
-        state = grad_mode.state
         if not state.grad_enabled:  # 2.
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)

@@ -24,6 +24,9 @@ class _State(threading.local):
     # leaf, reported as its AccumulateGrad node). Per thread: other threads' passes are not
     # recorded and keep the fast path.
     backward_observer: Any = None
+    # Set by tinygrad_np.compile while it traces a step (tinygrad_np/compiled.py): Function.apply,
+    # the backward pass, the optimizers and Tensor's value reads report to it. None otherwise.
+    tracer: Any = None
 
 
 state = _State()

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from .. import dtypes
+from ..autograd import grad_mode
 from ..autograd.grad_mode import no_grad
 from ..device import check_device
 from ..tensor import Size, Tensor, to_args
@@ -143,6 +144,8 @@ class Module:
     # ---- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: guard on .training, no hooks
+            grad_mode.state.tracer.module_called(self)
         if not self._forward_hooks and not self._forward_pre_hooks:
             try:
                 return self.forward(*args, **kwargs)
@@ -505,6 +508,8 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
+            return grad_mode.state.tracer.record_call(self.zero_grad, (set_to_none,), [])
         for p in self.parameters():
             if p._grad is None:
                 continue

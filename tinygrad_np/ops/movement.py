@@ -321,6 +321,8 @@ class Gather(Function):
 
     @staticmethod
     def forward(ctx, x, dim, idx):
+        if isinstance(idx, Tensor):  # (a tensor index: tinygrad_np.compile replays it with new data)
+            idx = idx._data
         if idx.ndim != x._data.ndim:
             raise RuntimeError(
                 f"gather(): index {idx.shape} and input {x._data.shape} must have the same "

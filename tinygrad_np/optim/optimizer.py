@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import enable_grad
+from ..autograd import enable_grad, grad_mode
 from ..tensor import Tensor
 
 __all__ = ["Optimizer", "required"]
@@ -119,6 +119,8 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (default), or zeros when
         ``set_to_none=False`` (a fresh zero tensor: the old one may be shared)."""
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
+            return grad_mode.state.tracer.record_call(self.zero_grad, (set_to_none,), [])
         for group in self.param_groups:
             for p in group["params"]:
                 if p._grad is None:
@@ -128,6 +130,12 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``; ``closure`` re-evaluates the
         loss (with grad enabled) first and its value is returned."""
+        tracer = grad_mode.state.tracer
+        if tracer is not None:  # tinygrad_np.compile records the update (not a closure)
+            if closure is not None:
+                tracer.refuse("optimizer.step(closure) runs Python during the step")
+            else:
+                return tracer.record_call(self.step, (), [p for g in self.param_groups for p in g["params"]])
         loss = None
         if closure is not None:
             with enable_grad():

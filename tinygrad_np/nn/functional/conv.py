@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ...autograd.function import Function
 from ...functions import pad as _pad
 from ...ops.conv import Fold, Unfold, out_size
 from ...tensor import Tensor
@@ -181,8 +182,9 @@ def max_pool2d(
     n, c, h, w = x.shape
     oh, ow = _check_out(x, k, d, p, s, "max_pool2d")
     cols = Unfold.apply(x.reshape(n * c, 1, h, w), k, d, p, s, -np.inf)  # (N*C, kh*kw, L)
-    arg = np.argmax(cols._data, axis=1)[:, None, :]  # first maximum (or first NaN), as PyTorch
-    out = cols.gather(1, Tensor._wrap(arg)).reshape(n, c, oh, ow)
+    where = WindowArgmax.apply(cols)
+    arg = where._data
+    out = cols.gather(1, where).reshape(n, c, oh, ow)
     if unbatched:
         out = out.squeeze(0)
     if not return_indices:
@@ -193,6 +195,20 @@ def max_pool2d(
     cols_ = ox * s[1] - p[1] + kj * d[1]
     idx = (rows * w + cols_).reshape(n, c, oh, ow).astype(np.int64)
     return out, Tensor._wrap(idx[0] if unbatched else idx)
+
+
+class WindowArgmax(Function):
+    """The index of each window's first maximum (or first NaN, as PyTorch), shape
+    (N*C, 1, L); no gradient. An op rather than NumPy inline, so that a step compiled by
+    ``tinygrad_np.compile`` recomputes it from each step's data."""
+
+    @staticmethod
+    def forward(ctx, cols):
+        return Tensor._wrap(np.argmax(cols._data, axis=1)[:, None, :])
+
+    @staticmethod
+    def backward(ctx, grad):  # (never called: the output is an integer tensor)
+        return None
 
 
 def avg_pool2d(

@@ -264,8 +264,8 @@ def cross_entropy(
         and input._data.dtype.kind == "f"
         and (target._data if isinstance(target, Tensor) else np.asarray(target)).dtype.kind in "iu"
     ):  # the common case as one node: log_softmax and the picked mean in one pass
-        _, safe, valid, _ = _class_targets(input, target, ignore_index, "nll_loss")
-        return CrossEntropy.apply(input, safe, valid, reduction == "mean")
+        # (the targets are checked inside forward: a compiled step replays that with new targets)
+        return CrossEntropy.apply(input, target, ignore_index, reduction == "mean")
     class_dim = 0 if input.ndim == 1 else 1
     logp = input.log_softmax(class_dim)
     n_classes = input.shape[class_dim]
@@ -321,7 +321,8 @@ class CrossEntropy(Function):
     node_name = "NllLossBackward0"  # as PyTorch names it
 
     @staticmethod
-    def forward(ctx, x, safe, valid, mean):
+    def forward(ctx, x, target, ignore_index, mean):
+        _, safe, valid, _ = _class_targets(x, target, ignore_index, "nll_loss")
         a = x._data
         shifted = a - a.max(axis=1, keepdims=True)
         e = np.exp(shifted)
