@@ -237,11 +237,10 @@ class Ref:
         return Ref(np.exp2(_float(self.a)))
 
     def sign(self):
+        """(x > 0) - (x < 0): 0 for NaN, as PyTorch; a bool is its own sign."""
         if self.a.dtype == bool:
             return Ref(self.a)
-        return Ref(
-            (self.a > 0).astype(self.a.dtype) - (self.a < 0).astype(self.a.dtype)
-        )  # 0 for NaN, as PyTorch
+        return Ref((self.a > 0).astype(self.a.dtype) - (self.a < 0).astype(self.a.dtype))
 
     sgn = sign  # the same for real numbers
 
@@ -740,6 +739,7 @@ reference = types.SimpleNamespace(
     bincount=_bincount,
     # tests of values
     isnan=lambda x: x.isnan(),
+    isclose=lambda x, y, rtol=1e-05, atol=1e-08, equal_nan=False: x.isclose(y, rtol, atol, equal_nan),
     isfinite=lambda x: x.isfinite(),
     any=lambda x, dim=None, keepdim=False: x.any(dim, keepdim),
     all=lambda x, dim=None, keepdim=False: x.all(dim, keepdim),
@@ -816,6 +816,10 @@ SPECIAL_INPUTS = {
     "isinf-special": (SPECIAL, lambda m, x: x.isinf()),
     "isfinite-special": (SPECIAL, lambda m, x: x.isfinite()),
     "isclose-equal-nan": (SPECIAL, lambda m, x: x.isclose(x, equal_nan=True)),
+    "isclose-rtol-vs-atol": (
+        SPECIAL,
+        lambda m, x: (m.isclose(x * 1e4, x * 1e4 + 0.05), x.isclose(x + 0.01, 0.0, 0.02)),
+    ),
     "sign-special": (SPECIAL, lambda m, x: x.sign()),
     "frac-special-finite": (SPECIAL, lambda m, x: x[m.isfinite(x)].frac()),
     "round-half-to-even": (SPECIAL, lambda m, x: x.round()),
