@@ -11,6 +11,7 @@ reference cannot run (a method it lacks) fails, so a new op needs its reference.
 
 from __future__ import annotations
 
+import builtins
 import math
 import types
 from collections import namedtuple
@@ -22,7 +23,7 @@ from test_ops import OPS, Case
 
 import tinygrad_np as tg
 
-MinMax = namedtuple("MinMax", ["values", "indices"])
+ValuesIndices = namedtuple("ValuesIndices", ["values", "indices"])  # max/min/sort/topk results
 TOL = {np.float32: dict(rtol=2e-5, atol=2e-6), np.float64: dict(rtol=1e-12, atol=1e-13)}
 
 
@@ -35,6 +36,11 @@ def _axes(dim: Any, ndim: int) -> tuple[int, ...]:
 
 def _v(x: Any) -> Any:
     return x.a if isinstance(x, Ref) else x
+
+
+def _float(a: np.ndarray) -> np.ndarray:
+    """PyTorch's rule for float-valued ops: bool and integer inputs compute in float32."""
+    return a if a.dtype.kind in "fc" else a.astype(np.float32)
 
 
 class Ref:
@@ -137,6 +143,10 @@ class Ref:
         return self.a.shape
 
     @property
+    def dtype(self):
+        return self.a.dtype
+
+    @property
     def T(self):
         return Ref(self.a.T)
 
@@ -179,10 +189,10 @@ class Ref:
         return Ref(self.a * self.a)
 
     def rsqrt(self):
-        return Ref(1 / np.sqrt(self.a))
+        return Ref(1 / np.sqrt(_float(self.a)))
 
     def reciprocal(self):
-        return Ref(1 / self.a)
+        return Ref(1 / _float(self.a))
 
     def floor(self):
         return Ref(np.floor(self.a))
@@ -190,8 +200,12 @@ class Ref:
     def ceil(self):
         return Ref(np.ceil(self.a))
 
-    def round(self):
-        return Ref(np.round(self.a))  # half to even, as PyTorch
+    def round(self, decimals=0):
+        a = self.a
+        if decimals == 0:
+            return Ref(np.round(a))  # half to even, as PyTorch
+        scale = a.dtype.type(10.0 ** abs(decimals))  # PyTorch: nearbyint(x * 10^d) / 10^d, in x's dtype
+        return Ref(np.rint(a * scale) / scale if decimals > 0 else np.rint(a / scale) * scale)
 
     def sub(self, o):
         return self - o
@@ -205,6 +219,182 @@ class Ref:
         return Ref(out.astype(self.a.dtype))
 
     clip = clamp
+
+    # ---- more elementwise: logs and exps in other bases, signs, parts of a number ----
+    def log2(self):
+        return Ref(np.log2(_float(self.a)))
+
+    def log10(self):
+        return Ref(np.log10(_float(self.a)))
+
+    def log1p(self):
+        return Ref(np.log1p(_float(self.a)))  # log(1 + x), accurate near 0
+
+    def expm1(self):
+        return Ref(np.expm1(_float(self.a)))  # e^x - 1, accurate near 0
+
+    def exp2(self):
+        return Ref(np.exp2(_float(self.a)))
+
+    def sign(self):
+        """(x > 0) - (x < 0): 0 for NaN, as PyTorch; a bool is its own sign."""
+        if self.a.dtype == bool:
+            return Ref(self.a)
+        return Ref((self.a > 0).astype(self.a.dtype) - (self.a < 0).astype(self.a.dtype))
+
+    sgn = sign  # the same for real numbers
+
+    def trunc(self):
+        return Ref(np.trunc(self.a))
+
+    def frac(self):
+        return Ref(self.a - np.trunc(self.a))  # x - trunc(x): keeps the sign of x
+
+    def long(self):
+        return Ref(self.a.astype(np.int64))
+
+    # ---- in-place forms: the out-of-place value written into self ----
+    def log10_(self):
+        self.a = self.log10().a
+        return self
+
+    def floor_(self):
+        self.a = self.floor().a
+        return self
+
+    def expm1_(self):
+        self.a = self.expm1().a
+        return self
+
+    def tril_(self, diagonal=0):
+        self.a = self.tril(diagonal).a
+        return self
+
+    # ---- triangles: keep (i, j) of the last two dims where j - i <= k (tril) or >= k (triu) ----
+    def _band(self, keep):
+        i = np.arange(self.shape[-2])[:, None]
+        j = np.arange(self.shape[-1])[None, :]
+        return Ref(np.where(keep(j - i), self.a, np.zeros_like(self.a)))
+
+    def tril(self, diagonal=0):
+        return self._band(lambda d: d <= diagonal)
+
+    def triu(self, diagonal=0):
+        return self._band(lambda d: d >= diagonal)
+
+    # ---- diagonals: element (i, i + offset) of two dims, moved to the last dim ----
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        a = np.moveaxis(self.a, (dim1, dim2), (-2, -1))
+        rows, cols = a.shape[-2:]
+        start = max(0, -offset)
+        i = np.arange(start, max(start, min(rows, cols - offset)))
+        return Ref(a[..., i, i + offset])
+
+    def diag(self, diagonal=0):
+        if self.ndim == 2:
+            return self.diagonal(diagonal)
+        n = self.shape[0] + abs(diagonal)
+        out = np.zeros((n, n), self.a.dtype)
+        i = np.arange(self.shape[0])
+        out[i + max(0, -diagonal), i + max(0, diagonal)] = self.a
+        return Ref(out)
+
+    def trace(self):
+        return Ref(self.diagonal().a.sum())
+
+    # ---- norms: (sum |x|^p)^(1/p) and its limits; matrix norms from row/column sums or singular values ----
+    def norm(self, p="fro", dim=None, keepdim=False):
+        if p == "nuc":
+            return _matrix_norm(self.a, "nuc", (0, 1) if dim is None else dim, keepdim)
+        return _vector_norm(self.a, 2 if p == "fro" else p, dim, keepdim)
+
+    # ---- sorting: a stable sort where NaN is the largest value, indices int64 ----
+    def sort(self, dim=-1, descending=False, stable=False):
+        key = self.a.astype(np.int64) if self.a.dtype == bool else self.a
+        if descending:  # NaNs first, then the others from largest to smallest; ties keep their order
+            idx = np.lexsort((-key, ~np.isnan(key)), axis=dim)
+        else:  # NumPy's stable sort already puts NaNs last
+            idx = np.argsort(key, axis=dim, kind="stable")
+        idx = idx.astype(np.int64)
+        return ValuesIndices(Ref(np.take_along_axis(self.a, idx, axis=dim)), Ref(idx))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return self.sort(dim, descending, stable).indices
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        values, indices = self.sort(dim, descending=largest)
+        first = range(k)
+        return ValuesIndices(
+            Ref(np.take(values.a, first, axis=dim)), Ref(np.take(indices.a, first, axis=dim))
+        )
+
+    # ---- reordering: flip reverses dims; roll moves element i to (i + shift) mod n ----
+    def flip(self, dims):
+        dims = dims if isinstance(dims, (tuple, list)) else (dims,)
+        index = [slice(None)] * self.ndim
+        for d in dims:
+            index[d] = slice(None, None, -1)
+        return Ref(self.a[tuple(index)])
+
+    def roll(self, shifts, dims=None):
+        if dims is None:
+            return Ref(Ref(self.a.reshape(-1)).roll(shifts, 0).a.reshape(self.shape))
+        pairs = zip(shifts, dims) if isinstance(shifts, (tuple, list)) else [(shifts, dims)]
+        a = self.a
+        for s, d in pairs:
+            a = np.take(a, (np.arange(a.shape[d]) - s) % a.shape[d], axis=d)
+        return Ref(a)
+
+    # ---- selection by mask: positions of non-zeros in row-major order (int64), masked values ----
+    def nonzero(self, as_tuple=False):
+        flat = self.a.reshape(-1) != 0
+        positions = np.indices(self.shape, np.int64).reshape(self.ndim, -1)[:, flat]
+        if as_tuple:
+            return tuple(Ref(p) for p in positions)
+        return Ref(positions.T.reshape(-1, self.ndim))
+
+    def masked_select(self, mask):
+        a, keep = np.broadcast_arrays(self.a, _v(mask))
+        return Ref(a[keep])
+
+    # ---- counting: sorted distinct values (or slices), where each element went, how often ----
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        if dim is None:
+            values = np.array(builtins.sorted(set(self.a.reshape(-1).tolist())), self.a.dtype)
+            equal = self.a[..., None] == values  # element vs each distinct value
+            inverse, counts = equal.argmax(-1), equal.reshape(-1, len(values)).sum(0)
+        else:
+            slices = np.moveaxis(self.a, dim, 0)
+            keys = [tuple(s.reshape(-1).tolist()) for s in slices]
+            distinct = builtins.sorted(set(keys))
+            values = np.moveaxis(np.stack([slices[keys.index(k)] for k in distinct]), 0, dim)
+            inverse = np.array([distinct.index(k) for k in keys])
+            counts = np.array([keys.count(k) for k in distinct])
+        out = (Ref(values),)
+        out += (Ref(inverse.astype(np.int64)),) if return_inverse else ()
+        out += (Ref(counts.astype(np.int64)),) if return_counts else ()
+        return out if len(out) > 1 else out[0]
+
+    # ---- tests of values: bool results ----
+    def isnan(self):
+        return Ref(self.a != self.a)  # NaN is the only value unequal to itself
+
+    def isinf(self):
+        return Ref(np.abs(self.a) == np.inf)
+
+    def isfinite(self):
+        return Ref((self.a == self.a) & (np.abs(self.a) != np.inf))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        a, b = self.a, _v(other)
+        close = (a == b) | (np.abs(a - b) <= atol + rtol * np.abs(b))
+        return Ref(close | (equal_nan & (a != a) & (b != b)))
+
+    def any(self, dim=None, keepdim=False):
+        return Ref(np.any(self.a != 0, axis=_axes(dim, self.ndim) if self.ndim else None, keepdims=keepdim))
+
+    def all(self, dim=None, keepdim=False):
+        return Ref(np.all(self.a != 0, axis=_axes(dim, self.ndim) if self.ndim else None, keepdims=keepdim))
 
     # ---- reductions ----
     def sum(self, dim=None, keepdim=False, dtype=None):
@@ -258,12 +448,12 @@ class Ref:
             return Ref(np.maximum(self.a, dim.a))
         if dim is None:
             return Ref(self.a.max())
-        return MinMax(self.amax(dim, keepdim), self.argmax(dim, keepdim))
+        return ValuesIndices(self.amax(dim, keepdim), self.argmax(dim, keepdim))
 
     def min(self, dim=None, keepdim=False):
         if dim is None:
             return Ref(self.a.min())
-        return MinMax(self.amin(dim, keepdim), self.argmin(dim, keepdim))
+        return ValuesIndices(self.amin(dim, keepdim), self.argmin(dim, keepdim))
 
     def softmax(self, dim, dtype=None):
         a = self.a if dtype is None else self.a.astype(dtype)
@@ -273,8 +463,11 @@ class Ref:
     def log_softmax(self, dim):
         return Ref(np.log(self.softmax(dim).a))
 
-    def cumsum(self, dim):
-        return Ref(np.cumsum(self.a, axis=dim))
+    def cumsum(self, dim, dtype=None):
+        return Ref(np.cumsum(_accumulate_input(self.a, dtype), axis=dim))
+
+    def cumprod(self, dim, dtype=None):
+        return Ref(np.cumprod(_accumulate_input(self.a, dtype), axis=dim))
 
     # ---- shape and movement ----
     def reshape(self, *shape):
@@ -368,6 +561,86 @@ def _index(i: Any) -> Any:
     return _v(i)
 
 
+def _accumulate_input(a: np.ndarray, dtype: Any) -> np.ndarray:
+    """cumsum/cumprod: cast to ``dtype`` first; without one, bool and integers accumulate in int64."""
+    if dtype is not None:
+        return a.astype(dtype)
+    return a.astype(np.int64) if a.dtype.kind in "biu" else a
+
+
+def _vector_norm(a: np.ndarray, ord: Any, dim: Any, keepdim: bool) -> Ref:
+    """``(sum |x|^p)^(1/p)`` over ``dim``; p = inf/-inf is max/min |x|, p = 0 counts non-zeros."""
+    ax = _axes(dim, a.ndim) if a.ndim else None
+    m = np.abs(_float(a))
+    if ord == math.inf:
+        return Ref(m.max(axis=ax, keepdims=keepdim))
+    if ord == -math.inf:
+        return Ref(m.min(axis=ax, keepdims=keepdim))
+    if ord == 0:
+        return Ref((m != 0).sum(axis=ax, keepdims=keepdim).astype(m.dtype))
+    return Ref((m**ord).sum(axis=ax, keepdims=keepdim) ** (1 / ord))
+
+
+def _singular_values(a: np.ndarray) -> np.ndarray:
+    """Singular values of the last two dims, largest first: square roots of the eigenvalues of the
+    smaller Gram matrix A A^T or A^T A (not an SVD, so not the route a library would take)."""
+    a64 = a.astype(np.float64)
+    at = np.swapaxes(a64, -1, -2)
+    gram = a64 @ at if a.shape[-2] <= a.shape[-1] else at @ a64
+    eig = np.linalg.eigvalsh(gram)[..., ::-1]
+    return np.sqrt(np.clip(eig, 0, None)).astype(a.dtype)
+
+
+def _matrix_norm(a: np.ndarray, ord: Any, dim: Any, keepdim: bool) -> Ref:
+    """Frobenius ``sqrt(sum x^2)``; 1/-1: max/min column sum of |x|; inf/-inf: max/min row sum;
+    2/-2: largest/smallest singular value; "nuc": sum of singular values."""
+    d0, d1 = (d % a.ndim for d in dim)
+    m = np.abs(a)
+    if ord == "fro":
+        out = np.sqrt((m * m).sum(axis=(d0, d1), keepdims=True))
+    elif ord in (1, -1):
+        col_sums = m.sum(axis=d0, keepdims=True)
+        out = col_sums.max(axis=d1, keepdims=True) if ord == 1 else col_sums.min(axis=d1, keepdims=True)
+    elif ord in (math.inf, -math.inf):
+        row_sums = m.sum(axis=d1, keepdims=True)
+        out = row_sums.max(axis=d0, keepdims=True) if ord > 0 else row_sums.min(axis=d0, keepdims=True)
+    else:
+        sv = _singular_values(np.moveaxis(a, (d0, d1), (-2, -1)))
+        total = {"nuc": sv.sum(-1), 2: sv[..., 0], -2: sv[..., -1]}[ord]
+        out = np.expand_dims(total, (d0, d1))
+    return Ref(out if keepdim else np.squeeze(out, (d0, d1)))
+
+
+def _linalg_norm(x: Ref, ord: Any = None, dim: Any = None, keepdim: bool = False) -> Ref:
+    """``linalg.norm``: a vector norm over one dim (or of the flattened input), a matrix norm over two."""
+    if dim is None and ord is None:
+        return (
+            _vector_norm(x.a.reshape(-1), 2, None, False) if not keepdim else _vector_norm(x.a, 2, None, True)
+        )
+    dims = _axes(dim, x.ndim) if dim is not None else tuple(range(x.ndim))
+    if len(dims) == 2:
+        return _matrix_norm(x.a, "fro" if ord is None else ord, dims, keepdim)
+    return _vector_norm(x.a, 2 if ord is None else ord, dims, keepdim)
+
+
+def _bincount(x: Ref, weights: Any = None, minlength: int = 0) -> Ref:
+    """``out[k]`` = how many times k occurs (int64), or the sum of the weights where it occurs."""
+    a = x.a.reshape(-1)
+    n = max(int(a.max()) + 1 if a.size else 0, minlength)
+    hits = a[None, :] == np.arange(n)[:, None]
+    if weights is None:
+        return Ref(hits.sum(1).astype(np.int64))
+    w = _v(weights)
+    return Ref((hits * w).sum(1).astype(w.dtype))
+
+
+def _einsum(equation: str, *operands: Any) -> Ref:
+    """NumPy's einsum is the definition; PyTorch also takes the operands as one list."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    return Ref(np.einsum(equation, *[_v(o) for o in operands]))
+
+
 def _pad(x: Ref, pad: tuple[int, ...], value: float = 0.0) -> Ref:
     widths = [(0, 0)] * x.ndim
     for k in range(len(pad) // 2):
@@ -392,12 +665,18 @@ def _softplus(x: Ref, beta: float = 1.0, threshold: float = 20.0) -> Ref:
 reference = types.SimpleNamespace(
     __name__="reference",
     float64=np.float64,
-    tensor=lambda data: Ref(
-        np.asarray(data, np.float32) if np.asarray(data).dtype.kind == "f" else np.asarray(data)
+    tensor=lambda data, dtype=None: Ref(
+        np.asarray(data, dtype)
+        if dtype is not None
+        else np.asarray(data, np.float32)
+        if np.asarray(data).dtype.kind == "f"
+        else np.asarray(data)
     ),
     maximum=lambda x, y: Ref(np.maximum(_v(x), _v(y))),
     minimum=lambda x, y: Ref(np.minimum(_v(x), _v(y))),
-    where=lambda c, x, y: Ref(np.where(_v(c), _v(x), _v(y))),
+    where=lambda c, x=None, y=None: (
+        c.nonzero(as_tuple=True) if x is None else Ref(np.where(_v(c), _v(x), _v(y)))
+    ),
     add=lambda x, y: x + y,
     mul=lambda x, y: x * y,
     pow=lambda x, y: x**y,
@@ -416,12 +695,54 @@ reference = types.SimpleNamespace(
     matmul=lambda x, y: x @ y,
     bmm=lambda x, y: x @ y,
     gather=lambda x, dim, index: x.gather(dim, index),
-    cumsum=lambda x, dim: x.cumsum(dim),
+    cumsum=lambda x, dim, dtype=None: x.cumsum(dim, dtype),
+    cumprod=lambda x, dim, dtype=None: x.cumprod(dim, dtype),
     max=lambda x, y=None: x.max(y),
     leaky_relu=lambda x, slope=0.01: Ref(np.where(x.a > 0, x.a, slope * x.a).astype(x.a.dtype)),
     gelu=_gelu,
     softplus=_softplus,
     pad=_pad,
+    # elementwise functions of issue 13
+    log10=lambda x: x.log10(),
+    log1p=lambda x: x.log1p(),
+    exp2=lambda x: x.exp2(),
+    rsqrt=lambda x: x.rsqrt(),
+    reciprocal=lambda x: x.reciprocal(),
+    square=lambda x: x.square(),
+    sgn=lambda x: x.sgn(),
+    round=lambda x, decimals=0: x.round(decimals),
+    # triangles, diagonals, products
+    tril=lambda x, diagonal=0: x.tril(diagonal),
+    triu=lambda x, diagonal=0: x.triu(diagonal),
+    diag=lambda x, diagonal=0: x.diag(diagonal),
+    diagonal=lambda x, offset=0, dim1=0, dim2=1: x.diagonal(offset, dim1, dim2),
+    outer=lambda x, y: Ref(x.a[:, None] * y.a[None, :]),
+    einsum=_einsum,
+    # norms
+    norm=lambda x, p="fro", dim=None, keepdim=False: x.norm(p, dim, keepdim),
+    linalg=types.SimpleNamespace(
+        norm=_linalg_norm,
+        vector_norm=lambda x, ord=2, dim=None, keepdim=False: _vector_norm(x.a, ord, dim, keepdim),  # noqa: A006
+        matrix_norm=lambda x, ord="fro", dim=(-2, -1), keepdim=False: _matrix_norm(x.a, ord, dim, keepdim),  # noqa: A006
+        svdvals=lambda x: Ref(_singular_values(x.a)),
+    ),
+    # sorting and reordering
+    sort=lambda x, dim=-1, descending=False, stable=False: x.sort(dim, descending, stable),
+    topk=lambda x, *args, **kwargs: x.topk(*args, **kwargs),
+    flip=lambda x, dims: x.flip(dims),
+    roll=lambda x, shifts, dims=None: x.roll(shifts, dims),
+    # selection and counting
+    nonzero=lambda x, as_tuple=False: x.nonzero(as_tuple),
+    argwhere=lambda x: x.nonzero(),
+    masked_select=lambda x, mask: x.masked_select(mask),
+    unique=lambda x, *args, **kwargs: x.unique(*args, **kwargs),
+    bincount=_bincount,
+    # tests of values
+    isnan=lambda x: x.isnan(),
+    isclose=lambda x, y, rtol=1e-05, atol=1e-08, equal_nan=False: x.isclose(y, rtol, atol, equal_nan),
+    isfinite=lambda x: x.isfinite(),
+    any=lambda x, dim=None, keepdim=False: x.any(dim, keepdim),
+    all=lambda x, dim=None, keepdim=False: x.all(dim, keepdim),
 )
 
 
@@ -429,27 +750,143 @@ def _flatten(out: Any) -> list[Any]:
     return list(out) if isinstance(out, (tuple, list)) else [out]
 
 
+def _assert_equal(case_id: str, ours: Any, expected: Any, tol: dict[str, float]) -> None:
+    ours, expected = _flatten(ours), _flatten(expected)
+    assert len(ours) == len(expected), case_id
+    for o, e in zip(ours, expected):
+        e = np.asarray(_v(e))
+        got = o.detach().numpy() if isinstance(o, tg.Tensor) else np.asarray(o)
+        assert got.shape == e.shape, case_id
+        assert got.dtype == e.dtype, f"{case_id}: dtype {got.dtype}, reference {e.dtype}"
+        if e.dtype.kind in "biu":
+            np.testing.assert_array_equal(got, e, err_msg=case_id)
+        else:
+            np.testing.assert_allclose(got, e, **tol, err_msg=case_id)
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("case", OPS, ids=lambda c: c.id)
 def test_forward_value_dtype_and_shape_equal_the_reference(case: Case, dtype: Any) -> None:
     arrays = case.inputs(dtype)
-    ours = _flatten(case.fn(tg, *[tg.tensor(a) for a in arrays]))
+    ours = case.fn(tg, *[tg.tensor(a) for a in arrays])
     with np.errstate(all="ignore"):
-        expected = _flatten(case.fn(reference, *[Ref(a.copy()) for a in arrays]))
-    assert len(ours) == len(expected)
-    for o, e in zip(ours, expected):
-        e = np.asarray(_v(e))
-        got = o.detach().numpy() if isinstance(o, tg.Tensor) else np.asarray(o)
-        assert got.shape == e.shape, case.id
-        assert got.dtype == e.dtype, f"{case.id}: dtype {got.dtype}, reference {e.dtype}"
-        if e.dtype.kind in "biu":
-            np.testing.assert_array_equal(got, e, err_msg=case.id)
-        else:
-            np.testing.assert_allclose(got, e, **TOL[dtype], err_msg=case.id)
+        expected = case.fn(reference, *[Ref(a.copy()) for a in arrays])
+    _assert_equal(case.id, ours, expected, TOL[dtype])
+
+
+# ---- inputs the float table does not draw: integers, bools, NaN, infinities, signed zeros and ties -------
+INTS = np.array([[3, -1, 0, 2], [5, 5, -2, 1], [0, 4, 4, -3]], np.int64)
+SPECIAL = np.array(
+    [[1.5, np.nan, -0.5, 2.5], [np.inf, 0.25, -np.inf, 0.0], [-2.5, 3.5, 2.5, -0.0]], np.float32
+)
+SPECIAL_INPUTS = {
+    # integer inputs: float-valued ops compute in float32, index results are int64, sums stay int64
+    "log10-int": (INTS, lambda m, x: x.log10()),
+    "log1p-int": (INTS, lambda m, x: m.log1p(x)),
+    "exp2-int": (INTS, lambda m, x: m.exp2(x)),
+    "rsqrt-int": (INTS, lambda m, x: x.rsqrt()),
+    "reciprocal-int": (INTS, lambda m, x: x.reciprocal()),
+    "sign-int": (INTS, lambda m, x: x.sign()),
+    "round-int": (INTS, lambda m, x: x.round()),
+    "triu-int": (INTS, lambda m, x: m.triu(x, 1)),
+    "sort-int-ties": (INTS, lambda m, x: x.sort(dim=1, descending=True, stable=True)),
+    "argsort-int-ties": (INTS, lambda m, x: x.argsort(dim=0, stable=True)),
+    "topk-int": (INTS, lambda m, x: x.topk(2)[0]),
+    "roll-int-negative": (INTS, lambda m, x: x.roll(-5)),
+    "cumprod-int": (INTS, lambda m, x: x.cumprod(0)),
+    "cumsum-int-dtype": (INTS, lambda m, x: x.cumsum(1, dtype=m.float64)),
+    "diag-int": (INTS, lambda m, x: x.diag(1)),
+    "trace-int": (INTS, lambda m, x: x.trace()),
+    "einsum-int": (INTS, lambda m, x: m.einsum("ij,kj->ik", x, x)),
+    "unique-int-all": (INTS, lambda m, x: m.unique(x, return_inverse=True, return_counts=True)),
+    "unique-dim1": (INTS, lambda m, x: m.unique(x, dim=1, return_inverse=True, return_counts=True)),
+    "bincount-weights": (INTS, lambda m, x: m.bincount(x[x >= 0], weights=x[x >= 0].to(m.float64) * 0.5)),
+    "bincount-minlength": (INTS, lambda m, x: m.bincount(x[x >= 0], minlength=9)),
+    "isclose-int": (INTS, lambda m, x: x.isclose(x + 1)),
+    "all-int": (INTS, lambda m, x: m.all(x)),
+    "any-int-keepdim": (INTS, lambda m, x: x.any(0, keepdim=True)),
+    # bool inputs
+    "cumsum-bool": (INTS > 0, lambda m, x: x.cumsum(0)),
+    "unique-bool-counts": (INTS > 0, lambda m, x: x.unique(return_counts=True)),
+    "nonzero-bool-tuple": (INTS > 0, lambda m, x: x.nonzero(as_tuple=True)),
+    "log10-bool": (INTS > 0, lambda m, x: x.log10()),
+    "sign-bool": (INTS > 0, lambda m, x: x.sign()),
+    # NaN, infinities and signed zeros: sign(NaN) = 0, NaN sorts as the largest value
+    "isnan-special": (SPECIAL, lambda m, x: x.isnan()),
+    "isinf-special": (SPECIAL, lambda m, x: x.isinf()),
+    "isfinite-special": (SPECIAL, lambda m, x: x.isfinite()),
+    "isclose-equal-nan": (SPECIAL, lambda m, x: x.isclose(x, equal_nan=True)),
+    "isclose-rtol-vs-atol": (
+        SPECIAL,
+        lambda m, x: (m.isclose(x * 1e4, x * 1e4 + 0.05), x.isclose(x + 0.01, 0.0, 0.02)),
+    ),
+    "sign-special": (SPECIAL, lambda m, x: x.sign()),
+    "frac-special-finite": (SPECIAL, lambda m, x: x[m.isfinite(x)].frac()),
+    "round-half-to-even": (SPECIAL, lambda m, x: x.round()),
+    "sort-nan": (SPECIAL, lambda m, x: x.sort(1)),
+    "sort-nan-descending": (SPECIAL, lambda m, x: x.sort(dim=1, descending=True, stable=True)),
+    "topk-nan": (SPECIAL, lambda m, x: x.topk(2)[0]),
+    "nonzero-special": (SPECIAL, lambda m, x: x.nonzero()),
+    "any-all-special": (SPECIAL, lambda m, x: (x.any(), x.all(1))),
+    "vector_norm-0-and-inf": (
+        SPECIAL,
+        lambda m, x: (
+            m.linalg.vector_norm(x[:, 2:], ord=0, dim=1),
+            m.linalg.vector_norm(x[:, :1], ord=-math.inf),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(SPECIAL_INPUTS))
+def test_integer_bool_and_special_inputs_equal_the_reference(name: str) -> None:
+    """PyTorch's dtype rules and special values, on inputs the float table never draws."""
+    array, fn = SPECIAL_INPUTS[name]
+    ours = fn(tg, tg.tensor(array))
+    with np.errstate(all="ignore"):
+        expected = fn(reference, Ref(array.copy()))
+    _assert_equal(name, ours, expected, TOL[np.float32])
+
+
+def _names_used(code: types.CodeType) -> set[str]:
+    """Global and attribute names a function's code (and the code nested in it) refers to."""
+    names, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names
 
 
 def test_the_reference_is_not_the_library() -> None:
-    """The oracle must be able to disagree: a wrong comparison changes its answer."""
-    x = Ref(np.array([1.0, 2.0, 3.0]))
+    """The oracle never touches tinygrad_np, and it gives the hand-computed answers of the definitions."""
+    functions = [f for f in vars(Ref).values() if isinstance(f, types.FunctionType)]
+    functions += [p.fget for p in vars(Ref).values() if isinstance(p, property)]
+    spaces = [reference, reference.linalg]
+    functions += [f for ns in spaces for f in vars(ns).values() if isinstance(f, types.FunctionType)]
+    assert len(functions) > 150
+    for f in functions:
+        assert not _names_used(f.__code__) & {"tg", "tinygrad_np"}, f.__qualname__
+
+    x = Ref(np.array([1.0, 2.0, 3.0]))  # a wrong comparison changes the answer
     assert (x >= 2.0).a.tolist() == [False, True, True] and (x > 2.0).a.tolist() == [False, False, True]
-    assert "tinygrad_np" not in repr(vars(reference))
+    v = Ref(np.array([[3.0, -4.0], [0.0, 2.0]]))
+    assert v.norm().a == np.sqrt(29) and v.norm(1, dim=1).a.tolist() == [7.0, 2.0]
+    assert v.norm(math.inf, dim=0).a.tolist() == [3.0, 4.0]
+    assert (
+        reference.linalg.matrix_norm(v, ord=1).a == 6.0
+        and reference.linalg.matrix_norm(v, ord=math.inf).a == 7.0
+    )
+    np.testing.assert_allclose(reference.linalg.svdvals(Ref(np.diag([2.0, -5.0]))).a, [5.0, 2.0])
+    ties = Ref(np.array([2, 1, 2, 3]))
+    assert ties.sort(descending=True).indices.a.tolist() == [3, 0, 2, 1]  # ties keep their order
+    assert ties.topk(2).values.a.tolist() == [3, 2] and ties.argsort().a.tolist() == [1, 0, 2, 3]
+    assert ties.roll(1).a.tolist() == [3, 2, 1, 2] and ties.flip(0).a.tolist() == [3, 2, 1, 2]
+    values, inverse, counts = ties.unique(return_inverse=True, return_counts=True)
+    assert (values.a.tolist(), inverse.a.tolist(), counts.a.tolist()) == ([1, 2, 3], [1, 0, 1, 2], [1, 2, 1])
+    assert reference.bincount(ties).a.tolist() == [0, 1, 2, 1]
+    assert Ref(np.array([[0, 1], [1, 1]])).nonzero().a.tolist() == [[0, 1], [1, 0], [1, 1]]
+    assert Ref(np.arange(9).reshape(3, 3)).tril(-1).a.tolist() == [[0, 0, 0], [3, 0, 0], [6, 7, 0]]
+    assert Ref(np.arange(6).reshape(2, 3)).diagonal(1).a.tolist() == [1, 5]
+    assert Ref(np.array([1.25, -1.25, 2.5])).round(1).a.tolist() == [1.2, -1.2, 2.5]
+    assert Ref(np.array([-2.5, np.nan])).sign().a.tolist() == [-1.0, 0.0]
