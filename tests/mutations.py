@@ -58,7 +58,7 @@ MUTATIONS = [
     ),
     Mutation(
         "bn-running-var",
-        "tinygrad_np/nn/functional.py",
+        "tinygrad_np/nn/functional/__init__.py",
         "(var._data.reshape(-1) * (n / (n - 1)))",
         "(var._data.reshape(-1))",
         ("tests/test_layers.py", "tests/test_norm_reference.py"),
@@ -79,6 +79,14 @@ MUTATIONS = [
         'return _no_grad_binary(np.greater, self, other, "ge")',
         ("tests/test_ops.py", "tests/test_ops_oracle.py", "tests/test_ops_parity.py", "tests/test_tensor.py"),
         "`>=` computed as `>`",
+    ),
+    Mutation(
+        "npscalar-as-0d-array",
+        "tinygrad_np/serialization.py",
+        "            return array[()]",
+        "            return array",
+        ("tests/test_serialization.py", "tests/test_serialization_types.py"),
+        "a saved NumPy scalar loaded back as a 0-d array",
     ),
     Mutation(
         "tanh-sign",
@@ -123,11 +131,29 @@ MUTATIONS = [
 ]
 
 
+HIDE_TORCH = '''"""Hide torch as if it were not installed: find_spec("torch") is None, import fails."""
+import importlib.machinery
+
+_find_spec = importlib.machinery.PathFinder.find_spec
+
+
+def _without_torch(cls, fullname, path=None, target=None):
+    if fullname == "torch" or fullname.startswith("torch."):
+        return None
+    return _find_spec(fullname, path, target)
+
+
+importlib.machinery.PathFinder.find_spec = classmethod(_without_torch)
+'''
+
+
 def _fake_torch(folder: Path) -> Path:
-    pkg = folder / "notorch" / "torch"
-    pkg.mkdir(parents=True)
-    (pkg / "__init__.py").write_text('raise ModuleNotFoundError("torch hidden by tests/mutations.py")\n')
-    return folder / "notorch"
+    """A folder whose ``sitecustomize.py`` makes torch unfindable (put first on PYTHONPATH):
+    what the README's torch-free command sees, ``tests/conftest.py``'s check included."""
+    hide = folder / "notorch"
+    hide.mkdir(parents=True)
+    (hide / "sitecustomize.py").write_text(HIDE_TORCH)
+    return hide
 
 
 def _run(tree: Path, tests: tuple[str, ...], hide_torch: Path | None) -> bool:
