@@ -27,8 +27,16 @@ def _lrs(sched, steps, metrics=None):
 
 
 CLOSED = [
-    ("MultiStepLR", {"milestones": [3, 7, 7, 20]}, lambda b, e: b * 0.1 ** bisect.bisect_right([3, 7, 7, 20], e)),
-    ("MultiStepLR", {"milestones": (5, 10), "gamma": 0.5}, lambda b, e: b * 0.5 ** bisect.bisect_right([5, 10], e)),
+    (
+        "MultiStepLR",
+        {"milestones": [3, 7, 7, 20]},
+        lambda b, e: b * 0.1 ** bisect.bisect_right([3, 7, 7, 20], e),
+    ),
+    (
+        "MultiStepLR",
+        {"milestones": (5, 10), "gamma": 0.5},
+        lambda b, e: b * 0.5 ** bisect.bisect_right([5, 10], e),
+    ),
     ("LinearLR", {}, lambda b, e: b * (1 / 3 + (1 - 1 / 3) * min(e, 5) / 5)),
     (
         "LinearLR",
@@ -47,13 +55,17 @@ CLOSED = [
 
 @pytest.mark.parametrize("name,kw,ref", CLOSED, ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CLOSED)])
 def test_scheduler_follows_its_closed_form_over_30_steps(name, kw, ref):
-    opt = optim.SGD([{"params": [Parameter(tg.zeros(1))]}, {"params": [Parameter(tg.zeros(1))], "lr": 0.3}], lr=0.8)
+    opt = optim.SGD(
+        [{"params": [Parameter(tg.zeros(1))]}, {"params": [Parameter(tg.zeros(1))], "lr": 0.3}], lr=0.8
+    )
     got = _lrs(getattr(S, name)(opt, **kw), 30)
     for e, row in enumerate(got):
         assert row == pytest.approx([ref(0.8, e), ref(0.3, e)], rel=1e-9, abs=1e-15), (name, e)
 
 
-@pytest.mark.parametrize("name,kw,ref", CLOSED[:8], ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CLOSED[:8])])
+@pytest.mark.parametrize(
+    "name,kw,ref", CLOSED[:8], ids=[f"{n}-{i}" for i, (n, _, _) in enumerate(CLOSED[:8])]
+)
 def test_scheduler_step_with_an_epoch_jumps_to_the_closed_form(name, kw, ref):
     sched = getattr(S, name)(_sgd(0.8), **kw)
     for e in (4, 9, 2, 25):
@@ -80,7 +92,9 @@ def test_cosine_warm_restarts_follow_the_documented_periods(T_0, T_mult, eta_min
     got = [r[0] for r in _lrs(sched, 40)]
     assert got == pytest.approx(_warm_restarts(0.5, eta_min, T_0, T_mult, range(41)), rel=1e-9, abs=1e-12)
     sched.step(7.5)  # fractional epochs are allowed
-    assert sched.get_last_lr()[0] == pytest.approx(_warm_restarts(0.5, eta_min, T_0, T_mult, [7.5])[0], rel=1e-9)
+    assert sched.get_last_lr()[0] == pytest.approx(
+        _warm_restarts(0.5, eta_min, T_0, T_mult, [7.5])[0], rel=1e-9
+    )
 
 
 def test_cosine_warm_restarts_errors():
