@@ -133,6 +133,12 @@ class Ops(nn.Module):
         if k == "triangle":
             y = x.reshape(-1, 2, 3)
             return torch.cat([y.tril(), y.triu(1), y.tril(-1), y.flip(2), y.flip((1, -1))], 1)
+        if k == "einsum":
+            y = x.reshape(-1, 2, 3)
+            return (
+                torch.einsum("bij,jk->bik", y, self.w[:3, :4]).flatten(1)
+                + torch.einsum("...j,j->...", x, self.shift)[:, None]
+            )
         if k == "softmax":
             return x.softmax(-1) + x.log_softmax(1) + nn.functional.softmax(x, dim=0)
         if k == "matmul":
@@ -165,6 +171,7 @@ OP_KINDS = [
     "norm",
     "unary_more",
     "triangle",
+    "einsum",
     "reduce",
     "softmax",
     "matmul",

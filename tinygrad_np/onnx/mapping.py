@@ -387,6 +387,11 @@ def _addmm(g: Any, node: Any, x: Tensor, w: Tensor, b: Tensor | None) -> str:
     return y if b is None else g.node("Add", [y, g.value(b)])
 
 
+def _einsum(g: Any, node: Any, inputs: Any, output: str, *xs: Tensor) -> str:
+    # the equation as parsed (an ellipsis already spelled out as letters)
+    return g.node("Einsum", [g.value(x) for x in xs], equation=",".join(inputs) + "->" + output)
+
+
 def _unmapped(what: str, why: str) -> Callable[..., str]:
     def emit(g: Any, node: Any, *args: Any) -> str:
         raise unsupported(what, _where_from(g, node), why)
@@ -468,6 +473,7 @@ OPS: dict[type, Callable[..., Any]] = {
     # matrix products
     linalg.Matmul: _binary("MatMul"),
     Addmm: _addmm,
+    linalg.Einsum: _einsum,
     # the nodes a module's full backward hook adds: the identity in forward
     _OutputGrad: _identity,
     _InputGrad: _identity,
