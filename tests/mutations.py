@@ -67,8 +67,8 @@ MUTATIONS = [
     Mutation(
         "groupnorm-per-channel",
         "tinygrad_np/nn/normalization.py",
-        "grouped = input.reshape(shape[0], self.num_groups, -1)",
-        "grouped = input.reshape(shape[0], self.num_channels, -1)",
+        "grouped = input.reshape(shape[0], self.num_groups, math.prod(shape[1:]) // self.num_groups)",
+        "grouped = input.reshape(shape[0], self.num_channels, math.prod(shape[2:]))",
         ("tests/test_layers.py", "tests/test_norm_reference.py"),
         "GroupNorm statistics per channel instead of per group",
     ),

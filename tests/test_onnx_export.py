@@ -86,6 +86,59 @@ class Ops(nn.Module):
                 ],
                 dim=1,
             )
+        if k == "piecewise":  # the activations with their own ops (ops/piecewise.py)
+            F = nn.functional
+            lo, hi = self.shift[:3].repeat(2) - 1, self.shift[3:].repeat(2) + 1
+            return (
+                F.hardtanh(x, -0.5, 0.8)
+                + F.relu6(x * 4)
+                + F.elu(x, alpha=0.7)
+                + F.selu(x)
+                + F.celu(x, alpha=1.5)
+                + F.threshold(x, 0.1, -2.0)
+                + F.hardsigmoid(x * 4)
+                + F.hardswish(x * 4)
+                + x.clamp(min=lo, max=hi)
+                + x.clamp(min=lo)
+                + torch.clamp(x, max=hi)
+            )
+        if k == "logsumexp":
+            return torch.cat([x.logsumexp(1, keepdim=True), x - x.logsumexp(0), x.logsumexp((0, 1)) + x], 1)
+        if k == "norm":
+            F = nn.functional
+            return torch.cat(
+                [
+                    F.normalize(x),
+                    F.normalize(x, p=1.0),
+                    F.normalize(x, p=3.0),
+                    F.normalize(x, p=float("inf")),
+                    torch.linalg.vector_norm(x, ord=0, dim=1, keepdim=True),
+                    torch.linalg.vector_norm(x, ord=-float("inf"), dim=1, keepdim=True),
+                    torch.linalg.vector_norm(x, ord=0.5, dim=1, keepdim=True),
+                ],
+                1,
+            )
+        if k == "unary_more":
+            a = x.abs() + 0.5
+            return (
+                a.log2()
+                + a.log10()
+                + a.log1p()
+                + x.expm1()
+                + x.exp2()
+                + a.reciprocal()
+                + a.rsqrt()
+                + x.sign()
+            )
+        if k == "triangle":
+            y = x.reshape(-1, 2, 3)
+            return torch.cat([y.tril(), y.triu(1), y.tril(-1), y.flip(2), y.flip((1, -1))], 1)
+        if k == "einsum":
+            y = x.reshape(-1, 2, 3)
+            return (
+                torch.einsum("bij,jk->bik", y, self.w[:3, :4]).flatten(1)
+                + torch.einsum("...j,j->...", x, self.shift)[:, None]
+            )
         if k == "softmax":
             return x.softmax(-1) + x.log_softmax(1) + nn.functional.softmax(x, dim=0)
         if k == "matmul":
@@ -113,6 +166,12 @@ OP_KINDS = [
     "binary",
     "remainder",
     "clamp",
+    "piecewise",
+    "logsumexp",
+    "norm",
+    "unary_more",
+    "triangle",
+    "einsum",
     "reduce",
     "softmax",
     "matmul",
@@ -181,6 +240,38 @@ def test_every_activation_of_nn_is_covered():
             if isinstance(cls, type) and issubclass(cls, nn.Module) and cls.__module__ == mod.__name__:
                 if not name.startswith("_"):
                     assert name in names, f"{name} has no ONNX export test"
+
+
+def test_piecewise_activations_in_float64(tmp_path):
+    """onnxruntime runs Elu/Selu/Celu/HardSigmoid/HardSwish nodes in float32 only: a
+    float64 model gets the formulas in basic ops."""
+    torch.manual_seed(0)
+    proto = export_and_compare(Ops("piecewise").double(), lambda b: torch.randn(b, 6).double() * 3, tmp_path)
+    assert not {n.op_type for n in proto.graph.node} & {"Elu", "Selu", "Celu", "HardSigmoid", "HardSwish"}
+
+
+def test_every_activation_op_is_mapped():
+    """The activations other ops are made of (hardtanh, elu, ...) each have an ONNX entry."""
+    from tinygrad_np.autograd.function import Function
+    from tinygrad_np.onnx import mapping
+    from tinygrad_np.ops import piecewise
+
+    ops = [c for c in vars(piecewise).values() if isinstance(c, type) and issubclass(c, Function)]
+    assert ops and all(c in mapping.OPS for c in ops if c is not Function)
+
+
+@pytest.mark.parametrize(
+    "fn, op",
+    [(lambda x: x.cumprod(1), "Cumprod"), (lambda x: x.roll(1, 1), "Roll")],
+)
+def test_ops_without_onnx_form_are_refused(fn, op, tmp_path):
+    class M(nn.Module):
+        def forward(self, x):
+            return fn(x)
+
+    with pytest.raises(UnsupportedOperatorError, match=f"op {op}"):
+        torch.onnx.export(M(), torch.randn(3, 6), tmp_path / "m.onnx")
+    assert not (tmp_path / "m.onnx").exists()
 
 
 def layer_cases():
@@ -382,7 +473,7 @@ def test_where_with_numpy_condition_is_refused(tmp_path):
             return torch.where(x > 0, x, x * 0.1)
 
     with pytest.raises(
-        UnsupportedOperatorError, match=r"op Where \(WhereBackward\) in the model \(Masked\).*frozen"
+        UnsupportedOperatorError, match=r"op Where \(WhereBackward0\) in the model \(Masked\).*frozen"
     ):
         torch.onnx.export(Masked(), torch.randn(2, 3), tmp_path / "m.onnx")
 
@@ -400,7 +491,7 @@ def test_max_dim_values_are_refused_not_frozen(tmp_path):
             return self.fc(x).max(dim=1).values
 
     with pytest.raises(
-        UnsupportedOperatorError, match=r"op Gather \(GatherBackward\) in the model \(Top\).*amax"
+        UnsupportedOperatorError, match=r"op Gather \(GatherBackward0\) in the model \(Top\).*amax"
     ):
         torch.manual_seed(0)
         torch.onnx.export(Top(), torch.randn(8, 3), tmp_path / "m.onnx")
@@ -512,7 +603,7 @@ def test_tensor_sized_by_the_batch_is_refused_with_dynamic_axes(tmp_path):
         def forward(self, x):
             return torch.cat([x, torch.zeros(x.shape[0], 2)], 1)
 
-    with pytest.raises(UnsupportedOperatorError, match=r"op Cat \(CatBackward\).*x.shape\[0\]"):
+    with pytest.raises(UnsupportedOperatorError, match=r"op Cat \(CatBackward0\).*x.shape\[0\]"):
         torch.onnx.export(Pad(), torch.randn(3, 2), tmp_path / "m.onnx", dynamic_axes={"input": [0]})
     export_and_compare(Pad(), randn(2), tmp_path, batches=(3,), dynamic=False)
 

@@ -176,8 +176,35 @@ def test_custom_module_is_refused_with_state_dict_advice():
 
 
 def test_torch_layer_tinygrad_np_lacks_is_refused():
-    with pytest.raises(TypeError, match="LSTM"):
-        from_torch(torch.nn.Sequential(torch.nn.LSTM(2, 2)))
+    # (tinygrad_np has LSTM now: Bilinear is a layer it lacks)
+    with pytest.raises(TypeError, match="Bilinear, which tinygrad_np.nn does not have"):
+        from_torch(torch.nn.Sequential(torch.nn.Bilinear(2, 2, 2)))
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda nn_: nn_.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=True),
+        lambda nn_: nn_.LSTM(3, 5, proj_size=2),
+        lambda nn_: nn_.GRU(3, 4, bias=False),
+        lambda nn_: nn_.RNN(3, 4, nonlinearity="relu"),
+    ],
+    ids=["lstm", "lstm_proj", "gru", "rnn_relu"],
+)
+def test_recurrent_layers_both_ways(make):
+    """RNN/LSTM/GRU take (*args, **kwargs): their hyperparameters come from RNNBase's
+    signature (mode is their own; RNN's nonlinearity is a keyword)."""
+    torch.manual_seed(0)
+    t = make(torch.nn).double()
+    a = from_torch(t)
+    assert type(a) is type(make(nn)) and repr(a) == repr(t)
+    assert getattr(a, "nonlinearity", None) == getattr(t, "nonlinearity", None)
+    x = np.random.default_rng(0).standard_normal((2, 5, 3))
+    ya, yt = a(tg.tensor(x))[0], t(torch.tensor(x))[0]
+    np.testing.assert_allclose(ya.detach().numpy(), yt.detach().numpy(), rtol=TOL, atol=TOL)
+    back = to_torch(a)
+    assert repr(back) == repr(t) and list(back.state_dict()) == list(t.state_dict())
+    np.testing.assert_allclose(back(torch.tensor(x))[0].detach().numpy(), yt.detach().numpy(), rtol=0, atol=0)
 
 
 def test_torch_is_imported_only_by_the_functions():

@@ -8,8 +8,7 @@ argument's value).
 
 ``MODULES`` maps a layer class to an emitter ``emit(g, module, x) -> output name`` for
 the layers whose ops have no direct ONNX form (a convolution here is an im2col matrix
-product; ELU picks with a mask computed outside the graph) or that ONNX has as one node
-(BatchNormalization, LayerNormalization). A layer is written whole only when its class
+product) or that ONNX has as one node (BatchNormalization, LayerNormalization). A layer is written whole only when its class
 is exactly one of these (a subclass may override ``forward``).
 
 Dynamic sizes: a reshape target copies the sizes it keeps from the input at run time
@@ -26,10 +25,10 @@ from typing import Any
 import numpy as np
 
 from .. import nn
-from ..nn import activation as _act_more
+from ..nn import functional as _functional
 from ..nn.functional.linear import Addmm
 from ..nn.hooks import _InputGrad, _OutputGrad
-from ..ops import binary, conv, elementwise, linalg, movement, reduce
+from ..ops import binary, conv, elementwise, linalg, movement, piecewise, reduce
 from ..tensor import Tensor
 from .errors import unsupported
 
@@ -94,6 +93,97 @@ def _clamp(g: Any, node: Any, x: Tensor, lo: Any, hi: Any) -> str:
     return g.node("Clip", [g.value(x), lo_name, hi_name])
 
 
+def _log_base(base: float) -> Callable[..., str]:
+    def emit(g: Any, node: Any, x: Tensor) -> str:  # log_b(x) = ln(x) / ln(b)
+        return g.node("Div", [g.node("Log", [g.value(x)]), g.scalar(math.log(base), _dtype(x))])
+
+    return emit
+
+
+def _log1p(g: Any, node: Any, x: Tensor) -> str:
+    # log(1 + x): ONNX has no log1p (torch.onnx writes the same); |x| < 1e-7 rounds 1 + x
+    return g.node("Log", [g.node("Add", [g.value(x), g.scalar(1, _dtype(x))])])
+
+
+def _expm1(g: Any, node: Any, x: Tensor) -> str:
+    # e^x - 1: ONNX has no expm1 (torch.onnx writes the same)
+    return g.node("Sub", [g.node("Exp", [g.value(x)]), g.scalar(1, _dtype(x))])
+
+
+def _exp2(g: Any, node: Any, x: Tensor) -> str:
+    return g.node("Pow", [g.scalar(2, _dtype(x)), g.value(x)])  # 2^x
+
+
+def _rsqrt(g: Any, node: Any, x: Tensor) -> str:
+    return g.node("Reciprocal", [g.node("Sqrt", [g.value(x)])])  # 1 / sqrt(x)
+
+
+def _hardtanh(g: Any, node: Any, x: Tensor, lo: float, hi: float) -> str:
+    dt = _dtype(x)
+    return g.node("Clip", [g.value(x), g.scalar(lo, dt), g.scalar(hi, dt)])
+
+
+def _threshold(g: Any, node: Any, x: Tensor, threshold: float, value: float) -> str:
+    # value where x <= threshold, else x (NaN is not <=: it stays NaN)
+    dt, v = _dtype(x), g.value(x)
+    below = g.node("LessOrEqual", [v, g.scalar(threshold, dt)])
+    return g.node("Where", [below, g.scalar(value, dt), v])
+
+
+def _elu(g: Any, node: Any, x: Tensor, alpha: float, scale: float, input_scale: float) -> str:
+    """scale x for x > 0, scale alpha (e^(input_scale x) - 1) else. In float32: elu is an
+    Elu node, selu a Selu node, celu (input_scale = 1/alpha) a Celu node; other dtypes
+    (onnxruntime runs those nodes in float32 only) get the formula in basic ops."""
+    dt, v = _dtype(x), g.value(x)
+    if dt == np.float32:
+        if input_scale == 1 and scale == 1:
+            return g.node("Elu", [v], alpha=float(alpha))
+        if input_scale == 1:
+            return g.node("Selu", [v], alpha=float(alpha), gamma=float(scale))
+        if scale == 1 and math.isclose(input_scale * alpha, 1.0, rel_tol=1e-12):
+            return g.node("Celu", [v], alpha=float(alpha))
+    # Where picks: an overflowing e^(input_scale x) on the positive side is never used
+    e = g.node("Exp", [g.node("Mul", [v, g.scalar(input_scale, dt)])])
+    neg = g.node("Mul", [g.node("Sub", [e, g.scalar(1, dt)]), g.scalar(alpha * scale, dt)])
+    pos = g.node("Mul", [v, g.scalar(scale, dt)])
+    return g.node("Where", [g.node("Greater", [v, g.scalar(0, dt)]), pos, neg])
+
+
+def _hard_sigmoid_of(g: Any, x: Tensor) -> str:
+    # clip(x/6 + 1/2, 0, 1): a HardSigmoid node in float32, else clip(x + 3, 0, 6) / 6
+    dt, v = _dtype(x), g.value(x)
+    if dt == np.float32:
+        return g.node("HardSigmoid", [v], alpha=1 / 6, beta=0.5)
+    shifted = g.node("Add", [v, g.scalar(3, dt)])
+    clipped = g.node("Clip", [shifted, g.scalar(0, dt), g.scalar(6, dt)])
+    return g.node("Div", [clipped, g.scalar(6, dt)])
+
+
+def _hardsigmoid(g: Any, node: Any, x: Tensor) -> str:
+    return _hard_sigmoid_of(g, x)
+
+
+def _hardswish(g: Any, node: Any, x: Tensor) -> str:
+    # x hardsigmoid(x): a HardSwish node in float32
+    if _dtype(x) == np.float32:
+        return g.node("HardSwish", [g.value(x)])
+    return g.node("Mul", [g.value(x), _hard_sigmoid_of(g, x)])
+
+
+def _clamp_tensor(g: Any, node: Any, x: Tensor, lo: Tensor | None, hi: Tensor | None) -> str:
+    # min(max(x, lo), hi), broadcasting
+    v = g.value(x)
+    if lo is not None:
+        v = g.node("Max", [v, g.value(lo)])
+    if hi is not None:
+        v = g.node("Min", [v, g.value(hi)])
+    return v
+
+
+def _clamp_min_no_grad(g: Any, node: Any, x: Tensor, eps: float) -> str:
+    return g.node("Max", [g.value(x), g.scalar(eps, _dtype(x))])  # max(x, eps) (cosine_similarity)
+
+
 def _remainder(g: Any, node: Any, x: Tensor, y: Tensor) -> str:
     if _dtype(x).kind in "iu":
         return g.node("Mod", [g.value(x), g.value(y)])  # floor-mod, the sign of y
@@ -117,8 +207,25 @@ def _reduction(op_type: str) -> Callable[..., str]:
     return emit
 
 
-def _amax(g: Any, node: Any, x: Tensor, dims: Any, keepdim: bool, is_max: bool) -> str:
+def _amax(g: Any, node: Any, x: Tensor, dims: Any, keepdim: bool, is_max: bool, *rest: Any) -> str:
     return g.reduce("ReduceMax" if is_max else "ReduceMin", g.value(x), dims, keepdim)
+
+
+def _vector_norm(g: Any, node: Any, x: Tensor, p: float, dims: Any, keepdim: bool) -> str:
+    """||x||_p: ReduceL2, ReduceL1, max/min |x| for +-inf, the nonzero count for 0, else
+    (sum |x|^p)^(1/p)."""
+    dt, v = _dtype(x), g.value(x)
+    if p == 2:
+        return g.reduce("ReduceL2", v, dims, keepdim)
+    if p == 1:
+        return g.reduce("ReduceL1", v, dims, keepdim)
+    if math.isinf(p):
+        return g.reduce("ReduceMax" if p > 0 else "ReduceMin", g.node("Abs", [v]), dims, keepdim)
+    if p == 0:
+        nonzero = g.node("Not", [g.node("Equal", [v, g.scalar(0, dt)])])
+        return g.reduce("ReduceSum", g.node("Cast", [nonzero], to=g.onnx_dtype(dt)), dims, keepdim)
+    powered = g.node("Pow", [g.node("Abs", [v]), g.scalar(p, dt)])
+    return g.node("Pow", [g.reduce("ReduceSum", powered, dims, keepdim), g.scalar(1.0 / p, dt)])
 
 
 def _softmax(op_type: str) -> Callable[..., str]:
@@ -133,6 +240,21 @@ def _cumsum(g: Any, node: Any, x: Tensor, dim: int) -> str:
 
 
 # ---- movement -----------------------------------------------------------------------------------
+
+
+def _flip(g: Any, node: Any, x: Tensor, dims: Any) -> str:
+    # a slice with step -1 along each flipped axis
+    axes = [int(d) % x.ndim for d in dims]
+    n = len(axes)
+    ends = g.ints([INT64_MIN] * n)
+    return g.node("Slice", [g.value(x), g.ints([-1] * n), ends, g.ints(axes), g.ints([-1] * n)])
+
+
+def _triangle(upper: int) -> Callable[..., str]:
+    def emit(g: Any, node: Any, x: Tensor, diagonal: int) -> str:
+        return g.node("Trilu", [g.value(x), g.const(np.asarray(int(diagonal), np.int64))], upper=upper)
+
+    return emit
 
 
 def _cast(g: Any, node: Any, x: Tensor, dtype: Any) -> str:
@@ -200,11 +322,11 @@ def _index(g: Any, node: Any, x: Tensor, index: Any) -> str:
     where = _where_from(g, node)
     if any(a.dtype.kind == "b" for a in arrays):
         raise unsupported(
-            "indexing with a bool mask (IndexBackward)", where, "the result's size depends on the data"
+            "indexing with a bool mask (IndexBackward0)", where, "the result's size depends on the data"
         )
     if len(arrays) > 1 or (arrays and any(isinstance(i, (int, np.integer)) for i in items)):
         raise unsupported(
-            "advanced indexing with several index arrays (IndexBackward)",
+            "advanced indexing with several index arrays (IndexBackward0)",
             where,
             "only one index array is mapped",
         )
@@ -265,6 +387,11 @@ def _addmm(g: Any, node: Any, x: Tensor, w: Tensor, b: Tensor | None) -> str:
     return y if b is None else g.node("Add", [y, g.value(b)])
 
 
+def _einsum(g: Any, node: Any, inputs: Any, output: str, *xs: Tensor) -> str:
+    # the equation as parsed (an ellipsis already spelled out as letters)
+    return g.node("Einsum", [g.value(x) for x in xs], equation=",".join(inputs) + "->" + output)
+
+
 def _unmapped(what: str, why: str) -> Callable[..., str]:
     def emit(g: Any, node: Any, *args: Any) -> str:
         raise unsupported(what, _where_from(g, node), why)
@@ -293,6 +420,22 @@ OPS: dict[type, Callable[..., Any]] = {
     elementwise.Gelu: _gelu,
     elementwise.Softplus: _softplus,
     elementwise.Clamp: _clamp,
+    elementwise.Sign: _unary("Sign"),
+    elementwise.Log2: _log_base(2),
+    elementwise.Log10: _log_base(10),
+    elementwise.Log1p: _log1p,
+    elementwise.Expm1: _expm1,
+    elementwise.Exp2: _exp2,
+    elementwise.Reciprocal: _unary("Reciprocal"),
+    elementwise.Rsqrt: _rsqrt,
+    # piecewise activations
+    piecewise.Hardtanh: _hardtanh,
+    piecewise.Threshold: _threshold,
+    piecewise.Elu: _elu,
+    piecewise.Hardsigmoid: _hardsigmoid,
+    piecewise.Hardswish: _hardswish,
+    piecewise.ClampTensor: _clamp_tensor,
+    _functional._ClampMinNoGrad: _clamp_min_no_grad,
     # elementwise, two inputs (same dtype; ONNX broadcasts as NumPy does)
     binary.Add: _binary("Add"),
     binary.Sub: _binary("Sub"),
@@ -308,6 +451,9 @@ OPS: dict[type, Callable[..., Any]] = {
     reduce.Mean: _reduction("ReduceMean"),
     reduce.Prod: _reduction("ReduceProd"),
     reduce.Amax: _amax,
+    reduce.LogSumExp: _reduction("ReduceLogSumExp"),
+    reduce.VectorNorm: _vector_norm,
+    linalg.VectorNorm: _vector_norm,
     reduce.Softmax: _softmax("Softmax"),
     reduce.LogSoftmax: _softmax("LogSoftmax"),
     reduce.Cumsum: _cumsum,
@@ -321,23 +467,25 @@ OPS: dict[type, Callable[..., Any]] = {
     movement.Gather: _gather,
     movement.Cat: _cat,
     movement.Pad: _pad,
+    movement.Flip: _flip,
+    linalg.Tril: _triangle(0),
+    linalg.Triu: _triangle(1),
     # matrix products
     linalg.Matmul: _binary("MatMul"),
     Addmm: _addmm,
+    linalg.Einsum: _einsum,
     # the nodes a module's full backward hook adds: the identity in forward
     _OutputGrad: _identity,
     _InputGrad: _identity,
     # no ONNX form
     conv.Unfold: _unmapped(
-        "im2col (UnfoldBackward, from F.conv*/F.*pool*/F.unfold)",
+        "im2col (UnfoldBackward0, from F.conv*/F.*pool*/F.unfold)",
         "convolutions and pools are exported as layers: use nn.Conv2d, nn.MaxPool2d, ... modules",
     ),
     conv.Fold: _unmapped(
-        "col2im (FoldBackward, from F.fold)", "use nn.ConvTranspose2d for a transposed convolution"
+        "col2im (FoldBackward0, from F.fold)", "use nn.ConvTranspose2d for a transposed convolution"
     ),
-    movement.CopySlices: _unmapped(
-        "an in-place write into a view (CopySlicesBackward)", "use out-of-place ops"
-    ),
+    movement.CopySlices: _unmapped("an in-place write into a view (CopySlices)", "use out-of-place ops"),
 }
 
 
@@ -481,25 +629,11 @@ def _embedding(g: Any, m: Any, idx: Tensor) -> str:
     return g.node("Gather", [g.value(m.weight), g.value(idx)], axis=0)
 
 
-def _elu(g: Any, m: Any, x: Tensor) -> str:
-    return g.node("Elu", [g.value(x)], alpha=float(m.alpha))
-
-
-def _selu(g: Any, m: Any, x: Tensor) -> str:
-    return g.node("Selu", [g.value(x)], alpha=_act_more._SELU_ALPHA, gamma=_act_more._SELU_SCALE)
-
-
 def _prelu(g: Any, m: Any, x: Tensor) -> str:
     slope = g.value(m.weight)
     if m.num_parameters > 1:  # one slope per channel (dimension 1)
         slope = g.node("Reshape", [slope, g.ints([-1] + [1] * (x.ndim - 2))])
     return g.node("PRelu", [g.value(x), slope])
-
-
-def _threshold(g: Any, m: Any, x: Tensor) -> str:
-    dt, v = _dtype(x), g.value(x)
-    above = g.node("Greater", [v, g.scalar(m.threshold, dt)])
-    return g.node("Where", [above, v, g.scalar(m.value, dt)])
 
 
 MODULES: dict[type, Callable[..., str]] = {
@@ -517,10 +651,7 @@ MODULES: dict[type, Callable[..., str]] = {
     nn.BatchNorm2d: _batch_norm,
     nn.LayerNorm: _layer_norm,
     nn.Embedding: _embedding,
-    nn.ELU: _elu,
-    nn.SELU: _selu,
     nn.PReLU: _prelu,
-    nn.Threshold: _threshold,
 }
 
 

@@ -3,7 +3,8 @@
 Both walk the module tree without recursion and rebuild each module as the other
 library's class of the same name: the constructor gets the hyperparameters read from the
 source module's attributes (``in_features``, ``kernel_size``, ``eps``, ...; the
-attribute names are PyTorch's in both libraries), then the parameters and buffers are
+attribute names are PyTorch's in both libraries; ``RNN``/``LSTM``/``GRU``, whose
+constructors take ``*args, **kwargs``, are read through ``RNNBase``'s), then the parameters and buffers are
 copied (same names, dtypes and values, ``requires_grad`` kept) and each module's
 train/eval mode is set. Containers (``Sequential``, ``ModuleList``, ``ModuleDict``,
 ``ParameterList``, ``ParameterDict``) keep their children and names, so ``state_dict``
@@ -27,6 +28,10 @@ import numpy as np
 _SKIP = {"self", "device", "dtype", "_weight", "_freeze", "init", "args", "kwargs"}
 _CONTAINERS = ("Sequential", "ModuleList", "ModuleDict")
 _PARAM_CONTAINERS = ("ParameterList", "ParameterDict")
+# RNN/LSTM/GRU take (*args, **kwargs) and pass them to RNNBase with the mode they set
+# themselves; RNN also reads ``nonlinearity`` from its kwargs
+_SET_BY_SUBCLASS = {"mode"}
+_KWARGS_READ = ("nonlinearity",)
 
 
 def to_torch(model: Any) -> Any:
@@ -133,16 +138,37 @@ def _convert_one(
 def _hyperparameters(m: Any, dst_cls: type) -> dict[str, Any]:
     """Constructor arguments of ``dst_cls`` read from the attributes of the same name on ``m``."""
     kwargs: dict[str, Any] = {}
-    for p in inspect.signature(dst_cls.__init__).parameters.values():
+    params, forwarded = _init_parameters(dst_cls)
+    for p in params:
         if p.name in _SKIP or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or not hasattr(m, p.name):
+            continue
+        if forwarded and p.name in _SET_BY_SUBCLASS:
             continue
         value = getattr(m, p.name)
         if p.name == "bias" and not isinstance(value, bool):  # a layer's bias Parameter (or None)
             value = value is not None
         elif p.name == "weight" and not isinstance(value, (bool, int, float)):
             continue  # a loss's class weights: copied as a buffer below
+        if forwarded and p.default is not p.empty and value == p.default:
+            continue  # (torch's GRU refuses even proj_size=0)
         kwargs[p.name] = value
+    if forwarded:
+        kwargs.update((k, getattr(m, k)) for k in _KWARGS_READ if hasattr(m, k))
     return kwargs
+
+
+def _init_parameters(cls: type) -> tuple[list[inspect.Parameter], bool]:
+    """The named constructor parameters of ``cls``: its own, or, when its ``__init__``
+    takes only ``(*args, **kwargs)`` (``LSTM``), those of the first base class that names
+    them; the flag says they came from a base."""
+    for i, klass in enumerate(cls.__mro__):
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        params = list(inspect.signature(init).parameters.values())
+        if any(p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name != "self" for p in params):
+            return params, i > 0
+    return [], False
 
 
 def _copy_state(src: Any, dst: Any, copy: Any, where: str, cls_name: str, fn: str) -> None:
