@@ -128,7 +128,7 @@ class Function:
     _retained: dict[int, Any] | None = None
     _trace: list[str] | None = None
     _non_differentiable: tuple[int, ...] = ()
-    _consts: tuple[Any, ...] = ()  # operands that need no gradient, for drawings (operands.py)
+    _consts: Any = ()  # operands that need no gradient, for drawings (a list; operands.py)
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
@@ -274,7 +274,7 @@ class Function:
             return out
         needs = []  # 3.
         edges = []
-        consts = []  # for drawings: what the tensors that need no gradient look like
+        consts = None  # for drawings: what the tensors that need no gradient look like
         record = False
         for a in args:
             if isinstance(a, Tensor):
@@ -291,7 +291,8 @@ class Function:
                     record = True
                     continue
                 i = len(edges)  # (the forms of autograd/operands.py)
-                consts.append((i, a) if d.size == 1 else _describe_operand(i, a, d))
+                entry = (i, a) if d.size == 1 else _describe_operand(i, a, d)
+                consts = [entry] if consts is None else [*consts, entry]
             needs.append(False)
             edges.append(None)
         needs = tuple(needs)
@@ -308,8 +309,8 @@ class Function:
             return out
         ctx._edges = tuple(edges)  # 6.
         ctx._seq = _next_seq()
-        if consts:
-            ctx._consts = tuple(consts)
+        if consts is not None:
+            ctx._consts = consts
         return ctx._attach(args, out, state)
 
     def _attach(self, args: tuple[Any, ...], out: Any, state: Any) -> Any:

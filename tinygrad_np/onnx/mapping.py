@@ -452,7 +452,6 @@ OPS: dict[type, Callable[..., Any]] = {
     reduce.Prod: _reduction("ReduceProd"),
     reduce.Amax: _amax,
     reduce.LogSumExp: _reduction("ReduceLogSumExp"),
-    reduce.VectorNorm: _vector_norm,
     linalg.VectorNorm: _vector_norm,
     reduce.Softmax: _softmax("Softmax"),
     reduce.LogSoftmax: _softmax("LogSoftmax"),

@@ -17,6 +17,7 @@ from .. import dtypes
 from ..autograd import grad_mode
 from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor, _operand
+from . import elementwise as _ew
 
 _wrap = Tensor._wrap
 
@@ -333,8 +334,9 @@ def einsum(equation: str, *operands: Any) -> Tensor:
 
 
 class VectorNorm(Function):
-    """(sum |x_i|^p)^(1/p) over ``dims``; p = inf is max |x_i|, p = 0 counts nonzeros.
-    Where the norm is 0 the gradient is 0 (as PyTorch), not 0/0."""
+    """(sum |x_i|^p)^(1/p) over ``dims``; p = inf is max |x_i|, -inf min |x_i|, p = 0 counts
+    nonzeros. Where the norm is 0 the gradient is 0 (as PyTorch), not 0/0, so a zero vector
+    gets a finite gradient (``F.normalize``, ``cosine_similarity``, ``pairwise_distance``)."""
 
     formula = "d ||x||_p/dx_i = sign(x_i) |x_i|^(p-1) / ||x||_p^(p-1)"
     node_name = "LinalgVectorNormBackward0"  # as PyTorch names it
@@ -368,7 +370,7 @@ class VectorNorm(Function):
         p, shape = ctx.p, x._data.shape
         g = _unreduce(grad, ctx.dims, ctx.keepdim, shape)
         n = _unreduce(norm, ctx.dims, ctx.keepdim, shape)
-        sign = _wrap(np.sign(x._data))
+        sign = _wrap(_ew.sign(x._data))  # 0 at NaN, as PyTorch's sgn
         zero_norm = _wrap((n._data == 0).astype(x._data.dtype))  # where ||x|| = 0 the gradient is 0
         if p == 0:
             return g * 0, None, None, None

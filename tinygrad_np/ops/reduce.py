@@ -12,8 +12,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..autograd.function import Function, saved_arrays
-from ..tensor import Tensor, where
-from . import elementwise as _ew
+from ..tensor import Tensor
 
 _wrap = Tensor._wrap
 
@@ -249,63 +248,6 @@ class LogSumExp(Function):
         x, y = ctx.saved_tensors
         kshape = _keepdims_shape(x._data.shape, ctx.dims)
         return grad.reshape(kshape) * (x - y.reshape(kshape)).exp(), None, None  # softmax(x)
-
-
-class VectorNorm(Function):
-    """||x||_p over ``dims``: (sum |x_i|^p)^(1/p); max |x_i| for p = inf, min for -inf, the
-    count of nonzeros for p = 0. The gradient is PyTorch's: 0 where the norm is 0 (the
-    subgradient there), so a zero vector gets a finite gradient."""
-
-    formula = "d ||x||_p/dx_i = sign(x_i) |x_i|^(p-1) / ||x||^(p-1) (0 where ||x|| = 0)"
-
-    @staticmethod
-    def forward(ctx, x, p, dims, keepdim):
-        a = x._data
-        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        ab = np.abs(a)
-        kshape = _keepdims_shape(a.shape, dims)
-        if math.isinf(p):
-            fn = np.max if p > 0 else np.min
-            n = fn(ab, axis=dims, keepdims=True) if a.size else np.zeros(kshape, a.dtype)
-        elif p == 0:
-            n = (a != 0).sum(axis=dims, keepdims=True).astype(a.dtype)
-        elif p == 1:
-            n = ab.sum(axis=dims, keepdims=True)
-        elif p == 2:
-            n = np.sqrt((a * a).sum(axis=dims, keepdims=True))
-        else:
-            with np.errstate(divide="ignore", over="ignore"):
-                n = (ab**p).sum(axis=dims, keepdims=True) ** (1.0 / p)
-        ctx.shape = a.shape
-        y = _wrap(np.asarray(n if keepdim else n.reshape(_reduced_shape(a.shape, dims)), a.dtype))
-        ctx.save_for_backward(x, y)
-        return y
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        p = ctx.p
-        kshape = _keepdims_shape(ctx.shape, ctx.dims)
-        g, n = grad.reshape(kshape), y.reshape(kshape)
-        a, nk = x._data, y._data.reshape(kshape)
-        zero = nk == 0
-        sign = _wrap(_ew.sign(a))  # 0 at NaN, as PyTorch's sgn
-        if p == 0:
-            return x * 0.0, None, None, None
-        if p == 1:
-            return sign * g, None, None, None  # sign(x)
-        if math.isinf(p):  # the maximal |x_i| share the gradient (NaNs count as maximal)
-            hit = (np.abs(a) == nk) | np.isnan(a)
-            share = hit / hit.sum(axis=ctx.dims, keepdims=True)
-            return sign * g * _wrap(share.astype(a.dtype)), None, None, None
-        safe_n = where(zero, 1.0, n)
-        if p == 2:
-            return where(zero, 0.0, g * x / safe_n), None, None, None  # x / ||x||
-        if p < 1:
-            scaled = where(a == 0, 0.0, sign * x.abs() ** (p - 1))
-            return scaled * g * n ** (1 - p), None, None, None
-        scaled = sign * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
-        return scaled * where(zero, 0.0, g / safe_n ** (p - 1)), None, None, None
 
 
 def _reduced_shape(shape: tuple[int, ...], dims: tuple[int, ...] | None) -> tuple[int, ...]:

@@ -19,8 +19,8 @@ from ... import random as _random
 from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ...functions import pad as _constant_pad
+from ...ops import linalg as _la
 from ...ops import piecewise as _pw
-from ...ops import reduce as _red
 from ...tensor import Tensor, _dims, _floating, where
 from .attention import scaled_dot_product_attention
 from .conv import (
@@ -430,7 +430,7 @@ def layer_norm(
 def _norm(input: Tensor, p: float, dim: Any, keepdim: bool) -> Tensor:
     """||x||_p along ``dim`` (one node; the gradient is 0 where the norm is 0, as PyTorch)."""
     dims = None if dim is None else _dims(dim, None, input.ndim, "norm")
-    return _red.VectorNorm.apply(input, float(p), dims, keepdim)
+    return _la.VectorNorm.apply(input, float(p), dims, keepdim)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:
