@@ -9,10 +9,11 @@ programs (an LSTM predicting a sine wave, a tiny GPT block) train side by side.
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
 import tinygrad_np as tg
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 RTOL, ATOL = 1e-4, 1e-5
 

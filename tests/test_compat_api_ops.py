@@ -14,8 +14,9 @@ import re
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 from test_compat_programs import obs, run_both, same, seeded_state  # noqa: E402
 

@@ -6,10 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
 import tinygrad_np as tg
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 
 def pair(opt="SGD", lrs=(0.1, 0.02), **kw):

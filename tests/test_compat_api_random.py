@@ -10,10 +10,11 @@ compared by their law (frequencies within sampling noise), and everything determ
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
 import tinygrad_np as tg
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 
 def outcome(fn):

@@ -16,8 +16,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
-torch = pytest.importorskip("torch", reason="PyTorch parity tests need torch")
+pytestmark = requires_torch
 
 
 from test_ops import OPS, Case  # noqa: E402

@@ -4,8 +4,9 @@ model keeps training with the same loss curve."""
 
 import numpy as np
 import pytest
+from conftest import requires_torch, torch  # noqa: E402
 
-torch = pytest.importorskip("torch", reason="conversion tests need PyTorch")
+pytestmark = requires_torch
 
 import tinygrad_np as tg  # noqa: E402
 from tinygrad_np import nn  # noqa: E402
