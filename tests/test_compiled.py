@@ -54,7 +54,7 @@ def class_batches(shape: tuple[int, ...], classes: int, n: int = STEPS) -> list[
     ]
 
 
-def train(make_net, make_opt, batches, loss_fn, compiled: bool, seed: int = 0, **compile_kw):
+def train(make_net, make_opt, batches, loss_fn, compiled: bool, seed: int = 0, lowering=True, **compile_kw):
     """Train a fresh network (same seed) over ``batches``; return params, losses, the step."""
     tg.manual_seed(seed)
     model = make_net()
@@ -68,18 +68,24 @@ def train(make_net, make_opt, batches, loss_fn, compiled: bool, seed: int = 0, *
         return loss
 
     fn = tg.compile(step, **compile_kw) if compiled else step
+    if compiled:
+        fn.lowering = lowering  # False: the tape replays op by op (program.py not used)
     losses = [fn(x, y)._data.copy() for x, y in batches]
     return [p._data.copy() for p in model.parameters()], losses, fn
 
 
-def assert_same_as_eager(make_net, make_opt, batches, loss_fn, replays: int | None = None, **kw):
+def assert_same_as_eager(
+    make_net, make_opt, batches, loss_fn, replays: int | None = None, lowering=True, **kw
+):
     p_eager, l_eager, _ = train(make_net, make_opt, batches, loss_fn, compiled=False, **kw)
-    p_comp, l_comp, fn = train(make_net, make_opt, batches, loss_fn, compiled=True, **kw)
+    p_comp, l_comp, fn = train(make_net, make_opt, batches, loss_fn, compiled=True, lowering=lowering, **kw)
     for a, b in zip(p_eager, p_comp, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)  # bit for bit
     for a, b in zip(l_eager, l_comp, strict=True):
         assert np.array_equal(a, b)
     assert fn.replays == (len(batches) - 2 if replays is None else replays), fn.reasons
+    if fn.replays and lowering:  # the replays ran the program of NumPy kernels
+        assert fn.programs and None not in fn.programs.values(), fn.reasons
     return fn
 
 
@@ -99,19 +105,28 @@ OPTIMIZERS = {
 }
 
 
+@pytest.mark.parametrize("lowering", [True, False], ids=["program", "tape"])
 @pytest.mark.parametrize("name", sorted(OPTIMIZERS))
-def test_every_optimizer_matches_eager_bit_for_bit(name):
-    fn = assert_same_as_eager(sine_net, OPTIMIZERS[name], mse_batches(), mse)
+def test_every_optimizer_matches_eager_bit_for_bit(name, lowering):
+    fn = assert_same_as_eager(sine_net, OPTIMIZERS[name], mse_batches(), mse, lowering=lowering)
     assert fn.reasons == []
 
 
-def test_mlp_cross_entropy_matches_eager():
-    assert_same_as_eager(mlp_net, OPTIMIZERS["adam"], class_batches((32, 8), 5), nn.functional.cross_entropy)
-
-
-def test_small_cnn_matches_eager():
+@pytest.mark.parametrize("lowering", [True, False], ids=["program", "tape"])
+def test_mlp_cross_entropy_matches_eager(lowering):
     assert_same_as_eager(
-        cnn_net, OPTIMIZERS["sgd_momentum"], class_batches((4, 1, 8, 8), 3), nn.CrossEntropyLoss()
+        mlp_net, OPTIMIZERS["adam"], class_batches((32, 8), 5), nn.functional.cross_entropy, lowering=lowering
+    )
+
+
+@pytest.mark.parametrize("lowering", [True, False], ids=["program", "tape"])
+def test_small_cnn_matches_eager(lowering):
+    assert_same_as_eager(
+        cnn_net,
+        OPTIMIZERS["sgd_momentum"],
+        class_batches((4, 1, 8, 8), 3),
+        nn.CrossEntropyLoss(),
+        lowering=lowering,
     )
 
 
@@ -268,13 +283,17 @@ def test_replayed_results_follow_new_inputs():
     assert fn.replays == 3
 
 
-def test_explain_lists_the_tape():
+def test_explain_lists_the_program_and_the_tape():
     _, _, fn = train(sine_net, OPTIMIZERS["sgd"], mse_batches(3), mse, compiled=True)
-    lines = fn.explain()
+    lines = fn.explain()  # the program: one line per NumPy call
     text = "\n".join(lines)
-    assert "zero_grad" in lines[0] and "step" in lines[-1]
-    assert "Addmm.forward(in0, " in text and "Sigmoid.backward_np" in text
-    assert ".grad += grad[" in text and "seed" in text
+    assert "SGD.zero_grad(True)" in lines[0] and "SGD.step()" in lines[-1]
+    assert "= np.dot(in0, 0.weight.T)" in text and "np.add(t4, 0.bias, out=t4)" in text
+    assert "np.reciprocal(t5, out=t5)" in text  # sigmoid, in place in its buffer
+    assert "grad[0.weight] = np.dot(grad[t4].T, in0)" in text and "store_grad(0.weight, grad[0.weight])" in text
+    tape = "\n".join(fn.last.explain())  # the tape it was lowered from: one line per op
+    assert "Addmm.forward(in0, " in tape and "Sigmoid.backward_np" in tape
+    assert ".grad += grad[" in tape and "seed" in tape
 
 
 def test_compile_is_torch_compile_and_builtin_compile_is_not_shadowed():

@@ -40,17 +40,16 @@ scheduler) are read by its own ``step()`` on every replay.
 from __future__ import annotations
 
 import heapq
-import sys
 from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
-from .autograd import grad_mode
-from .autograd.fast_backward import ArrayPass
-from .autograd.function import _function_init
-from .tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.fast_backward import ArrayPass
+from ..autograd.function import _function_init
+from ..tensor import Tensor
 
 _new_obj = object.__new__
 _SLOT, _CONST = 0, 1  # kinds of an op argument on the tape
@@ -251,7 +250,7 @@ def _replay_backward(bw: _Backward, env: list[Any], ctxs: list[Any]) -> None:
             if type(g) is not np.ndarray:
                 g = g._data if isinstance(g, Tensor) else np.asarray(g)
             if g.shape != shape:
-                from .ops.reduce import sum_to_array
+                from ..ops.reduce import sum_to_array
 
                 g = sum_to_array(g, shape)
             if g.dtype != dt:
@@ -497,155 +496,3 @@ class _TracingPass(ArrayPass):
             bw.leaves.append((slot, self.key(rec, leaf, 0)))
             rec.tape.signature.append(("leaf", slot))
             self.accumulate_array(leaf, g)
-
-
-# ---- the compiled step ------------------------------------------------------------------------
-
-
-class CompiledStep:
-    """A step function that is traced on its first calls and replayed afterwards; made by
-    :func:`compile`. Calls go to ``step_fn`` eagerly whenever the tape cannot be used."""
-
-    def __init__(self, fn: Callable[..., Any], verbose: bool = False, cache_size_limit: int = 8) -> None:
-        self.fn = fn
-        self.verbose = verbose
-        self.cache_size_limit = cache_size_limit
-        self.tapes: dict[Any, Tape] = {}  # input signature -> confirmed tape
-        self.first: dict[Any, Tape] = {}  # input signature -> tape of the first trace
-        self.eager: dict[Any, str] = {}  # input signature -> why it runs eagerly
-        self.reasons: list[str] = []  # every fallback reason, in order (each printed once)
-        self.last: Tape | None = None
-        self.replays = 0  # calls served by a tape
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if grad_mode.state.tracer is not None:  # inside another step being traced: it records the ops
-            return self.fn(*args, **kwargs)
-        key = self._key(args, kwargs)
-        if key is None:
-            return self.fn(*args, **kwargs)
-        tape = self.tapes.get(key)
-        if tape is not None:
-            why = tape.guard()
-            if why is None:
-                self.replays += 1
-                return tape.replay(args)
-            self._fallback(why)
-            return self.fn(*args)
-        if key in self.eager:
-            return self.fn(*args)
-        if key not in self.first and len(self.first) + len(self.tapes) >= self.cache_size_limit:
-            self._fallback(f"more than cache_size_limit={self.cache_size_limit} input signatures")
-            return self.fn(*args)
-        return self._trace(key, args)
-
-    def _key(self, args: tuple, kwargs: dict) -> Any:
-        if kwargs:
-            self._fallback("keyword arguments are not traced")
-            return None
-        parts: list[Any] = [grad_mode.state.grad_enabled]
-        for a in args:
-            if not isinstance(a, Tensor):
-                self._fallback(f"a non-tensor argument ({type(a).__name__}) is not traced")
-                return None
-            parts.append((a._data.shape, a._data.dtype.str, a._requires_grad))
-        return tuple(parts)
-
-    def _trace(self, key: Any, args: tuple) -> Any:
-        tape = Tape()
-        tape.n_inputs = len(args)
-        rec = _Recorder(tape)
-        for a in args:
-            rec.new_slot(a)
-        state = grad_mode.state
-        if state.anomaly_enabled:
-            self._fallback("anomaly detection is on")
-            return self.fn(*args)
-        state.tracer = rec
-        try:
-            result = self.fn(*args)
-        finally:
-            state.tracer = None
-        tape.result = self._result_spec(result, rec)
-        for slot, _t, _ in tape.fixed:
-            rec.check_unchanged(slot)
-        if rec.reason is None:
-            first = self.first.pop(key, None)
-            if first is None:
-                self.first[key] = tape  # confirmed by the next call's trace
-            elif _same(first.signature, tape.signature):
-                tape.signature = []  # (only needed for this comparison)
-                self.tapes[key] = tape
-                self.last = tape
-            else:
-                rec.refuse(
-                    "the step did different things on its first two calls (a tensor made "
-                    "outside an op, such as torch.randn or a dropout mask, or a changing value)"
-                )
-        if rec.reason is not None:
-            self.first.pop(key, None)
-            self.eager[key] = rec.reason
-            self._fallback(rec.reason)
-        return result
-
-    def _result_spec(self, result: Any, rec: _Recorder) -> Any:
-        if result is None:
-            return None
-        if isinstance(result, Tensor):
-            slot = rec.slots.get(id(result))
-            if slot is None:
-                rec.refuse("the step returns a tensor made outside an op")
-            return ("slot", slot)
-        if type(result) in (tuple, list) and all(isinstance(r, Tensor) for r in result):
-            slots = [rec.slots.get(id(r)) for r in result]
-            if None in slots:
-                rec.refuse("the step returns a tensor made outside an op")
-            return ("seq", type(result)(slots))
-        rec.refuse(f"the step returns {type(result).__name__} (return tensors, or None)")
-        return None
-
-    def _fallback(self, reason: str) -> None:
-        if reason not in self.reasons:
-            self.reasons.append(reason)
-            if self.verbose:
-                print(
-                    f"tinygrad_np.compile({getattr(self.fn, '__name__', 'step')}): runs eagerly: {reason}",
-                    file=sys.stderr,
-                )
-
-    def reset(self) -> None:
-        """Forget every tape (the next calls trace again): needed after replacing a module,
-        a parameter or the optimizer that the step uses, which the tapes hold by identity."""
-        self.tapes.clear()
-        self.first.clear()
-        self.eager.clear()
-        self.last = None
-
-    def explain(self) -> list[str]:
-        """The most recently confirmed tape as readable lines (empty before one exists)."""
-        return [] if self.last is None else self.last.explain()
-
-
-def _same(a: list[Any], b: list[Any]) -> bool:
-    try:
-        return bool(a == b)
-    except Exception:  # an argument whose == is not a plain bool
-        return False
-
-
-def compile(  # torch.compile's name; tinygrad_np/__init__.py looks it up lazily
-    fn: Callable[..., Any] | None = None,
-    *,
-    verbose: bool = False,
-    cache_size_limit: int = 8,
-    **options: Any,
-) -> Any:
-    """Trace ``fn`` (a training step: forward, ``backward()``, ``optimizer.step()``) on its
-    first two calls and replay the recorded NumPy kernels on later calls with inputs of the
-    same shapes and dtypes; see the module docstring. ``fn``'s positional arguments must be
-    tensors; it may return None, a tensor or a tuple/list of tensors. Other options of
-    ``torch.compile`` (``mode``, ``fullgraph``, ``backend``, ...) are accepted and ignored.
-    Usable as ``@compile`` or ``@compile(verbose=True)``.
-    """
-    if fn is None:
-        return lambda f: CompiledStep(f, verbose, cache_size_limit)
-    return CompiledStep(fn, verbose, cache_size_limit)
