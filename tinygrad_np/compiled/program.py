@@ -364,6 +364,7 @@ def _lower_backward(
             grads[b] = val[slot]  # dL/d(root) is an op's output on the tape
         else:  # the engine's ones, or a tensor given to backward(): read at each call
             buf = const._data.copy()
+            k.name(const, "seed")
             k.emit(read_tensor, (const, buf), result=buf)
             k.name(buf, names[b])
             grads[b] = buf
