@@ -59,6 +59,7 @@ VJP = {
     "dL/db = Σ_rows g (out,)",
     "MseLoss": "dL/dx = g · 2 (x - y) / N (x's shape; g is a scalar unless reduction='none');  "
     "dL/dy = -dL/dx",
+    "Dropout": "y = x ⊙ m, m the drawn mask (0 or 1/(1-p)): dL/dx = g ⊙ m, x's shape",
     "CrossEntropy": "x (N, C) logits: dL/dx = g · w_n (softmax(x_n) - onehot(y_n)) / N, shape (N, C)",
     "BinaryCrossEntropy": "dL/dx = g ⊙ (x - y) / max(x (1 - x), 1e-12);  dL/dy = g ⊙ (log(1 - x) - log x), x's shape",
     "Add": "dL/dx = g;  dL/dy = g",

@@ -91,6 +91,11 @@ CASES = {
         lambda dt: (CrossEntropy, (_t((6, 4), dt), np.array([0, 3, 1, 1, 2, 0]), np.ones(6, bool), True)),
         lambda dt: (CrossEntropy, (_t((5, 3), dt), np.array([2, 0, 0, 1, 2]), np.arange(5) != 2, False)),
     ],
+    F.Dropout: [
+        lambda dt: (F.Dropout, (_t((6, 5), dt), 0.4, (6, 5))),
+        lambda dt: (F.Dropout, (_t((2, 3, 4), dt), 0.5, (2, 3, 1))),  # channel dropout: a broadcast mask
+        lambda dt: (F.Dropout, (_t((3,), dt), 1.0, (3,))),
+    ],
 }
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.function import _function_init
 from ..tensor import Tensor
@@ -282,7 +283,7 @@ def lower(
 ) -> Program | str:
     """Build the program of ``tape`` (the reason it cannot be built, as a string, otherwise).
     Nothing outside the new buffers changes while building."""
-    from .rules import OPAQUE, RULES
+    from .rules import OPAQUE, RULES  # (rules.py imports this module)
 
     for e in tape.entries:
         if type(e) is _Op:
@@ -306,40 +307,67 @@ def lower(
         k.name(t._data, fixed_names.get(id(t), f"w{slot}"))
         k.name(t, fixed_names.get(id(t), f"w{slot}"))
     opaque: dict[int, Opaque] = {}  # entry index -> its kernel object
+    # an op drawing random numbers (dropout) draws while building too: put the generator back
+    # afterwards, so that the build's real run draws what eager mode would
+    generator = _random.default_generator.np
+    generator_state = generator.bit_generator.state
     slot_names = [f"in{i}" for i in range(tape.n_inputs)] + [
         f"t{s}" for s in range(tape.n_inputs, tape.n_slots)
     ]
     for slot, t, _ in tape.fixed:
         slot_names[slot] = k.names[id(t)]
-    with np.errstate(all="ignore"):
-        for index, e in enumerate(tape.entries):
-            if type(e) is _Op:
-                a = [val[v] if kind == _SLOT else v for kind, v in e.args]
-                rule = RULES.get(e.cls)
-                if rule is not None:
-                    out = rule[0](k, *a)
-                else:
-                    op = opaque[index] = Opaque(e.cls, a, e.needs)
-                    sample = op.run_forward()
-                    op.out = np.empty(sample.shape, sample.dtype)
-                    k.emit(op.forward, (), result=op.out)
-                    out = op.out
-                if not isinstance(out, np.ndarray) or out.ndim != len(e.shapes[0][0]):
-                    return f"{e.cls.__name__}: the kernel rule gave {type(out).__name__}"  # (a bug in a rule)
-                val[e.outs[0]] = out
-                k.name(out, f"t{e.outs[0]}")
-            elif type(e) is _Backward:
-                _lower_backward(k, tape, e, val, opaque, tensor_of, prog, slot_names)
-            else:
-                assert type(e) is _Call
-                owner = type(getattr(e.fn, "__self__", None)).__name__
-                shown = ", ".join(repr(a) for a in e.args)
-                text = f"{owner}.{getattr(e.fn, '__name__', 'call')}({shown})  # the optimizer's own code"
-                k.emit(call_with_grad_mode, (grad_enabled, e.fn, e.args), run=False, text=text)
+    try:
+        with np.errstate(all="ignore"):
+            why = _lower_entries(k, tape, val, opaque, tensor_of, prog, slot_names, grad_enabled)
+    finally:
+        generator.bit_generator.state = generator_state
+    if why is not None:
+        return why
     prog.kernels = k.kernels
     prog.lines = k.lines()
     prog.result = _result_maker(tape.result, val, tape.n_inputs, tensor_of, prog.inputs)
     return prog
+
+
+def _lower_entries(
+    k: Builder,
+    tape: Tape,
+    val: list[Any],
+    opaque: dict[int, Opaque],
+    tensor_of: dict[int, Tensor],
+    prog: Program,
+    slot_names: list[str],
+    grad_enabled: bool,
+) -> str | None:
+    """Emit the kernels of every tape entry in order; the reason to give up, or None."""
+    from .rules import RULES
+
+    for index, e in enumerate(tape.entries):
+        if type(e) is _Op:
+            a = [val[v] if kind == _SLOT else v for kind, v in e.args]
+            rule = RULES.get(e.cls)
+            if rule is not None:
+                out = rule[0](k, *a)
+            else:
+                op = opaque[index] = Opaque(e.cls, a, e.needs)
+                sample = op.run_forward()
+                op.out = np.empty(sample.shape, sample.dtype)
+                k.emit(op.forward, (), result=op.out)
+                out = op.out
+            shape, dtype = e.shapes[0]
+            if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:  # (a rule's bug)
+                return f"{e.cls.__name__}: the kernel rule's result differs from the traced op's"
+            val[e.outs[0]] = out
+            k.name(out, f"t{e.outs[0]}")
+        elif type(e) is _Backward:
+            _lower_backward(k, tape, e, val, opaque, tensor_of, prog, slot_names)
+        else:
+            assert type(e) is _Call
+            owner = type(getattr(e.fn, "__self__", None)).__name__
+            shown = ", ".join(repr(a) for a in e.args)
+            text = f"{owner}.{getattr(e.fn, '__name__', 'call')}({shown})  # the optimizer's own code"
+            k.emit(call_with_grad_mode, (grad_enabled, e.fn, e.args), run=False, text=text)
+    return None
 
 
 def _lower_backward(

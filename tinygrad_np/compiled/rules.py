@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from ..nn.functional import Dropout
 from ..nn.functional.conv import WindowArgmax
 from ..nn.functional.linear import Addmm
 from ..nn.functional.loss import BinaryCrossEntropy, CrossEntropy, MseLoss
@@ -218,5 +219,5 @@ _OPAQUE_NAMES = {
 }
 OPAQUE: frozenset[type] = frozenset(
     [getattr(module, name) for module, names in _OPAQUE_NAMES.items() for name in names.split()]
-    + [WindowArgmax, CrossEntropy, BinaryCrossEntropy]
+    + [WindowArgmax, CrossEntropy, BinaryCrossEntropy, Dropout]  # (Dropout draws its mask: see lower())
 )

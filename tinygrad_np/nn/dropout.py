@@ -3,9 +3,6 @@ training, the identity in evaluation."""
 
 from __future__ import annotations
 
-import numpy as np
-
-from .. import random as _random
 from ..tensor import Tensor
 from . import functional as F
 from .module import Module
@@ -55,10 +52,7 @@ class _ChannelDropout(_DropoutNd):
             return input
         channel_dims = 2 if input.ndim == nd else self._unbatched_channel_dims
         mask_shape = tuple(input.shape[:channel_dims]) + (1,) * (input.ndim - channel_dims)
-        dt = input._data.dtype
-        keep = _random.rng().random(mask_shape) >= self.p if self.p < 1.0 else np.zeros(mask_shape, bool)
-        scale = np.asarray(1.0 / (1.0 - self.p) if self.p < 1.0 else 0.0, dt)
-        return input * Tensor._wrap(keep.astype(dt) * scale)
+        return F.Dropout.apply(input, self.p, mask_shape)
 
 
 class Dropout1d(_ChannelDropout):

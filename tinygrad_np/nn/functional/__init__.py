@@ -329,11 +329,36 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    dt = input._data.dtype
-    if p == 1.0:
-        return input * Tensor._wrap(np.zeros(input._data.shape, dt))
-    keep = _random.rng().random(input._data.shape) >= p
-    return input * Tensor._wrap(keep.astype(dt) * np.asarray(1.0 / (1.0 - p), dt))
+    return Dropout.apply(input, p, tuple(input._data.shape))
+
+
+class Dropout(Function):
+    """y = x * m, with the mask m (of ``mask_shape``: x's shape, or one entry per channel
+    for ``nn.Dropout2d``, broadcast) drawn in forward from the global generator: each entry
+    kept (m = 1/(1-p)) with probability 1 - p, else zeroed (m = 0). One op, so that a
+    compiled step draws a new mask on every call, as eager mode does."""
+
+    formula = "d(x * m)/dx = m (the mask drawn in forward)"
+    node_name = "NativeDropoutBackward0"  # as PyTorch names it
+
+    @staticmethod
+    def forward(ctx, x, p, mask_shape):
+        dt = x._data.dtype
+        if p == 1.0:
+            mask = np.zeros(mask_shape, dt)
+        else:
+            keep = _random.rng().random(mask_shape) >= p
+            mask = keep.astype(dt) * np.asarray(1.0 / (1.0 - p), dt)
+        ctx.mask = mask
+        return Tensor._wrap(x._data * mask)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * Tensor._wrap(ctx.mask), None, None  # dy/dx = m
+
+    @staticmethod
+    def backward_np(ctx, g):
+        return g * ctx.mask, None, None  # dy/dx = m
 
 
 # ---- normalisation -----------------------------------------------------------------------------------
