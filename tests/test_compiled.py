@@ -181,7 +181,6 @@ def test_channel_dropout_matches_eager():
     assert_same_as_eager(net, OPTIMIZERS["adam"], class_batches((4, 1, 8, 8), 3), nn.CrossEntropyLoss())
 
 
-
 def test_new_shapes_trace_a_new_tape_and_the_cache_is_bounded():
     tg.manual_seed(0)
     w = tg.randn(3, requires_grad=True)
@@ -299,7 +298,9 @@ def test_explain_lists_the_program_and_the_tape():
     assert "SGD.zero_grad(True)" in lines[0] and "SGD.step()" in lines[-1]
     assert "= np.dot(in0, 0.weight.T)" in text and "np.add(t4, 0.bias, out=t4)" in text
     assert "np.reciprocal(t5, out=t5)" in text  # sigmoid, in place in its buffer
-    assert "grad[0.weight] = np.dot(grad[t4].T, in0)" in text and "store_grad(0.weight, grad[0.weight])" in text
+    assert (
+        "grad[0.weight] = np.dot(grad[t4].T, in0)" in text and "store_grad(0.weight, grad[0.weight])" in text
+    )
     tape = "\n".join(fn.last.explain())  # the tape it was lowered from: one line per op
     assert "Addmm.forward(in0, " in tape and "Sigmoid.backward_np" in tape
     assert ".grad += grad[" in tape and "seed" in tape
