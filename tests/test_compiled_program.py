@@ -266,3 +266,24 @@ def test_calls_from_two_threads_at_once_do_not_share_buffers():
     for t in threads:
         t.join()
     assert errors == []
+
+
+def test_explain_names_separate_layers_and_shows_opaque_kernels():
+    tg.manual_seed(0)
+    l1, l2 = nn.Linear(4, 8), nn.Linear(8, 3)
+    opt = tg.optim.SGD([*l1.parameters(), *l2.parameters()], lr=0.1)
+
+    @tg.compile
+    def step(x, y):
+        opt.zero_grad()
+        loss = nn.functional.cross_entropy(l2(l1(x).relu()), y)
+        loss.backward()
+        opt.step()
+        return loss
+
+    for _ in range(3):
+        step(tg.ones(5, 4), tg.tensor([0, 1, 2, 0, 1]))
+    text = "\n".join(step.explain())
+    assert "np.dot(in0, linear0.weight.T)" in text and "np.dot(t5, linear1.weight.T)" in text
+    assert "t9 = CrossEntropy.forward(t8, in1, -100, True)" in text
+    assert "grad[t8], _, _, _ = CrossEntropy.backward_np(grad[t9])" in text

@@ -86,10 +86,7 @@ class CompiledStep:
         built (the tape then replays op by op, and ``reasons`` says why)."""
         program = None
         if self.lowering:
-            names: dict[int, str] = {}
-            for module, _training in tape.modules.values():
-                for name, t in (*module.named_parameters(), *module.named_buffers()):
-                    names.setdefault(id(t), name)
+            names = _tensor_names(tape)
             built = lower(tape, args, key[0], names)
             if isinstance(built, str):
                 self.reasons.append(f"replayed op by op, not as NumPy kernels: {built}")
@@ -191,6 +188,24 @@ class CompiledStep:
             if tape is self.last and program is not None:
                 return program.lines
         return self.last.explain()
+
+
+def _tensor_names(tape: Tape) -> dict[int, str]:
+    """id(tensor) -> its name in the modules the step called (``0.weight``), for explain():
+    each tensor by the first module that has it; where two modules would give two tensors
+    one name (separate ``Linear`` layers, each with a ``weight``), the module is named too:
+    ``linear0.weight``, ``linear1.weight``."""
+    found: dict[int, tuple[int, Any, str]] = {}
+    for k, (module, _training) in enumerate(tape.modules.values()):
+        for name, t in (*module.named_parameters(), *module.named_buffers()):
+            found.setdefault(id(t), (k, module, name))
+    counts: dict[str, int] = {}
+    for _, _, name in found.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        i: name if counts[name] == 1 else f"{type(module).__name__.lower()}{k}.{name}"
+        for i, (k, module, name) in found.items()
+    }
 
 
 def _same(a: list[Any], b: list[Any]) -> bool:

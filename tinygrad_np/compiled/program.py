@@ -183,14 +183,24 @@ class Builder:
         return buf
 
     def emit(
-        self, fn: Callable[..., Any], args: tuple, result: Any = None, run: bool = True, text: str = ""
+        self,
+        fn: Callable[..., Any],
+        args: tuple,
+        result: Any = None,
+        run: bool = True,
+        text: str = "",
+        show: tuple | None = None,
     ) -> None:
-        """Emit ``fn(*args)``; ``result`` is the buffer it writes (its last argument), ``run``
-        False for a call with effects outside the buffers, ``text`` how explain() shows it."""
+        """Emit ``fn(*args)``. For explain(): ``result`` is the buffer it writes (its last
+        argument; a tuple for several), ``show`` the arguments to print when they are not
+        ``args``, ``text`` a line to print as it is. ``run`` False: a call with effects outside
+        the buffers, not run while building."""
         if run:
             fn(*args)
         self.kernels.append((fn, args))
-        self.texts.append((result, text or _fn_name(fn), () if text else args))
+        if show is None:
+            show = args[:-1] if result is not None and type(result) is not tuple else args
+        self.texts.append((result, text or _fn_name(fn), None if text else show))
 
     def view(self, a: np.ndarray, how: str, fn: Callable[..., Any], *args: Any) -> np.ndarray:
         """A view of a buffer (reshape, transpose): no kernel, made once. If NumPy must copy
@@ -207,23 +217,26 @@ class Builder:
                 return self.names.get(id(v), f"array{v.shape}")
             if isinstance(v, Tensor):
                 return self.names.get(id(v), f"tensor{tuple(v._data.shape)}")
-            if isinstance(v, Opaque):
-                return f"{v.cls.__name__}"
             if callable(v):
                 return _fn_name(v)
             return repr(v)
 
         out = []
         for i, (result, what, args) in enumerate(self.texts):
-            if not args:  # (shown as given)
+            if args is None:  # (a line given as it is)
                 out.append(f"{i:3d}  {what}")
                 continue
-            shown = [show(a) for a in (args[:-1] if result is not None else args)]
+            shown = [show(a) for a in args]
             nin = getattr(self.kernels[i][0], "nin", None)
             if result is None and nin is not None and len(shown) > nin:  # a ufunc in place
                 shown[nin:] = [f"out={shown[nin]}"]
             call = f"{what}({', '.join(shown)})"
-            out.append(f"{i:3d}  {show(result)} = {call}" if result is not None else f"{i:3d}  {call}")
+            if result is None:
+                out.append(f"{i:3d}  {call}")
+            else:
+                results = result if type(result) is tuple else (result,)
+                names = ", ".join("_" if r is None else show(r) for r in results)
+                out.append(f"{i:3d}  {names} = {call}")
         return out
 
 
@@ -232,7 +245,10 @@ def _fn_name(fn: Any) -> str:
         return f"np.{fn.__name__}"
     self = getattr(fn, "__self__", None)
     if isinstance(self, Opaque):
-        return f"{self.cls.__name__}.{'forward' if fn.__name__ == 'forward' else 'backward'}"
+        how = (
+            "forward" if fn.__name__ == "forward" else ("backward_np" if self.cls.backward_np else "backward")
+        )
+        return f"{self.cls.__name__}.{how}"
     return getattr(fn, "__name__", repr(fn))
 
 
@@ -352,7 +368,7 @@ def _lower_entries(
                 op = opaque[index] = Opaque(e.cls, a, e.needs)
                 sample = op.run_forward()
                 op.out = np.empty(sample.shape, sample.dtype)
-                k.emit(op.forward, (), result=op.out)
+                k.emit(op.forward, (), result=op.out, show=tuple(a))
                 out = op.out
             shape, dtype = e.shapes[0]
             if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:  # (a rule's bug)
@@ -409,7 +425,7 @@ def _lower_backward(
             node = opaque[op]
             sample = node.run_backward(g)
             node.grads = [None if r is None else k.temp(np.empty(r.shape, r.dtype)) for r in sample]
-            k.emit(node.backward, (g,))
+            k.emit(node.backward, (g,), result=tuple(node.grads))
             for r, buf in zip(sample, node.grads, strict=True):
                 if buf is not None:
                     np.copyto(buf, r)
