@@ -109,6 +109,7 @@ def test_unary_rules_match_eager_with_extreme_values(name):
 
 def test_every_rule_is_tested_here_or_in_test_compiled():
     tested = {"Add", "Sub", "Mul", "Div", "Neg", "Exp", "Log", "Tanh", "Sigmoid", "Relu", "Addmm", "MseLoss"}
+    tested |= {"Sum", "Mean", "Matmul"}
     assert {c.__name__ for c in rules.RULES} == tested
 
 
@@ -287,3 +288,68 @@ def test_explain_names_separate_layers_and_shows_opaque_kernels():
     assert "np.dot(in0, linear0.weight.T)" in text and "np.dot(t5, linear1.weight.T)" in text
     assert "t9 = CrossEntropy.forward(t8, in1, -100, True)" in text
     assert "grad[t8], _, _, _ = CrossEntropy.backward_np(grad[t9])" in text
+
+
+REDUCTIONS = {
+    "sum_all": lambda y: y.sum(),
+    "sum_dim": lambda y: y.sum(1),
+    "sum_dims_keepdim": lambda y: y.sum((0, 2), keepdim=True),
+    "mean_all": lambda y: y.mean(),
+    "mean_dim": lambda y: y.mean(-1),
+    "mean_keepdim": lambda y: y.mean(0, keepdim=True),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16])
+@pytest.mark.parametrize("name", sorted(REDUCTIONS))
+def test_reduction_rules_match_eager(name, dtype):
+    """float16 is left to the op (accumulation in float32): an opaque kernel, same numbers."""
+    f = REDUCTIONS[name]
+
+    def make(ps):
+        (w,) = ps
+
+        def step(x):
+            r = f(x * w)
+            (r * r).sum().backward()
+            return r
+
+        return step
+
+    rng = np.random.default_rng(4)
+    inputs = [(rng.standard_normal((3, 4, 5)).astype(dtype),) for _ in range(CALLS)]
+    eager, comp, fn = run_both(make, inputs, [rng.standard_normal((4, 5)).astype(dtype)])
+    assert_bitwise(eager, comp)
+    assert None not in fn.programs.values(), fn.reasons
+
+
+@pytest.mark.parametrize(
+    "a_shape,b_shape",
+    [
+        ((5, 4), (4, 3)),
+        ((2, 5, 4), (4, 3)),
+        ((2, 5, 4), (2, 4, 3)),
+        ((4,), (4, 3)),
+        ((5, 4), (4,)),
+        ((4,), (4,)),
+    ],
+    ids=str,
+)
+def test_matmul_rule_matches_eager_and_leaves_vectors_to_the_op(a_shape, b_shape):
+    def make(ps):
+        (w,) = ps
+
+        def step(x):
+            y = x @ w
+            (y * y).sum().backward()
+            return y
+
+        return step
+
+    rng = np.random.default_rng(5)
+    inputs = [(rng.standard_normal(a_shape).astype(np.float32),) for _ in range(CALLS)]
+    eager, comp, fn = run_both(make, inputs, [rng.standard_normal(b_shape).astype(np.float32)])
+    assert_bitwise(eager, comp)
+    assert None not in fn.programs.values(), fn.reasons
+    vector = len(a_shape) == 1 or len(b_shape) == 1
+    assert ("Matmul.forward" in "\n".join(fn.explain())) == vector  # opaque only for vectors

@@ -362,9 +362,8 @@ def _lower_entries(
         if type(e) is _Op:
             a = [val[v] if kind == _SLOT else v for kind, v in e.args]
             rule = RULES.get(e.cls)
-            if rule is not None:
-                out = rule[0](k, *a)
-            else:
+            out = NotImplemented if rule is None else rule[0](k, *a)
+            if out is NotImplemented:
                 op = opaque[index] = Opaque(e.cls, a, e.needs)
                 sample = op.run_forward()
                 op.out = np.empty(sample.shape, sample.dtype)
@@ -418,9 +417,8 @@ def _lower_backward(
             continue
         e = tape.entries[op]
         a = [val[v] if kind == _SLOT else v for kind, v in e.args]
-        rule = RULES.get(e.cls)
-        if rule is not None:
-            result = rule[1](k, e.needs, g, val[e.outs[0]], *a)
+        if op not in opaque:
+            result = RULES[e.cls][1](k, e.needs, g, val[e.outs[0]], *a)
         else:
             node = opaque[op]
             sample = node.run_backward(g)

@@ -8,6 +8,9 @@ A rule is a pair of functions, forward and backward, side by side like the op's 
 * ``backward(k, needs, g, y, *args) -> (dL/darg, ...)``: ``g`` is dL/dy, ``y`` the output
   buffer; one gradient buffer (or None) per argument, as the op's ``backward_np`` returns.
 
+A forward rule may answer ``NotImplemented`` (before emitting anything) for cases it leaves to
+the op's own code (float16, vector operands): the op then runs as an opaque kernel.
+
 A rule must make the very calls of the op's own code, in the same order, on the same
 operands (only with ``out=``): a compiled step is bit for bit an eager one, and
 ``tests/test_compiled.py`` checks it. When an op's code changes, its rule changes with it.
@@ -19,6 +22,7 @@ inputs' shapes and constant arguments.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -28,7 +32,7 @@ from ..nn.functional.conv import WindowArgmax
 from ..nn.functional.linear import Addmm
 from ..nn.functional.loss import BinaryCrossEntropy, CrossEntropy, MseLoss
 from ..ops import binary, conv, elementwise, linalg, movement, piecewise, reduce
-from .program import Builder
+from .program import Builder, sum_into
 
 # ---- binary elementwise (ops/binary.py) ----------------------------------------------------------
 
@@ -133,6 +137,61 @@ def relu_backward(k: Builder, needs: tuple, g: np.ndarray, y: np.ndarray, x: Any
     return k.out(np.multiply, g, k.out(np.not_equal, y, 0))  # 0 where relu(x) = 0, else 1
 
 
+# ---- reductions and the matrix product (ops/reduce.py, ops/linalg.py) ----------------------------
+# A forward rule may answer NotImplemented (before emitting anything) for the cases it leaves
+# to the op itself: the op then runs as an opaque kernel.
+
+
+def sum_forward(k: Builder, x: np.ndarray, dims: Any, keepdim: bool) -> Any:
+    if x.dtype.char == "e":  # float16 accumulates in float32: left to the op
+        return NotImplemented
+    return k.out(sum_into, x, dims, keepdim)
+
+
+def sum_backward(
+    k: Builder, needs: tuple, g: np.ndarray, y: np.ndarray, x: Any, dims: Any, keepdim: bool
+) -> tuple:
+    return unreduce(k, g, dims, keepdim, x.shape), None, None  # 1 for every x_i
+
+
+def mean_forward(k: Builder, x: np.ndarray, dims: Any, keepdim: bool) -> Any:
+    n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+    if x.dtype.kind != "f" or x.dtype.char == "e" or not n:  # (float16, ints, empty: left to the op)
+        return NotImplemented
+    return k.out(np.true_divide, k.out(sum_into, x, dims, keepdim), n)
+
+
+def mean_backward(
+    k: Builder, needs: tuple, g: np.ndarray, y: np.ndarray, x: Any, dims: Any, keepdim: bool
+) -> tuple:
+    n = x.size if dims is None else math.prod(x.shape[d] for d in dims)
+    return unreduce(k, k.out(np.multiply, g, 1 / n), dims, keepdim, x.shape), None, None  # 1/N
+
+
+def unreduce(k: Builder, g: np.ndarray, dims: Any, keepdim: bool, shape: tuple) -> np.ndarray:
+    """``ops.reduce._unreduce_np``: g with the reduced dims put back (size 1), broadcast to
+    ``shape``; both views, made once."""
+    if not keepdim:
+        kshape = list(shape)
+        for d in range(len(shape)) if dims is None else dims:
+            kshape[d] = 1
+        g = k.view(g, f".reshape{tuple(kshape)}", np.reshape, kshape)
+    return g if g.shape == shape else k.view(g, f".broadcast_to{shape}", np.broadcast_to, shape)
+
+
+def matmul_forward(k: Builder, a: np.ndarray, b: np.ndarray) -> Any:
+    if a.ndim < 2 or b.ndim < 2:  # vector operands: left to the op
+        return NotImplemented
+    return k.out(np.dot if a.ndim == 2 and b.ndim == 2 else np.matmul, a, b)
+
+
+def matmul_backward(k: Builder, needs: tuple, g: np.ndarray, c: np.ndarray, a: Any, b: Any) -> tuple:
+    mm = np.dot if a.ndim == 2 and b.ndim == 2 else np.matmul
+    ga = k.out(mm, g, k.view(b, ".mT", np.swapaxes, -1, -2)) if needs[0] else None  # dL/dA = dL/dC B^T
+    gb = k.out(mm, k.view(a, ".mT", np.swapaxes, -1, -2), g) if needs[1] else None  # dL/dB = A^T dL/dC
+    return ga, gb
+
+
 # ---- a layer and a loss (nn/functional/linear.py, loss.py) ----------------------------------------
 
 
@@ -200,6 +259,9 @@ RULES: dict[type, tuple[Any, Any]] = {
     elementwise.Tanh: (tanh_forward, tanh_backward),
     elementwise.Sigmoid: (sigmoid_forward, sigmoid_backward),
     elementwise.Relu: (relu_forward, relu_backward),
+    reduce.Sum: (sum_forward, sum_backward),
+    reduce.Mean: (mean_forward, mean_backward),
+    linalg.Matmul: (matmul_forward, matmul_backward),
     Addmm: (addmm_forward, addmm_backward),
     MseLoss: (mse_forward, mse_backward),
 }
@@ -211,10 +273,10 @@ _OPAQUE_NAMES = {
     elementwise: "Sqrt Sin Cos LeakyRelu Erf Erfc Gelu Softplus Abs Clamp Frac Log2 Log10 Log1p Expm1 "
     "Exp2 Reciprocal Rsqrt",
     piecewise: "Hardtanh Threshold Elu Hardsigmoid Hardswish ClampTensor",
-    reduce: "Sum Mean Amax Prod LogSumExp Softmax LogSoftmax Cumsum Cumprod SumTo",
+    reduce: "Amax Prod LogSumExp Softmax LogSoftmax Cumsum Cumprod SumTo",
     # (Index: its index is a constant on the tape, slices and integers; see tape._const_key)
     movement: "Reshape Permute Expand Clone Cast Cat Pad Flip Roll Gather Index",
-    linalg: "Matmul VectorNorm Tril Triu Diagonal Einsum",
+    linalg: "VectorNorm Tril Triu Diagonal Einsum",
     conv: "Unfold Fold",
 }
 OPAQUE: frozenset[type] = frozenset(
