@@ -185,6 +185,8 @@ def op_classes() -> list[type]:
         stack.extend(cls.__subclasses__())
         if cls is FunctionCtx or not cls.__module__.startswith("tinygrad_np."):
             continue
+        if cls.__module__.endswith(".__init__"):  # a package's file imported a second time (doctests)
+            continue
         if cls.__name__.startswith("_") or not cls.__dict__.get("formula"):
             continue
         found[f"{cls.__module__}.{cls.__qualname__}"] = cls

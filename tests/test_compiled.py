@@ -218,8 +218,8 @@ def test_untraceable_steps_run_eagerly_and_say_why(body, reason, capsys):
     w = tg.randn(3, requires_grad=True)
 
     def step(x):
-        if body == "set_grad":
-            w.grad = None
+        if body == "set_grad":  # (`w.grad = None` is traced: a hand-written zero_grad)
+            w.grad = tg.zeros(3)
         y = x * w
         if body == "hook":
             y.register_hook(lambda g: g * 2)
@@ -239,8 +239,8 @@ def test_untraceable_steps_run_eagerly_and_say_why(body, reason, capsys):
         else:
             loss.backward()
         if body == "inplace_param":
-            with tg.no_grad():
-                w.mul_(0.5)
+            with tg.no_grad():  # (`w.mul_(0.5)` is traced: a hand-written update)
+                w.clamp_(-1, 1)
         return loss
 
     fn = tg.compile(step, verbose=True)

@@ -353,3 +353,78 @@ def test_matmul_rule_matches_eager_and_leaves_vectors_to_the_op(a_shape, b_shape
     assert None not in fn.programs.values(), fn.reasons
     vector = len(a_shape) == 1 or len(b_shape) == 1
     assert ("Matmul.forward" in "\n".join(fn.explain())) == vector  # opaque only for vectors
+
+
+def _hand_written_sgd(style):
+    """The training loops of tutorials written before optimizers: ``p.grad = None`` (or
+    ``zero_()``), backward, then ``p -= lr * p.grad`` under no_grad (or through ``.data``)."""
+
+    def make(ps):
+        def step(x, y):
+            loss = (((x @ ps[0] + ps[1]).sigmoid() @ ps[2] + ps[3] - y) ** 2).mean()
+            for p in ps:
+                if style == "zero_":
+                    if p.grad is not None:
+                        p.grad.zero_()
+                else:
+                    p.grad = None
+            loss.backward()
+            with tg.no_grad():
+                for p in ps:
+                    if style == "no_grad":
+                        p -= 0.1 * p.grad
+                    elif style == "data":
+                        p.data -= 0.1 * p.grad.data
+                    elif style == "sub_":
+                        p.data.sub_(p.grad, alpha=0.1)
+                    else:
+                        p.add_(p.grad * -0.1)
+            return loss
+
+        return step
+
+    return make
+
+
+@pytest.mark.parametrize("lowering", [True, False], ids=["program", "tape"])
+@pytest.mark.parametrize("style", ["no_grad", "data", "sub_", "add_", "zero_"])
+def test_hand_written_sgd_steps_replay_bit_for_bit(style, lowering):
+    rng = np.random.default_rng(6)
+    params = [rng.standard_normal(s).astype(np.float32) for s in ((1, 20), (20,), (20, 1), (1,))]
+    inputs = []
+    for _ in range(CALLS):
+        x = rng.uniform(-3, 3, (50, 1)).astype(np.float32)
+        inputs.append((x, np.sin(x)))
+    results = []
+    for compiled in (False, True):
+        ps = [tg.tensor(p, requires_grad=True) for p in params]
+        step = _hand_written_sgd(style)(ps)
+        fn = tg.compile(step) if compiled else step
+        if compiled:
+            fn.lowering = lowering
+        losses = [fn(tg.tensor(x), tg.tensor(y))._data.copy() for x, y in inputs]
+        results.append((losses, [p._data.copy() for p in ps], [p._version for p in ps]))
+    (l1, p1, v1), (l2, p2, v2) = results
+    assert all(np.array_equal(a, b) for a, b in zip(l1, l2, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(p1, p2, strict=True))
+    assert v1 == v2  # the same in-place changes, counted alike
+    if style == "zero_":  # an in-place change of the gradient: not traced, runs eagerly
+        assert fn.replays == 0 and any("changed in place" in r for r in fn.reasons)
+    else:
+        assert fn.replays == CALLS - 2, fn.reasons
+        assert not lowering or None not in fn.programs.values()
+
+
+def test_in_place_change_of_a_value_computed_in_the_step_runs_eagerly():
+    w = tg.ones(3, requires_grad=True)
+
+    def step(x):
+        y = x * w
+        with tg.no_grad():
+            y += 1
+        return y
+
+    fn = tg.compile(step)
+    for i in range(4):
+        assert fn(tg.full((3,), float(i)))._data.tolist() == [i + 1.0] * 3
+    assert fn.replays == 0 and any("computed in the step" in r for r in fn.reasons)

@@ -261,14 +261,16 @@ class Tensor:
         g = self._grad
         if g is None and self.grad_fn is not None and not self.retains_grad:
             warn_non_leaf_grad()
+        elif g is not None and grad_mode.state.tracer is not None:  # tinygrad_np.compile: p.grad in the step
+            grad_mode.state.tracer.grad_read(self, g)
         return g
 
     @grad.setter
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             _check_grad(self, value)
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: not replayable
-            grad_mode.state.tracer.refuse("assigning .grad inside the step (use optimizer.zero_grad())")
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: only `p.grad = None` is replayed
+            grad_mode.state.tracer.grad_assigned(self, value)
         self._grad = value
 
     @grad.deleter
@@ -522,7 +524,10 @@ class Tensor:
         them: unlike :meth:`detach`, the result has its own version counter. The NumPy
         array itself is :meth:`numpy` (or ``_data`` inside the library).
         """
-        return Tensor._wrap(self._data)
+        t = Tensor._wrap(self._data)
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: `p.data -= ...` updates p
+            grad_mode.state.tracer.data_alias(t, self)
+        return t
 
     @data.setter
     def data(self, value: Tensor | np.ndarray) -> None:
@@ -599,11 +604,8 @@ class Tensor:
         if vc is None:
             vc = self._vcs = VersionCounter()
         vc.value += 1
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a change outside ops, not replayable
-            grad_mode.state.tracer.refuse(
-                f"a tensor of shape {tuple(self._data.shape)} was changed in place during the step "
-                "(in-place ops and updates outside ops are not traced)"
-            )
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: refused unless written down
+            grad_mode.state.tracer.bumped(self)
         return self
 
     def _check_inplace(self, op: str, other: Any = None) -> bool:
@@ -680,6 +682,8 @@ class Tensor:
                 f"{name}: result type {dtypes.from_numpy_dtype(dtypes.result_type(self, other))} "
                 f"can't be cast to the desired output type {self.dtype}"
             )
+        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a hand-written SGD update
+            grad_mode.state.tracer.update(self, op.ufunc, other)
         try:
             op.ufunc(self._data, b, out=self._data, casting="unsafe")
         except ValueError:

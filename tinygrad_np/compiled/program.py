@@ -39,7 +39,18 @@ from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.function import _function_init
 from ..tensor import Tensor
-from .tape import _SLOT, Tape, _Backward, _Call, _Op
+from .tape import (
+    _SLOT,
+    Tape,
+    _Backward,
+    _Call,
+    _GradRead,
+    _Op,
+    _Update,
+    clear_grad,
+    grad_of_tensor,
+    update_in_place,
+)
 
 _new_obj = object.__new__
 
@@ -87,6 +98,11 @@ def store_grad(t: Tensor, g: np.ndarray) -> None:
 def store_input_grad(inputs: list[Any], i: int, g: np.ndarray) -> None:
     """``store_grad`` for the step's ``i``-th input tensor (a different tensor each call)."""
     store_grad(inputs[i], g)
+
+
+def read_grad(t: Tensor, out: np.ndarray) -> None:
+    """``out = t.grad`` (the step reads a parameter's gradient: ``p -= lr * p.grad``)."""
+    np.copyto(out, grad_of_tensor(t)._data)
 
 
 def call_with_grad_mode(enabled: bool, fn: Callable[..., Any], args: tuple) -> None:
@@ -376,6 +392,21 @@ def _lower_entries(
             k.name(out, f"t{e.outs[0]}")
         elif type(e) is _Backward:
             _lower_backward(k, tape, e, val, opaque, tensor_of, prog, slot_names)
+        elif type(e) is _GradRead:  # (while building, .grad is not set yet: zeros stand in)
+            t = tensor_of[e.of]
+            buf = np.zeros(e.shape, t._data.dtype)
+            k.emit(read_grad, (t, buf), result=buf, run=False, show=(t,))
+            k.names[id(buf)] = f"{k.names[id(t)]}.grad"
+            k.keep.append(buf)
+            val[e.slot] = buf
+        elif type(e) is _Update:
+            t = tensor_of[e.slot]
+            other = val[e.other[1]] if e.other[0] == _SLOT else e.other[1]
+            shown = k.names.get(id(other), repr(other))
+            text = f"np.{e.ufunc.__name__}({k.names[id(t)]}, {shown}, out={k.names[id(t)]})  # in place"
+            k.emit(update_in_place, (e.ufunc, t, other, e.bump), run=False, text=text)
+        elif e.fn is clear_grad:
+            k.emit(clear_grad, e.args, run=False, text=f"{k.names[id(e.args[0])]}.grad = None")
         else:
             assert type(e) is _Call
             owner = type(getattr(e.fn, "__self__", None)).__name__

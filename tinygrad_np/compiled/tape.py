@@ -23,7 +23,9 @@ compiled step pays it once:
 Whatever the tape cannot replay faithfully makes the step run eagerly, and with
 ``verbose=True`` says why, once: a value read into Python mid-step (``.item()``,
 ``bool(t)``, ``.numpy()``, ``.tolist()``), tensor hooks or ``retain_grad``, anomaly
-detection, ``create_graph`` or ``autograd.grad``, in-place changes outside ops, NumPy arrays
+detection, ``create_graph`` or ``autograd.grad``, in-place changes outside ops (except the
+hand-written optimizer: ``p.grad = None`` and ``p -= lr * p.grad`` under ``no_grad`` on a
+tensor from outside the step, written down as ``_Update``/``_GradRead``), NumPy arrays
 computed in Python and handed to an op, a tape that differs between the first two calls.
 New input shapes or dtypes trace a new tape (at most ``cache_size_limit`` are kept).
 
@@ -97,8 +99,51 @@ class _Call:
         self.fn, self.args = fn, args
 
 
+class _Update:
+    """An in-place update of a tensor from outside the step, made under ``no_grad`` (the
+    hand-written SGD step ``p -= lr * p.grad``): ``ufunc(t, other, out=t)``."""
+
+    __slots__ = ("bump", "other", "slot", "ufunc")
+
+    def __init__(self, ufunc: Any, slot: int, other: tuple, bump: bool) -> None:
+        self.ufunc, self.slot, self.other, self.bump = ufunc, slot, other, bump
+
+
+class _GradRead:
+    """``p.grad`` read in the step (after backward): slot ``slot`` is ``p``'s ``.grad`` then."""
+
+    __slots__ = ("of", "shape", "slot")
+
+    def __init__(self, of: int, slot: int, shape: tuple) -> None:
+        self.of, self.slot, self.shape = of, slot, shape
+
+
+def clear_grad(t: Tensor) -> None:
+    """``t.grad = None`` in the step (a hand-written ``zero_grad``)."""
+    t._grad = None
+
+
+def update_in_place(ufunc: Any, t: Tensor, other: Any, bump: bool) -> None:
+    """``t -= other`` (or another ufunc) in place, as ``Tensor._inplace_binary`` does it."""
+    ufunc(t._data, other._data if isinstance(other, Tensor) else other, out=t._data, casting="unsafe")
+    if bump:
+        t._bump()
+
+
+def grad_of_tensor(t: Tensor) -> Tensor:
+    """``t.grad`` at replay; it was a tensor when traced."""
+    g = t._grad
+    if g is None:
+        raise RuntimeError(
+            f"compiled step: the .grad of a tensor of shape {tuple(t._data.shape)} is None on replay "
+            "(it was set when the step was traced)"
+        )
+    return g
+
+
 class Tape:
-    """The recorded step: entries (``_Op``, ``_Backward``, ``_Call``) and the slot table."""
+    """The recorded step: entries (``_Op``, ``_Backward``, ``_Call``, ``_Update``,
+    ``_GradRead``) and the slot table."""
 
     def __init__(self) -> None:
         self.entries: list[Any] = []
@@ -143,6 +188,11 @@ class Tape:
                         ctxs[i] = ctx
                 elif kind is _Backward:
                     _replay_backward(e, env, ctxs)
+                elif kind is _GradRead:
+                    env[e.slot] = grad_of_tensor(env[e.of])
+                elif kind is _Update:
+                    other = e.other[1] if e.other[0] == _CONST else env[e.other[1]]
+                    update_in_place(e.ufunc, env[e.slot], other, e.bump)
                 else:
                     state.grad_enabled = prev
                     try:
@@ -169,6 +219,9 @@ class Tape:
             if t._hooks:
                 return "a hook was registered on a tensor used by the step"
         return None
+
+    def _slot_of_fixed(self, t: Tensor) -> int:
+        return next(slot for slot, f, _ in self.fixed if f is t)
 
     # ---- the lesson ------------------------------------------------------------------------
     def _grad_name(self, key: tuple, names: list[str]) -> str:
@@ -204,6 +257,16 @@ class Tape:
                     lines.append(f"{i:3d} bwd  {outs} += {node.__name__}.{how}({ins_s})")
                 for slot, b in e.leaves:
                     lines.append(f"{i:3d} acc  {names[slot]}.grad += {gname(b)}")
+            elif type(e) is _GradRead:
+                names[e.slot] = f"{names[e.of]}.grad"
+                lines.append(f"{i:3d} read {names[e.slot]}")
+            elif type(e) is _Update:
+                other = names[e.other[1]] if e.other[0] == _SLOT else _short(e.other[1])
+                lines.append(
+                    f"{i:3d} upd  np.{e.ufunc.__name__}({names[e.slot]}, {other}, out={names[e.slot]})"
+                )
+            elif e.fn is clear_grad:
+                lines.append(f"{i:3d} call {names[self._slot_of_fixed(e.args[0])]}.grad = None")
             else:
                 owner = getattr(e.fn, "__self__", None)
                 name = getattr(e.fn, "__qualname__", repr(e.fn))
@@ -285,6 +348,8 @@ class _Recorder:
         self.keep: list[Any] = []  # tensors and nodes seen, alive while tracing (ids stay unique)
         self.node_op: dict[int, int] = {}  # id(node) -> index of its _Op
         self.optimized: set[int] = set()  # ids of tensors a traced optimizer call may change
+        self.aliases: dict[int, Tensor] = {}  # id(t.data) -> t
+        self.expected_bump: int | None = None  # id of the tensor an update is about to change
         self.reason: str | None = None
 
     def refuse(self, reason: str) -> None:
@@ -303,6 +368,7 @@ class _Recorder:
 
     def slot_of(self, t: Tensor) -> int:
         """The slot of a tensor used by an op: known, or a new tensor from outside the step."""
+        t = self.aliases.get(id(t), t)  # (``p.data`` is ``p``)
         slot = self.slots.get(id(t))
         if slot is None:
             slot = self.new_slot(t)
@@ -392,6 +458,73 @@ class _Recorder:
     def escape(self, what: str) -> None:
         """A tensor's value read into Python (``.item()`` and friends) while tracing."""
         self.refuse(f"{what} reads a tensor's value into Python during the step")
+
+    # ---- a hand-written optimizer: p.grad = None, p.grad read, p -= lr * p.grad ----------------
+    def fixed_slot(self, t: Tensor) -> int | None:
+        """The slot of ``t`` (or of the tensor whose ``.data`` it is) if it comes from
+        outside the step (a parameter), else None."""
+        t = self.aliases.get(id(t), t)
+        slot = self.slot_of(t)
+        return slot if any(s == slot for s, _, _ in self.tape.fixed) else None
+
+    def grad_assigned(self, t: Tensor, value: Any) -> None:
+        """``t.grad = value`` while tracing: ``= None`` on a parameter is written down."""
+        slot = None if value is not None else self.fixed_slot(t)
+        if slot is None:
+            self.refuse("assigning .grad inside the step (only `p.grad = None` on a parameter is traced)")
+            return
+        t = self.tape.fixed[[s for s, _, _ in self.tape.fixed].index(slot)][1]
+        self.tape.entries.append(_Call(clear_grad, (t,)))
+        self.tape.signature.append(("clear_grad", slot))
+
+    def grad_read(self, t: Tensor, g: Tensor) -> None:
+        """``t.grad`` read while tracing (``p -= lr * p.grad``): a slot read from ``t`` on replay."""
+        if id(g) in self.slots:
+            return
+        slot = self.fixed_slot(t)
+        if slot is None:
+            self.refuse("reading the .grad of a tensor made in the step")
+            return
+        gslot = self.new_slot(g)
+        self.tape.entries.append(_GradRead(slot, gslot, g._data.shape))
+        self.tape.signature.append(("grad", slot, gslot))
+
+    def data_alias(self, alias: Tensor, t: Tensor) -> None:
+        """``t.data`` made while tracing: the same memory, the same slot (``p.data -= ...``)."""
+        self.aliases[id(alias)] = self.aliases.get(id(t), t)
+        self.keep.append(alias)
+
+    def update(self, t: Tensor, ufunc: Any, other: Any) -> None:
+        """``t -= other`` (``+=``, ``*=``, ``/=``) without a graph while tracing, about to run."""
+        if grad_mode.state.grad_enabled and t._requires_grad:
+            self.refuse("an in-place change recorded in the graph during the step")
+            return
+        slot = self.fixed_slot(t)
+        if slot is None:
+            self.refuse("an in-place change of a tensor computed in the step")
+            return
+        if isinstance(other, Tensor):
+            other_spec: tuple = (_SLOT, self.slot_of(self.aliases.get(id(other), other)))
+        else:
+            other_spec = (_CONST, other)
+            if isinstance(other, np.ndarray) and other.ndim:
+                self.refuse("an in-place update by a NumPy array computed in Python")
+        original = self.aliases.get(id(t), t)
+        self.optimized.add(id(original))
+        self.expected_bump = id(t)
+        self.tape.entries.append(_Update(ufunc, slot, other_spec, original is t))
+        self.tape.signature.append(("update", ufunc, slot, other_spec[0], _const_key(other_spec[1], self)))
+
+    def bumped(self, t: Tensor) -> None:
+        """``Tensor._bump`` (a version change) while tracing: an update written down just
+        before is fine; any other in-place change is not traced."""
+        if self.expected_bump == id(t):
+            self.expected_bump = None
+            return
+        self.refuse(
+            f"a tensor of shape {tuple(t._data.shape)} was changed in place during the step "
+            "(in-place ops and updates outside ops are not traced)"
+        )
 
 
 def _version(t: Tensor) -> int:
