@@ -122,9 +122,10 @@ class Opaque:
     __slots__ = ("args", "cls", "ctx", "grads", "init", "needs", "out")
 
     def __init__(self, cls: type, args: list[Any], needs: tuple) -> None:
+        """``args``: the op's arguments, tensors over the buffers and constants."""
         self.cls, self.needs = cls, needs
         self.init = cls.__init__ is not _function_init
-        self.args = [Tensor._wrap(a) if type(a) is np.ndarray else a for a in args]
+        self.args = args
         self.out: np.ndarray | None = None
         self.grads: list[np.ndarray | None] = []
         self.ctx: Any = None
@@ -380,7 +381,8 @@ def _lower_entries(
             rule = RULES.get(e.cls)
             out = NotImplemented if rule is None else rule[0](k, *a)
             if out is NotImplemented:
-                op = opaque[index] = Opaque(e.cls, a, e.needs)
+                tensors = [Tensor._wrap(val[v]) if kind == _SLOT else v for kind, v in e.args]
+                op = opaque[index] = Opaque(e.cls, tensors, e.needs)
                 sample = op.run_forward()
                 op.out = np.empty(sample.shape, sample.dtype)
                 k.emit(op.forward, (), result=op.out, show=tuple(a))
