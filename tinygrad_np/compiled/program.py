@@ -324,171 +324,175 @@ def lower(
                 return f"{e.cls.__name__} has several outputs (no kernel rule)"
             if e.cls not in RULES and e.cls not in OPAQUE:
                 return f"{e.cls.__name__} has no kernel rule"
-    k = Builder()
-    prog = Program()
-    val: list[Any] = [None] * tape.n_slots
-    tensor_of: dict[int, Tensor] = {}
-    for i, t in enumerate(args):
-        buf = np.array(t._data, copy=True, order="C")
-        val[i] = buf
-        prog.slots_of_inputs.append(buf)
-        k.name(buf, f"in{i}")
-    for slot, t, _ in tape.fixed:
-        val[slot] = t._data
-        tensor_of[slot] = t
-        prog.bound.append((t, t._data))
-        k.name(t._data, fixed_names.get(id(t), f"w{slot}"))
-        k.name(t, fixed_names.get(id(t), f"w{slot}"))
-    opaque: dict[int, Opaque] = {}  # entry index -> its kernel object
+    lowering = Lowering(tape, args, grad_enabled, fixed_names)
     # an op drawing random numbers (dropout) draws while building too: put the generator back
     # afterwards, so that the build's real run draws what eager mode would
     generator = _random.default_generator.np
     generator_state = generator.bit_generator.state
-    slot_names = [f"in{i}" for i in range(tape.n_inputs)] + [
-        f"t{s}" for s in range(tape.n_inputs, tape.n_slots)
-    ]
-    for slot, t, _ in tape.fixed:
-        slot_names[slot] = k.names[id(t)]
     try:
         with np.errstate(all="ignore"):
-            why = _lower_entries(k, tape, val, opaque, tensor_of, prog, slot_names, grad_enabled)
+            why = lowering.entries()
     finally:
         generator.bit_generator.state = generator_state
     if why is not None:
         return why
+    prog, k = lowering.prog, lowering.k
     prog.kernels = k.kernels
     prog.lines = k.lines()
-    prog.result = _result_maker(tape.result, val, tape.n_inputs, tensor_of, prog.inputs)
+    prog.result = _result_maker(tape.result, lowering.val, tape.n_inputs, lowering.tensor_of, prog.inputs)
     return prog
 
 
-def _lower_entries(
-    k: Builder,
-    tape: Tape,
-    val: list[Any],
-    opaque: dict[int, Opaque],
-    tensor_of: dict[int, Tensor],
-    prog: Program,
-    slot_names: list[str],
-    grad_enabled: bool,
-) -> str | None:
-    """Emit the kernels of every tape entry in order; the reason to give up, or None."""
-    from .rules import RULES
+class Lowering:
+    """The state of one build: the builder, the program, and for each tape slot its buffer
+    (``val``), the tensor behind an outside slot, and each opaque op's kernel object."""
 
-    for index, e in enumerate(tape.entries):
-        if type(e) is _Op:
-            a = [val[v] if kind == _SLOT else v for kind, v in e.args]
-            rule = RULES.get(e.cls)
-            out = NotImplemented if rule is None else rule[0](k, *a)
-            if out is NotImplemented:
-                tensors = [Tensor._wrap(val[v]) if kind == _SLOT else v for kind, v in e.args]
-                op = opaque[index] = Opaque(e.cls, tensors, e.needs)
-                sample = op.run_forward()
-                op.out = np.empty(sample.shape, sample.dtype)
-                k.emit(op.forward, (), result=op.out, show=tuple(a))
-                out = op.out
-            shape, dtype = e.shapes[0]
-            if not isinstance(out, np.ndarray) or out.shape != shape or out.dtype != dtype:  # (a rule's bug)
-                return f"{e.cls.__name__}: the kernel rule's result differs from the traced op's"
-            val[e.outs[0]] = out
-            k.name(out, f"t{e.outs[0]}")
-        elif type(e) is _Backward:
-            _lower_backward(k, tape, e, val, opaque, tensor_of, prog, slot_names)
-        elif type(e) is _GradRead:  # (while building, .grad is not set yet: zeros stand in)
-            t = tensor_of[e.of]
-            buf = np.zeros(e.shape, t._data.dtype)
-            k.emit(read_grad, (t, buf), result=buf, run=False, show=(t,))
-            k.names[id(buf)] = f"{k.names[id(t)]}.grad"
-            k.keep.append(buf)
-            val[e.slot] = buf
-        elif type(e) is _Update:
-            t = tensor_of[e.slot]
-            other = val[e.other[1]] if e.other[0] == _SLOT else e.other[1]
-            shown = k.names.get(id(other), repr(other))
-            text = f"np.{e.ufunc.__name__}({k.names[id(t)]}, {shown}, out={k.names[id(t)]})  # in place"
-            k.emit(update_in_place, (e.ufunc, t, other, e.bump), run=False, text=text)
-        elif e.fn is clear_grad:
-            k.emit(clear_grad, e.args, run=False, text=f"{k.names[id(e.args[0])]}.grad = None")
-        else:
-            assert type(e) is _Call
-            owner = type(getattr(e.fn, "__self__", None)).__name__
-            shown = ", ".join(repr(a) for a in e.args)
-            text = f"{owner}.{getattr(e.fn, '__name__', 'call')}({shown})  # the optimizer's own code"
-            k.emit(call_with_grad_mode, (grad_enabled, e.fn, e.args), run=False, text=text)
-    return None
+    def __init__(
+        self, tape: Tape, args: tuple[Tensor, ...], grad_enabled: bool, fixed_names: dict[int, str]
+    ) -> None:
+        self.tape, self.grad_enabled = tape, grad_enabled
+        self.k = k = Builder()
+        self.prog = Program()
+        self.val: list[Any] = [None] * tape.n_slots
+        self.tensor_of: dict[int, Tensor] = {}
+        self.opaque: dict[int, Opaque] = {}  # entry index -> its kernel object
+        for i, t in enumerate(args):
+            buf = np.array(t._data, copy=True, order="C")
+            self.val[i] = buf
+            self.prog.slots_of_inputs.append(buf)
+            k.name(buf, f"in{i}")
+        self.slot_names = [f"in{i}" for i in range(tape.n_inputs)] + [
+            f"t{s}" for s in range(tape.n_inputs, tape.n_slots)
+        ]
+        for slot, t, _ in tape.fixed:
+            self.val[slot] = t._data
+            self.tensor_of[slot] = t
+            self.prog.bound.append((t, t._data))
+            name = fixed_names.get(id(t), f"w{slot}")
+            k.name(t._data, name)
+            k.name(t, name)
+            self.slot_names[slot] = name
 
+    def entries(self) -> str | None:
+        """Emit the kernels of every tape entry in order; the reason to give up, or None."""
+        from .rules import RULES
 
-def _lower_backward(
-    k: Builder,
-    tape: Tape,
-    bw: _Backward,
-    val: list[Any],
-    opaque: dict[int, Opaque],
-    tensor_of: dict[int, Tensor],
-    prog: Program,
-    slot_names: list[str],
-) -> None:
-    """The recorded walk (``tape._replay_backward``) as kernels: each node's rule, then its
-    gradients summed down to each input's shape (``ops.reduce.sum_to_array``, call for
-    call), cast, and added to what the input already got."""
-    from .rules import RULES
+        k, tape, val, opaque, tensor_of = self.k, self.tape, self.val, self.opaque, self.tensor_of
+        for index, e in enumerate(tape.entries):
+            if type(e) is _Op:
+                a = [val[v] if kind == _SLOT else v for kind, v in e.args]
+                rule = RULES.get(e.cls)
+                out = NotImplemented if rule is None else rule[0](k, *a)
+                if out is NotImplemented:
+                    tensors = [Tensor._wrap(val[v]) if kind == _SLOT else v for kind, v in e.args]
+                    op = opaque[index] = Opaque(e.cls, tensors, e.needs)
+                    sample = op.run_forward()
+                    op.out = np.empty(sample.shape, sample.dtype)
+                    k.emit(op.forward, (), result=op.out, show=tuple(a))
+                    out = op.out
+                shape, dtype = e.shapes[0]
+                if not isinstance(out, np.ndarray) or (out.shape, out.dtype) != (shape, dtype):
+                    return (
+                        f"{e.cls.__name__}: the kernel rule's result differs from the traced op's"  # (a bug)
+                    )
+                val[e.outs[0]] = out
+                k.name(out, f"t{e.outs[0]}")
+            elif type(e) is _Backward:
+                self.backward(e)
+            elif type(e) is _GradRead:  # (while building, .grad is not set yet: zeros stand in)
+                t = tensor_of[e.of]
+                buf = np.zeros(e.shape, t._data.dtype)
+                k.emit(read_grad, (t, buf), result=buf, run=False, show=(t,))
+                k.names[id(buf)] = f"{k.names[id(t)]}.grad"
+                k.keep.append(buf)
+                val[e.slot] = buf
+            elif type(e) is _Update:
+                t = tensor_of[e.slot]
+                other = val[e.other[1]] if e.other[0] == _SLOT else e.other[1]
+                shown = k.names.get(id(other), repr(other))
+                text = f"np.{e.ufunc.__name__}({k.names[id(t)]}, {shown}, out={k.names[id(t)]})  # in place"
+                k.emit(update_in_place, (e.ufunc, t, other, e.bump), run=False, text=text)
+            elif e.fn is clear_grad:
+                k.emit(clear_grad, e.args, run=False, text=f"{k.names[id(e.args[0])]}.grad = None")
+            else:
+                assert type(e) is _Call
+                owner = type(getattr(e.fn, "__self__", None)).__name__
+                shown = ", ".join(repr(a) for a in e.args)
+                text = f"{owner}.{getattr(e.fn, '__name__', 'call')}({shown})  # the optimizer's own code"
+                k.emit(call_with_grad_mode, (self.grad_enabled, e.fn, e.args), run=False, text=text)
+        return None
 
-    grads: dict[int, np.ndarray] = {}
-    names = {b: tape._grad_name(key, slot_names) for key, b in bw.keys.items()}
-    for b, slot, const in bw.seeds:
-        if slot is not None:
-            grads[b] = val[slot]  # dL/d(root) is an op's output on the tape
-        else:  # the engine's ones, or a tensor given to backward(): read at each call
-            buf = const._data.copy()
-            k.name(const, "seed")
-            k.emit(read_tensor, (const, buf), result=buf)
-            k.name(buf, names[b])
-            grads[b] = buf
-    for op, ins, sends in bw.nodes:
-        g = grads.get(ins[0]) if len(ins) == 1 else None
-        if g is None:  # (no gradient reached this node)
-            continue
-        e = tape.entries[op]
-        a = [val[v] if kind == _SLOT else v for kind, v in e.args]
-        if op not in opaque:
-            result = RULES[e.cls][1](k, e.needs, g, val[e.outs[0]], *a)
-        else:
-            node = opaque[op]
-            sample = node.run_backward(g)
-            node.grads = [None if r is None else k.temp(np.empty(r.shape, r.dtype)) for r in sample]
-            k.emit(node.backward, (g,), result=tuple(node.grads))
-            for r, buf in zip(sample, node.grads, strict=True):
-                if buf is not None:
-                    np.copyto(buf, r)
-            result = tuple(node.grads)
-        if type(result) is not tuple:
-            result = (result,)
-        for i, b, shape, dt in sends:
-            r = result[i]
-            if r is None:
+    def backward(self, bw: _Backward) -> None:
+        """The recorded walk (``tape._replay_backward``) as kernels: each node's rule, then its
+        gradients summed down to each input's shape (``ops.reduce.sum_to_array``, call for
+        call), cast, and added to what the input already got."""
+        from .rules import RULES
+
+        k, tape, val, opaque, tensor_of, prog = (
+            self.k,
+            self.tape,
+            self.val,
+            self.opaque,
+            self.tensor_of,
+            self.prog,
+        )
+
+        grads: dict[int, np.ndarray] = {}
+        names = {b: tape._grad_name(key, self.slot_names) for key, b in bw.keys.items()}
+        for b, slot, const in bw.seeds:
+            if slot is not None:
+                grads[b] = val[slot]  # dL/d(root) is an op's output on the tape
+            else:  # the engine's ones, or a tensor given to backward(): read at each call
+                buf = const._data.copy()
+                k.name(const, "seed")
+                k.emit(read_tensor, (const, buf), result=buf)
+                k.name(buf, names[b])
+                grads[b] = buf
+        for op, ins, sends in bw.nodes:
+            g = grads.get(ins[0]) if len(ins) == 1 else None
+            if g is None:  # (no gradient reached this node)
                 continue
-            if r.shape != shape:  # sum_to_array, call for call
-                lead = r.ndim - len(shape)
-                axes = tuple(range(lead)) + tuple(
-                    lead + j for j, s in enumerate(shape) if s == 1 and r.shape[lead + j] != 1
-                )
-                summed = k.out(sum_into, r, axes, True) if axes else r
-                r = k.view(summed, f".reshape{shape}", np.reshape, shape)
-            if r.dtype != dt:
-                r = k.out(cast_into, r, dt)
-            prev = grads.get(b)
-            grads[b] = r if prev is None else k.out(np.add, prev, r)
-            if prev is not None or k.names.get(id(r), "").startswith("tmp"):
-                k.name(grads[b], names[b])
-    n_inputs = tape.n_inputs
-    for slot, b in bw.leaves:
-        g = grads.get(b)
-        if g is None:
-            continue
-        if slot < n_inputs:
-            k.emit(store_input_grad, (prog.inputs, slot, g), run=False)
-        else:
-            k.emit(store_grad, (tensor_of[slot], g), run=False)
+            e = tape.entries[op]
+            a = [val[v] if kind == _SLOT else v for kind, v in e.args]
+            if op not in opaque:
+                result = RULES[e.cls][1](k, e.needs, g, val[e.outs[0]], *a)
+            else:
+                node = opaque[op]
+                sample = node.run_backward(g)
+                node.grads = [None if r is None else k.temp(np.empty(r.shape, r.dtype)) for r in sample]
+                k.emit(node.backward, (g,), result=tuple(node.grads))
+                for r, buf in zip(sample, node.grads, strict=True):
+                    if buf is not None:
+                        np.copyto(buf, r)
+                result = tuple(node.grads)
+            if type(result) is not tuple:
+                result = (result,)
+            for i, b, shape, dt in sends:
+                r = result[i]
+                if r is None:
+                    continue
+                if r.shape != shape:  # sum_to_array, call for call
+                    lead = r.ndim - len(shape)
+                    axes = tuple(range(lead)) + tuple(
+                        lead + j for j, s in enumerate(shape) if s == 1 and r.shape[lead + j] != 1
+                    )
+                    summed = k.out(sum_into, r, axes, True) if axes else r
+                    r = k.view(summed, f".reshape{shape}", np.reshape, shape)
+                if r.dtype != dt:
+                    r = k.out(cast_into, r, dt)
+                prev = grads.get(b)
+                grads[b] = r if prev is None else k.out(np.add, prev, r)
+                if prev is not None or k.names.get(id(r), "").startswith("tmp"):
+                    k.name(grads[b], names[b])
+        n_inputs = tape.n_inputs
+        for slot, b in bw.leaves:
+            g = grads.get(b)
+            if g is None:
+                continue
+            if slot < n_inputs:
+                k.emit(store_input_grad, (prog.inputs, slot, g), run=False)
+            else:
+                k.emit(store_grad, (tensor_of[slot], g), run=False)
 
 
 def _result_maker(
