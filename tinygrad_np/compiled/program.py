@@ -428,15 +428,7 @@ class Lowering:
         call), cast, and added to what the input already got."""
         from .rules import RULES
 
-        k, tape, val, opaque, tensor_of, prog = (
-            self.k,
-            self.tape,
-            self.val,
-            self.opaque,
-            self.tensor_of,
-            self.prog,
-        )
-
+        k, tape, val, opaque = self.k, self.tape, self.val, self.opaque
         grads: dict[int, np.ndarray] = {}
         names = {b: tape._grad_name(key, self.slot_names) for key, b in bw.keys.items()}
         for b, slot, const in bw.seeds:
@@ -490,9 +482,9 @@ class Lowering:
             if g is None:
                 continue
             if slot < n_inputs:
-                k.emit(store_input_grad, (prog.inputs, slot, g), run=False)
+                k.emit(store_input_grad, (self.prog.inputs, slot, g), run=False)
             else:
-                k.emit(store_grad, (tensor_of[slot], g), run=False)
+                k.emit(store_grad, (self.tensor_of[slot], g), run=False)
 
 
 def _result_maker(
