@@ -33,7 +33,9 @@ class Case:
     id: str
     fn: Callable[..., Any]
     shapes: tuple[tuple[int, ...], ...]
-    domain: tuple[str, ...] = ()  # per input: "any" (normal), "pos" (0.5..2), "away" (|x| >= 0.2)
+    domain: tuple[
+        str, ...
+    ] = ()  # per input: "any" (normal), "pos" (0.5..2), "away" (|x| >= 0.2), "unit" (-0.9..0.9)
     tags: frozenset[str] = field(default_factory=frozenset)  # "nograd": values only
 
     def inputs(self, dtype: Any, seed: int = 0) -> list[np.ndarray]:
@@ -43,6 +45,8 @@ class Case:
             kind = self.domain[i] if i < len(self.domain) else "any"
             if kind == "pos":
                 a = rng.uniform(0.5, 2.0, shape)
+            elif kind == "unit":
+                a = rng.uniform(-0.9, 0.9, shape)
             elif kind == "away":
                 n = rng.standard_normal(shape)
                 a = np.sign(n) * (0.2 + np.abs(n))
@@ -391,6 +395,42 @@ TEACHING = [
     ("masked_select-broadcast", lambda m, x: m.masked_select(x, m.tensor([True, False, True, True])), (3, 4)),
 ]
 for name, fn, *rest in TEACHING:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+
+# ---- trigonometric and hyperbolic functions and their inverses (ops/trig.py) -----------------------
+TRIG = [
+    ("tan", lambda m, x: x.tan(), (3, 4), ("unit",)),
+    ("tan-fn-0d", lambda m, x: m.tan(x), (), ("unit",)),
+    ("asin", lambda m, x: x.asin(), (3, 4), ("unit",)),
+    ("arcsin-fn", lambda m, x: m.arcsin(x), (2, 1, 3), ("unit",)),
+    ("acos", lambda m, x: x.acos(), (3, 4), ("unit",)),
+    ("arccos-method", lambda m, x: x.arccos(), (3,), ("unit",)),
+    ("atan", lambda m, x: m.atan(x), (3, 4)),
+    ("arctan-method", lambda m, x: x.arctan(), (2, 1, 3)),
+    ("sinh", lambda m, x: x.sinh(), (3, 4)),
+    ("cosh", lambda m, x: m.cosh(x), (3, 4)),
+    ("asinh", lambda m, x: x.asinh(), (3, 4)),
+    ("arcsinh-fn", lambda m, x: m.arcsinh(x), (), ("any",)),
+    ("acosh", lambda m, x: (x + 1).acosh(), (3, 4), ("pos",)),
+    ("arccosh-fn", lambda m, x: m.arccosh(x + 1), (3,), ("pos",)),
+    ("atanh", lambda m, x: x.atanh(), (3, 4), ("unit",)),
+    ("arctanh-fn", lambda m, x: m.arctanh(x), (2, 1, 3), ("unit",)),
+    ("atan2", lambda m, y, x: m.atan2(y, x), (3, 4), (3, 4), ("any", "away")),
+    ("atan2-broadcast", lambda m, y, x: y.atan2(x), (3, 1), (4,), ("any", "away")),
+    ("atan2-0d-other", lambda m, y, x: m.arctan2(y, x), (2, 3), (), ("any", "away")),
+    ("arctan2-method-left-0d", lambda m, y, x: y.arctan2(x), (), (3, 4), ("any", "away")),
+    ("tan_-nonleaf", lambda m, x: (x * 1).tan_(), (3, 4), ("unit",)),
+    ("asin_-nonleaf", lambda m, x: (x * 1).asin_(), (3, 4), ("unit",)),
+    (
+        "cosh_-nonleaf",
+        lambda m, x: (x * 1).cosh_(),
+        (3, 4),
+    ),  # (PyTorch has no gradient for asinh_ acosh_ atanh_)
+    ("atan2_-nonleaf", lambda m, y, x: (y * 1).atan2_(x), (3, 4), (4,), ("any", "away")),
+]
+for name, fn, *rest in TRIG:
     doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
     shapes = rest[:-1] if doms else rest
     add(name, fn, *shapes, domain=doms)

@@ -236,6 +236,48 @@ class Ref:
     def exp2(self):
         return Ref(np.exp2(_float(self.a)))
 
+    # ---- trigonometric and hyperbolic functions from their definitions, in float64 ----
+    def _f64(self, fn):
+        a = _float(self.a)
+        return Ref(fn(a.astype(np.float64)).astype(a.dtype))
+
+    def tan(self):
+        return self._f64(lambda a: np.sin(a) / np.cos(a))
+
+    def asin(self):
+        return self._f64(lambda a: np.arctan(a / np.sqrt(1 - a * a)))  # the angle with sine a
+
+    def acos(self):
+        return self._f64(lambda a: np.pi / 2 - np.arctan(a / np.sqrt(1 - a * a)))
+
+    def atan(self):
+        return self._f64(np.arctan)
+
+    def atan2(self, other):
+        def angle(y):  # 2 atan(y / (r + x)), the half-angle form, r = |(x, y)|
+            x = _v(other).astype(np.float64)
+            return 2 * np.arctan(y / (np.sqrt(x * x + y * y) + x))
+
+        return self._f64(angle)
+
+    def sinh(self):
+        return self._f64(lambda a: (np.exp(a) - np.exp(-a)) / 2)
+
+    def cosh(self):
+        return self._f64(lambda a: (np.exp(a) + np.exp(-a)) / 2)
+
+    def asinh(self):
+        return self._f64(lambda a: np.sign(a) * np.log(np.abs(a) + np.sqrt(a * a + 1)))  # odd
+
+    def acosh(self):
+        return self._f64(lambda a: np.log(a + np.sqrt(a * a - 1)))
+
+    def atanh(self):
+        return self._f64(lambda a: 0.5 * np.log((1 + a) / (1 - a)))
+
+    arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+    tan_, asin_, cosh_, atan2_, arccosh_ = tan, asin, cosh, atan2, acosh
+
     def sign(self):
         """(x > 0) - (x < 0): 0 for NaN, as PyTorch; a bool is its own sign."""
         if self.a.dtype == bool:
@@ -711,6 +753,16 @@ reference = types.SimpleNamespace(
     square=lambda x: x.square(),
     sgn=lambda x: x.sgn(),
     round=lambda x, decimals=0: x.round(decimals),
+    # trigonometric and hyperbolic
+    tan=lambda x: x.tan(),
+    atan=lambda x: x.atan(),
+    cosh=lambda x: x.cosh(),
+    arcsin=lambda x: x.asin(),
+    arcsinh=lambda x: x.asinh(),
+    arccosh=lambda x: x.acosh(),
+    arctanh=lambda x: x.atanh(),
+    atan2=lambda y, x: y.atan2(x),
+    arctan2=lambda y, x: y.atan2(x),
     # triangles, diagonals, products
     tril=lambda x, diagonal=0: x.tril(diagonal),
     triu=lambda x, diagonal=0: x.triu(diagonal),

@@ -126,6 +126,23 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "tan",
+    "asin",
+    "acos",
+    "atan",
+    "atan2",
+    "sinh",
+    "cosh",
+    "asinh",
+    "acosh",
+    "atanh",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "arctan2",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
 ]
 
 
@@ -254,6 +271,23 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+tan = _method("tan")
+asin = _method("asin")
+acos = _method("acos")
+atan = _method("atan")
+atan2 = _method("atan2")
+sinh = _method("sinh")
+cosh = _method("cosh")
+asinh = _method("asinh")
+acosh = _method("acosh")
+atanh = _method("atanh")
+arcsin = _method("arcsin")
+arccos = _method("arccos")
+arctan = _method("arctan")
+arctan2 = _method("arctan2")
+arcsinh = _method("arcsinh")
+arccosh = _method("arccosh")
+arctanh = _method("arctanh")
 
 
 def einsum(equation: str, *operands: Any) -> Tensor:

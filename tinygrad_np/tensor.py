@@ -1016,6 +1016,46 @@ class Tensor:
     def tanh(self) -> Tensor:
         return _ew.Tanh.apply(_floating(self))
 
+    # ---- trigonometric and hyperbolic functions and their inverses (ops/trig.py) ----
+    def tan(self) -> Tensor:
+        return _trig.Tan.apply(_floating(self))
+
+    def asin(self) -> Tensor:
+        """The inverse sine, in [-pi/2, pi/2]; NaN outside [-1, 1]."""
+        return _trig.Asin.apply(_floating(self))
+
+    def acos(self) -> Tensor:
+        """The inverse cosine, in [0, pi]; NaN outside [-1, 1]."""
+        return _trig.Acos.apply(_floating(self))
+
+    def atan(self) -> Tensor:
+        return _trig.Atan.apply(_floating(self))
+
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point (other, self), ``atan(self / other)`` in the right quadrant,
+        in (-pi, pi]; broadcasts."""
+        return _binary(_trig.Atan2, self, other)
+
+    def sinh(self) -> Tensor:
+        return _trig.Sinh.apply(_floating(self))
+
+    def cosh(self) -> Tensor:
+        return _trig.Cosh.apply(_floating(self))
+
+    def asinh(self) -> Tensor:
+        return _trig.Asinh.apply(_floating(self))
+
+    def acosh(self) -> Tensor:
+        """The inverse hyperbolic cosine, >= 0; NaN below 1."""
+        return _trig.Acosh.apply(_floating(self))
+
+    def atanh(self) -> Tensor:
+        """The inverse hyperbolic tangent; +-inf at +-1, NaN beyond."""
+        return _trig.Atanh.apply(_floating(self))
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x) (0 where e^-x overflows, as in PyTorch)."""
         return _ew.Sigmoid.apply(_floating(self))
@@ -1174,6 +1214,43 @@ class Tensor:
 
     def tanh_(self) -> Tensor:
         return self._inplace_unary("tanh_", Tensor.tanh)
+
+    def tan_(self) -> Tensor:
+        return self._inplace_unary("tan_", Tensor.tan)
+
+    def asin_(self) -> Tensor:
+        return self._inplace_unary("asin_", Tensor.asin)
+
+    def acos_(self) -> Tensor:
+        return self._inplace_unary("acos_", Tensor.acos)
+
+    def atan_(self) -> Tensor:
+        return self._inplace_unary("atan_", Tensor.atan)
+
+    def atan2_(self, other: Any) -> Tensor:
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"atan2_: result type Float can't be cast to the desired output type {self.dtype}"
+            )
+        return self._inplace_binary(_trig.Atan2, other, "atan2_")
+
+    def sinh_(self) -> Tensor:
+        return self._inplace_unary("sinh_", Tensor.sinh)
+
+    def cosh_(self) -> Tensor:
+        return self._inplace_unary("cosh_", Tensor.cosh)
+
+    def asinh_(self) -> Tensor:
+        return self._inplace_unary("asinh_", Tensor.asinh)
+
+    def acosh_(self) -> Tensor:
+        return self._inplace_unary("acosh_", Tensor.acosh)
+
+    def atanh_(self) -> Tensor:
+        return self._inplace_unary("atanh_", Tensor.atanh)
+
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
 
     def sigmoid_(self) -> Tensor:
         return self._inplace_unary("sigmoid_", Tensor.sigmoid)
@@ -1943,3 +2020,4 @@ from .ops import movement as _mov  # noqa: E402
 from .ops import piecewise as _pw  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402
+from .ops import trig as _trig  # noqa: E402
