@@ -434,6 +434,39 @@ for name, fn, *rest in TRIG:
     doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
     shapes = rest[:-1] if doms else rest
     add(name, fn, *shapes, domain=doms)
+
+# ---- picking by position or rank (ops/selection.py) ----------------------------------------------
+SELECTION = [
+    ("index_select", lambda m, x: x.index_select(1, m.tensor([3, 0, 3])), (3, 4)),
+    ("index_select-fn-neg-dim", lambda m, x: m.index_select(x, -3, m.tensor([1, 1])), (2, 3, 4)),
+    ("index_select-int32-0d-index", lambda m, x: x.index_select(0, m.tensor(2, dtype=m.int32)), (3, 4)),
+    ("median", lambda m, x: x.median(), (3, 4)),
+    ("median-fn-even-count", lambda m, x: m.median(x), (2, 2)),
+    ("median-dim", lambda m, x: x.median(1).values, (3, 4)),
+    ("median-dim-keepdim", lambda m, x: m.median(x, dim=0, keepdim=True)[0], (2, 3, 4)),
+    ("kthvalue", lambda m, x: x.kthvalue(2).values, (3, 4)),
+    ("kthvalue-fn-dim-keepdim", lambda m, x: m.kthvalue(x, 3, 0, True)[0], (3, 4)),
+]
+for name, fn, *rest in SELECTION:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+add("median-indices", lambda m, x: x.median(dim=-1).indices, (3, 5), tags="nograd")
+add("kthvalue-indices", lambda m, x: m.kthvalue(x, 4, dim=1)[1], (3, 5), tags="nograd")
+add("unique_consecutive", lambda m, x: m.unique_consecutive((x > 0).long()), (3, 4), tags="nograd")
+add(
+    "unique_consecutive-inverse",
+    lambda m, x: (x > 0).long().unique_consecutive(return_inverse=True, return_counts=True)[1],
+    (3, 4),
+    tags="nograd",
+)
+add(
+    "unique_consecutive-counts",
+    lambda m, x: m.unique_consecutive(x > 0, return_counts=True)[1],
+    (3, 4),
+    tags="nograd",
+)
+add("unique_consecutive-dim", lambda m, x: m.unique_consecutive((x > 0).long(), dim=1), (2, 6), tags="nograd")
 add("linalg.matrix_norm-nuc", lambda m, x: m.linalg.matrix_norm(x, ord="nuc"), (3, 4), tags="once")
 add("norm-nuc", lambda m, x: x.norm(p="nuc"), (4, 3), tags="once")
 add("linalg.matrix_norm-2", lambda m, x: m.linalg.matrix_norm(x, ord=2), (2, 3, 4), tags="once")

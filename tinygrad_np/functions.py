@@ -126,6 +126,10 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "index_select",
+    "median",
+    "kthvalue",
+    "unique_consecutive",
     "tan",
     "asin",
     "acos",
@@ -271,6 +275,10 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+index_select = _method("index_select")
+median = _method("median")
+kthvalue = _method("kthvalue")
+unique_consecutive = _method("unique_consecutive")
 tan = _method("tan")
 asin = _method("asin")
 acos = _method("acos")

@@ -1518,6 +1518,25 @@ class Tensor:
         indices and the counts."""
         return _sort.unique(self, return_inverse, return_counts, dim)
 
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        """Each run of equal consecutive values kept once (no gradient); optionally each
+        element's run index and the run lengths."""
+        return _sel.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+        return _sel.median(self, dim, keepdim)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the ``k``-th smallest element along ``dim`` (k from 1)."""
+        return _sel.kthvalue(self, k, dim, keepdim)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The entries at ``index`` (a 1-D integer tensor) along ``dim``."""
+        return _sel.index_select(self, dim, index)
+
     def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
         return _sort.bincount(self, weights, minlength)
 
@@ -2019,5 +2038,6 @@ from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
 from .ops import piecewise as _pw  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
+from .ops import selection as _sel  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402
 from .ops import trig as _trig  # noqa: E402
