@@ -141,6 +141,8 @@ def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 def _wrap_dim(d: int, ndim: int, op: str) -> int:
     n = max(ndim, 1)
+    if type(d) is bool or not hasattr(d, "__index__"):  # True is an int to Python, not to PyTorch
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(d).__name__}")
     if not -n <= d < n:
         raise IndexError(
             f"{op}(): dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
@@ -1499,13 +1501,15 @@ class Tensor:
         return _la.tensor_norm(self, p, dim, keepdim, dtype)
 
     # ---- sorting, selecting and counting (ops/sorting.py) ------------------------------------------
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
-        """``(values, indices)`` sorted along ``dim``; equal values keep their order."""
-        return _sort.sort(self, dim, descending)
+    def sort(self, *args: Any, **kwargs: Any) -> Any:
+        """``(values, indices)`` sorted along ``dim``; equal values keep their order. PyTorch's
+        two forms: ``sort(dim=-1, descending=False)``, or all by keyword with ``stable``:
+        ``sort(*, stable, dim=-1, descending=False)``."""
+        return _sort.sort(self, *_sort.sort_arguments("sort", args, kwargs))
 
-    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
-        """The int64 indices that sort ``dim``."""
-        return _sort.argsort(self, dim, descending)
+    def argsort(self, *args: Any, **kwargs: Any) -> Tensor:
+        """The int64 indices that sort ``dim``; the arguments as ``sort``'s."""
+        return _sort.argsort(self, *_sort.sort_arguments("argsort", args, kwargs))
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
@@ -1585,6 +1589,8 @@ class Tensor:
 
     def trace(self) -> Tensor:
         """Sum of the main diagonal of a matrix."""
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"trace\" not implemented for 'Bool': convert with .long() first")
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return _la.diagonal(self).sum()
