@@ -97,6 +97,8 @@ VJP = {
     "Median": "g (x's shape without dim) -> dL/dx = zeros(x.shape) with g at the median's index along dim",
     "Kthvalue": "g (x's shape without dim) -> dL/dx = zeros(x.shape) with g at the k-th smallest's index along dim",
     "MedianAll": "g (a scalar) -> dL/dx = g/m at each of the m elements equal to the median, 0 elsewhere (x's shape)",
+    "Scatter": "out = x with src written at idx along dim: dL/dx = g with 0 at the written positions (x's shape);  "
+    "dL/dsrc = g gathered at idx along dim (idx's shape)",
     "Cumprod": "dL/dx_j = Σ_{i ≥ j} g_i y_i / x_j (computed without dividing, exact at zeros), x's shape",
     "Sub": "dL/dx = g;  dL/dy = -g",
     "Mul": "dL/dx = g ⊙ y;  dL/dy = g ⊙ x",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._format import set_printoptions
-from .ops import linalg, movement
+from .ops import composite, linalg, movement
 from .tensor import Tensor, _infer_array, where
 
 __all__ = [
@@ -126,6 +126,44 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "erf",
+    "erfc",
+    "clamp_min",
+    "clamp_max",
+    "lerp",
+    "addcmul",
+    "addcdiv",
+    "logaddexp",
+    "logaddexp2",
+    "logit",
+    "nan_to_num",
+    "diff",
+    "tile",
+    "take_along_dim",
+    "movedim",
+    "moveaxis",
+    "swapaxes",
+    "swapdims",
+    "scatter",
+    "scatter_add",
+    "count_nonzero",
+    "repeat_interleave",
+    "meshgrid",
+    "hstack",
+    "vstack",
+    "row_stack",
+    "dstack",
+    "column_stack",
+    "atleast_1d",
+    "atleast_2d",
+    "atleast_3d",
+    "broadcast_tensors",
+    "broadcast_shapes",
+    "cdist",
+    "searchsorted",
+    "bucketize",
+    "isin",
+    "absolute",
     "index_select",
     "median",
     "kthvalue",
@@ -275,6 +313,28 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+erf = _method("erf")
+erfc = _method("erfc")
+clamp_min = _method("clamp_min")
+clamp_max = _method("clamp_max")
+lerp = _method("lerp")
+addcmul = _method("addcmul")
+addcdiv = _method("addcdiv")
+logaddexp = _method("logaddexp")
+logaddexp2 = _method("logaddexp2")
+logit = _method("logit")
+nan_to_num = _method("nan_to_num")
+diff = _method("diff")
+tile = _method("tile")
+take_along_dim = _method("take_along_dim")
+movedim = _method("movedim")
+moveaxis = _method("moveaxis")
+swapaxes = _method("swapaxes")
+swapdims = _method("swapdims")
+scatter = _method("scatter")
+scatter_add = _method("scatter_add")
+count_nonzero = _method("count_nonzero")
+absolute = _method("abs")
 index_select = _method("index_select")
 median = _method("median")
 kthvalue = _method("kthvalue")
@@ -329,3 +389,48 @@ def pad(input: Any, pad: Any, mode: str = "constant", value: float = 0.0) -> Ten
 
 
 where = where
+
+
+# ---- composed functions without a Tensor method of their own (ops/composite.py) ----
+cdist = composite.cdist
+meshgrid = composite.meshgrid
+hstack = composite.hstack
+vstack = composite.vstack
+row_stack = composite.vstack
+dstack = composite.dstack
+column_stack = composite.column_stack
+broadcast_tensors = composite.broadcast_tensors
+broadcast_shapes = composite.broadcast_shapes
+searchsorted = composite.searchsorted
+bucketize = composite.bucketize
+isin = composite.isin
+
+
+def repeat_interleave(
+    input: Any, repeats: Any = None, dim: int | None = None, *, output_size: int | None = None
+) -> Tensor:
+    """Each entry repeated ``repeats`` times in place; ``repeat_interleave(counts)`` alone gives
+    ``[0] * counts[0] + [1] * counts[1] + ...``. See :meth:`Tensor.repeat_interleave`."""
+    return composite.repeat_interleave(input, repeats, dim, output_size)
+
+
+def atleast_1d(*tensors: Any) -> Any:
+    """Each tensor with at least 1 dimension (one tensor, or a tuple for several)."""
+    return _atleast(tensors, 1)
+
+
+def atleast_2d(*tensors: Any) -> Any:
+    """Each tensor with at least 2 dimensions: (k,) -> (1, k)."""
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors: Any) -> Any:
+    """Each tensor with at least 3 dimensions: (k,) -> (1, k, 1), (m, k) -> (m, k, 1)."""
+    return _atleast(tensors, 3)
+
+
+def _atleast(tensors: tuple[Any, ...], n: int) -> Any:
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(composite.atleast_nd(t, n) for t in tensors[0])
+    out = tuple(composite.atleast_nd(t, n) for t in tensors)
+    return out[0] if len(out) == 1 else out

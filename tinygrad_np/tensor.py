@@ -1135,8 +1135,11 @@ class Tensor:
         return Tensor._wrap(self._data.copy())
 
     # in-place forms: x.op_() is x = x.op(), recorded in the graph when x needs it
-    def _inplace_unary(self, name: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
-        if self._check_inplace(name):
+    def _inplace_unary(self, name: str, fn: Callable[[Tensor], Tensor], *operands: Any) -> Tensor:
+        """``self = fn(self)`` in place; recorded when ``self`` or one of the tensor ``operands``
+        of ``fn`` needs a gradient."""
+        other = next((o for o in operands if isinstance(o, Tensor) and o._requires_grad), None)
+        if self._check_inplace(name, other):
             return self._rebase(fn(self._snapshot()))
         with grad_mode.no_grad():
             new = fn(Tensor._wrap(self._data))
@@ -1144,6 +1147,11 @@ class Tensor:
             raise RuntimeError(
                 f"{name}: result type {dtypes.from_numpy_dtype(new._data.dtype)} can't be cast to "
                 f"the desired output type {self.dtype}; use the out-of-place {name[:-1]}()"
+            )
+        if new._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+                f"{tuple(new.shape)}; use the out-of-place {name[:-1]}()"
             )
         np.copyto(self._data, new._data, casting="same_kind")
         return self._bump()
@@ -1260,6 +1268,142 @@ class Tensor:
     def relu_(self) -> Tensor:
         return self._inplace_unary("relu_", Tensor.relu)
 
+    # ---- PyTorch functions composed from other ops (ops/composite.py) and scatter (ops/selection.py) ----
+    def erf(self) -> Tensor:
+        """The error function, 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
+        return _ew.Erf.apply(_floating(self))
+
+    def erfc(self) -> Tensor:
+        """1 - erf(x), accurate where erf(x) is near 1."""
+        return _ew.Erfc.apply(_floating(self))
+
+    def erf_(self) -> Tensor:
+        return self._inplace_unary("erf_", Tensor.erf)
+
+    def erfc_(self) -> Tensor:
+        return self._inplace_unary("erfc_", Tensor.erfc)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return self.clamp(max=max)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._inplace_unary("clamp_min_", lambda x: x.clamp(min=min), min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._inplace_unary("clamp_max_", lambda x: x.clamp(max=max), max)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """``value`` written where ``mask`` is True, in place."""
+        return self._inplace_unary("masked_fill_", lambda x: x.masked_fill(mask, value), value)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace_unary("pow_", lambda x: x.pow(exponent), exponent)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _comp.lerp(self, end, weight)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace_unary("lerp_", lambda x: x.lerp(end, weight), end, weight)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 * tensor2``."""
+        return _comp.addcmul(self, tensor1, tensor2, value)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "addcmul_", lambda x: x.addcmul(tensor1, tensor2, value=value), tensor1, tensor2
+        )
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 / tensor2``."""
+        return _comp.addcdiv(self, tensor1, tensor2, value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "addcdiv_", lambda x: x.addcdiv(tensor1, tensor2, value=value), tensor1, tensor2
+        )
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """``log(e^self + e^other)``, without overflow."""
+        return _comp.logaddexp(self, other)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        """``log2(2^self + 2^other)``, without overflow."""
+        return _comp.logaddexp(self, other, base2=True)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        """``log(x / (1 - x))``, after clamping to [eps, 1 - eps] when ``eps`` is given."""
+        return _comp.logit(self, eps)
+
+    def logit_(self, eps: float | None = None) -> Tensor:
+        return self._inplace_unary("logit_", lambda x: x.logit(eps))
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """NaN, inf and -inf replaced by finite numbers."""
+        return _comp.nan_to_num(self, nan, posinf, neginf)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return self._inplace_unary("nan_to_num_", lambda x: x.nan_to_num(nan, posinf, neginf))
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        """The n-th forward difference ``x[i + 1] - x[i]`` along ``dim``."""
+        return _comp.diff(self, n, dim, prepend, append)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        """Each entry along ``dim`` (of the flattened tensor if None) repeated ``repeats`` times."""
+        return _comp.repeat_interleave(self, repeats, dim, output_size)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """``repeat`` with ``dims`` padded by 1s in front to ``ndim`` entries."""
+        return _comp.tile(self, _shape_args(dims))
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return _comp.take_along_dim(self, indices, dim)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Dimensions ``source`` moved to positions ``destination``."""
+        return _comp.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _comp.count_nonzero(self, dim)
+
+    def scatter(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None
+    ) -> Tensor:
+        """A copy with ``src`` (a tensor or a number) written at ``index`` along ``dim``."""
+        return _sel.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None
+    ) -> Tensor:
+        return self._inplace_unary(
+            "scatter_", lambda x: x.scatter(dim, index, src, value=value, reduce=reduce), src
+        )
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+        return _sel.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace_unary("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
+
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min <= x <= max."""
         if min is None and max is None:
@@ -1280,6 +1424,7 @@ class Tensor:
         return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
+    clip_ = clamp_
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max; ties split the gradient equally."""
@@ -2039,6 +2184,7 @@ from . import sampling as _sampling  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
 from .ops import binary as _bin  # noqa: E402
+from .ops import composite as _comp  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402

@@ -1,4 +1,5 @@
-"""Picking elements by position or by rank: ``index_select median kthvalue unique_consecutive``.
+"""Picking elements by position or by rank, and writing them by position: ``index_select
+median kthvalue unique_consecutive scatter scatter_add``.
 
 ``index_select`` is indexing with a vector along one dimension (its gradient adds up over
 repeated indices). ``median`` and ``kthvalue`` pick one element per slice by its rank in a
@@ -6,11 +7,14 @@ stable ascending sort (NaN ranks above every number): the k-th smallest, and for
 the lower of the two middle ones, ``(n - 1) // 2``; a slice holding NaN has the median NaN,
 at its first NaN, as in PyTorch. The picked value's gradient goes to the position it came from.
 The median of all elements (no ``dim``) shares its gradient equally among the elements equal
-to it, as PyTorch does. ``unique_consecutive`` has no gradient.
+to it, as PyTorch does. ``unique_consecutive`` has no gradient. ``scatter`` writes ``src`` into
+a copy of ``x`` at ``index`` along ``dim`` (the inverse of ``gather``): ``x``'s gradient is cut
+where it was overwritten and ``src``'s is gathered back; ``scatter_add`` adds instead.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import namedtuple
 from typing import Any
 
@@ -18,7 +22,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim
-from .movement import ScatterAdd
+from .movement import ScatterAdd, check_gather_index
 from .sorting import argsort_array
 
 _wrap = Tensor._wrap
@@ -94,14 +98,14 @@ class MedianAll(Function):
     @staticmethod
     def forward(ctx, x, i):
         a = x._data
-        value = a.reshape(-1)[i]
+        value = a.reshape(-1)[i] if a.size else np.array(np.nan, a.dtype)  # empty: NaN
         ctx.share = (a == value) | (np.isnan(a) & np.isnan(value))  # ties (or NaNs) share
         return _wrap(np.asarray(value))
 
     @staticmethod
     def backward(ctx, grad):
         share = ctx.share.astype(grad._data.dtype)
-        return grad * _wrap(share / share.sum()), None  # g / m at each equal element
+        return grad * _wrap(share / max(share.sum(), 1)), None  # g / m at each equal element
 
 
 def _check_sortable(x: Tensor, op: str) -> None:
@@ -125,7 +129,7 @@ def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
         if a.size == 0:
             if a.dtype.kind != "f":
                 raise RuntimeError(f"median(): the median of an empty {x.dtype} tensor is undefined")
-            return _wrap(np.array(np.nan, a.dtype))
+            return MedianAll.apply(x, 0)
         flat = a.reshape(-1)
         nan = np.isnan(flat) if a.dtype.kind == "f" else None
         if nan is not None and nan.any():
@@ -164,6 +168,8 @@ def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         return kthvalue_result(values.reshape(()), indices.reshape(()))
     d = _wrap_dim(dim, x.ndim, "kthvalue")
     n = x._data.shape[d]
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {d} to have non-zero size.")
     if not 1 <= k <= n:
         raise RuntimeError(
             f"kthvalue(): selected number k out of range for dimension {d} (k = {k}, the dimension has size {n})"
@@ -191,7 +197,7 @@ def unique_consecutive(
             raise RuntimeError(
                 "There are 0 sized dimensions, and they aren't selected, so unique cannot be applied"
             )
-        rows = np.moveaxis(a, d, 0).reshape(a.shape[d], -1)
+        rows = np.moveaxis(a, d, 0).reshape(a.shape[d], a.size // max(a.shape[d], 1))
         starts = np.ones(a.shape[d], bool)
         starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
         values, inverse_shape = np.compress(starts, a, axis=d), (a.shape[d],)
@@ -202,3 +208,93 @@ def unique_consecutive(
         edges = np.append(np.flatnonzero(starts), starts.size)
         out.append(_wrap(np.diff(edges).astype(np.int64)))
     return out[0] if len(out) == 1 else tuple(out)
+
+
+class Scatter(Function):
+    """A copy of ``x`` with ``src[i][j]`` written at ``[index[i][j]][j]`` (for dim 0);
+    ``src`` has ``index``'s shape. Where an index repeats, one of the writes is kept."""
+
+    formula = "d scatter(x, idx, src)/dx = 0 at the written positions, else 1;  d/dsrc = 1 where written"
+
+    @staticmethod
+    def forward(ctx, x, dim, idx, src):
+        where = list(np.indices(idx.shape, sparse=True))
+        where[dim] = idx
+        ctx.dim, ctx.idx, ctx.where = dim, idx, tuple(where)
+        out = x._data.copy()
+        out[ctx.where] = src._data
+        return _wrap(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        kept = np.ones(grad._data.shape, grad._data.dtype)
+        kept[ctx.where] = 0
+        gx = grad * _wrap(kept)  # 0 where overwritten, else 1
+        gsrc = grad.gather(ctx.dim, _wrap(ctx.idx))  # 1 from each src entry to where it was written
+        return gx, None, None, gsrc
+
+
+def _scatter_operands(x: Tensor, dim: int, index: Any, src: Any, op: str) -> tuple[int, np.ndarray, Tensor]:
+    """PyTorch's checks on ``scatter``'s index; ``src`` (a tensor or a number) as a tensor of
+    the index's shape and ``x``'s dtype."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index._data
+    if idx.dtype.kind not in "iu" or idx.dtype == np.uint8:
+        raise RuntimeError(f"{op}(): Expected dtype int64 for index, got {index.dtype}")
+    if x.ndim == 0:
+        raise RuntimeError(f"{op}(): the input is 0-d; scatter into x.reshape(1) instead")
+    d = _wrap_dim(dim, x.ndim, op)
+    check_gather_index(x._data.shape, d, idx, op)
+    idx = idx.astype(np.int64, copy=False)
+    if isinstance(src, Tensor):
+        if src.ndim != idx.ndim:
+            raise RuntimeError(
+                f"{op}(): Index tensor must have the same number of dimensions as src tensor "
+                f"(index {tuple(index.shape)}, src {tuple(src.shape)})"
+            )
+        if any(n > s for n, s in zip(idx.shape, src._data.shape, strict=True)):
+            raise RuntimeError(
+                f"{op}(): Expected index {tuple(index.shape)} to be smaller than src {tuple(src.shape)} in every dimension"
+            )
+        if src._data.dtype != x._data.dtype:
+            raise RuntimeError(
+                f"{op}(): Expected self.dtype to be equal to src.dtype ({x.dtype} and {src.dtype})"
+            )
+        part = src if src._data.shape == idx.shape else src[tuple(slice(0, n) for n in idx.shape)]
+    else:
+        part = _wrap(np.full(idx.shape, src, x._data.dtype))
+    return d, idx, part
+
+
+def scatter(
+    x: Tensor, dim: int, index: Any, src: Any = None, *, value: Any = None, reduce: str | None = None
+) -> Tensor:
+    """``x`` with ``src`` (a tensor, or the number ``value``) written at ``index`` along ``dim``:
+    ``out[index[i][j]][j] = src[i][j]`` for dim 0; ``reduce='add'`` adds (``scatter_add``)."""
+    if src is None:
+        src = value
+    if src is None:
+        raise TypeError("scatter(): pass src (a tensor) or value (a number)")
+    if reduce not in (None, "add"):
+        raise NotImplementedError(
+            f"scatter(): reduce={reduce!r} is not supported here (only 'add'); use scatter_reduce's "
+            "equivalent composed from gather and arithmetic"
+        )
+    if reduce == "add":
+        warnings.warn(
+            "The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a future "
+            "PyTorch release. Use torch.scatter_reduce instead for more reduction options.",
+            UserWarning,
+            stacklevel=3,
+        )
+        return scatter_add(x, dim, index, src)
+    d, idx, part = _scatter_operands(x, dim, index, src, "scatter")
+    return Scatter.apply(x, d, idx, part)
+
+
+def scatter_add(x: Tensor, dim: int, index: Any, src: Any) -> Tensor:
+    """``x`` plus ``src`` added at ``index`` along ``dim`` (repeated indices add up):
+    ``out[index[i][j]][j] += src[i][j]`` for dim 0."""
+    d, idx, part = _scatter_operands(x, dim, index, src, "scatter_add")
+    return x + ScatterAdd.apply(part, d, idx, x._data.shape)
