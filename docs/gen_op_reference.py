@@ -99,6 +99,10 @@ VJP = {
     "MedianAll": "g (a scalar) -> dL/dx = g/m at each of the m elements equal to the median, 0 elsewhere (x's shape)",
     "Scatter": "out = x with src written at idx along dim: dL/dx = g with 0 at the written positions (x's shape);  "
     "dL/dsrc = g gathered at idx along dim (idx's shape)",
+    "Inverse": "Y = inv(A) (n, n): dL/dA = -Yᵀ g Yᵀ, shape (n, n), batched over leading dims",
+    "Det": "g (batch) -> dL/dA = g det(A) inv(A)ᵀ = g adj(A)ᵀ, shape (..., n, n)",
+    "LogAbsDet": "g (batch) -> dL/dA = g inv(A)ᵀ, shape (..., n, n)",
+    "Solve": "X = inv(A) B, A (n, n), B (n, k): dL/dB = solve(Aᵀ, g) (n, k);  dL/dA = -dL/dB Xᵀ (n, n)",
     "Cumprod": "dL/dx_j = Σ_{i ≥ j} g_i y_i / x_j (computed without dividing, exact at zeros), x's shape",
     "Sub": "dL/dx = g;  dL/dy = -g",
     "Mul": "dL/dx = g ⊙ y;  dL/dy = g ⊙ x",

@@ -126,6 +126,10 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "inverse",
+    "det",
+    "logdet",
+    "slogdet",
     "erf",
     "erfc",
     "clamp_min",
@@ -313,6 +317,10 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+inverse = _method("inverse")
+det = _method("det")
+logdet = _method("logdet")
+slogdet = _method("slogdet")
 erf = _method("erf")
 erfc = _method("erfc")
 clamp_min = _method("clamp_min")

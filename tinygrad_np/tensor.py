@@ -1268,6 +1268,19 @@ class Tensor:
     def relu_(self) -> Tensor:
         return self._inplace_unary("relu_", Tensor.relu)
 
+    # ---- inverse and determinants (ops/solve.py) ----
+    def inverse(self) -> Tensor:
+        return _solve.inv(self)
+
+    def det(self) -> Tensor:
+        return _solve.det(self)
+
+    def logdet(self) -> Tensor:
+        return _solve.logdet(self)
+
+    def slogdet(self) -> Any:
+        return _solve.slogdet(self)
+
     # ---- PyTorch functions composed from other ops (ops/composite.py) and scatter (ops/selection.py) ----
     def erf(self) -> Tensor:
         """The error function, 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
@@ -2191,5 +2204,6 @@ from .ops import movement as _mov  # noqa: E402
 from .ops import piecewise as _pw  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import selection as _sel  # noqa: E402
+from .ops import solve as _solve  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402
 from .ops import trig as _trig  # noqa: E402
