@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ._format import set_printoptions
-from .ops import composite, linalg, movement
+from .ops import composite, linalg, movement, products, statistics
 from .tensor import Tensor, _infer_array, where
 
 __all__ = [
@@ -126,6 +126,45 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "addmm",
+    "addmv",
+    "baddbmm",
+    "addbmm",
+    "mv",
+    "inner",
+    "kron",
+    "cross",
+    "dist",
+    "nansum",
+    "nanmean",
+    "quantile",
+    "nanquantile",
+    "aminmax",
+    "cummax",
+    "cummin",
+    "xlogy",
+    "hypot",
+    "float_power",
+    "deg2rad",
+    "rad2deg",
+    "heaviside",
+    "signbit",
+    "rot90",
+    "index_add",
+    "index_fill",
+    "index_copy",
+    "tensor_split",
+    "hsplit",
+    "vsplit",
+    "dsplit",
+    "msort",
+    "true_divide",
+    "tensordot",
+    "cartesian_prod",
+    "tril_indices",
+    "triu_indices",
+    "std_mean",
+    "var_mean",
     "inverse",
     "det",
     "logdet",
@@ -317,6 +356,39 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+addmm = _method("addmm")
+addmv = _method("addmv")
+baddbmm = _method("baddbmm")
+addbmm = _method("addbmm")
+mv = _method("mv")
+inner = _method("inner")
+kron = _method("kron")
+cross = _method("cross")
+dist = _method("dist")
+nansum = _method("nansum")
+nanmean = _method("nanmean")
+quantile = _method("quantile")
+nanquantile = _method("nanquantile")
+aminmax = _method("aminmax")
+cummax = _method("cummax")
+cummin = _method("cummin")
+xlogy = _method("xlogy")
+hypot = _method("hypot")
+float_power = _method("float_power")
+deg2rad = _method("deg2rad")
+rad2deg = _method("rad2deg")
+heaviside = _method("heaviside")
+signbit = _method("signbit")
+rot90 = _method("rot90")
+index_add = _method("index_add")
+index_fill = _method("index_fill")
+index_copy = _method("index_copy")
+tensor_split = _method("tensor_split")
+hsplit = _method("hsplit")
+vsplit = _method("vsplit")
+dsplit = _method("dsplit")
+msort = _method("msort")
+true_divide = _method("true_divide")
 inverse = _method("inverse")
 det = _method("det")
 logdet = _method("logdet")
@@ -442,3 +514,11 @@ def _atleast(tensors: tuple[Any, ...], n: int) -> Any:
         return tuple(composite.atleast_nd(t, n) for t in tensors[0])
     out = tuple(composite.atleast_nd(t, n) for t in tensors)
     return out[0] if len(out) == 1 else out
+
+
+tensordot = products.tensordot
+cartesian_prod = products.cartesian_prod
+tril_indices = products.tril_indices
+triu_indices = products.triu_indices
+std_mean = statistics.std_mean
+var_mean = statistics.var_mean

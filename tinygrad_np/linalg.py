@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 from .ops.linalg import matrix_norm, norm, svdvals, vector_norm
+from .ops.products import cross as _cross
 from .ops.solve import LinAlgError, det, inv, slogdet, solve
+from .tensor import Tensor
 
-__all__ = ["LinAlgError", "det", "inv", "matrix_norm", "norm", "slogdet", "solve", "svdvals", "vector_norm"]
+
+def cross(input: Tensor, other: Tensor, *, dim: int = -1) -> Tensor:
+    """The 3-vector cross product along ``dim`` (default the last)."""
+    return _cross(input, other, dim, linalg_default=True)
+
+
+__all__ = [
+    "LinAlgError",
+    "cross",
+    "det",
+    "inv",
+    "matrix_norm",
+    "norm",
+    "slogdet",
+    "solve",
+    "svdvals",
+    "vector_norm",
+]

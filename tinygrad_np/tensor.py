@@ -1268,6 +1268,126 @@ class Tensor:
     def relu_(self) -> Tensor:
         return self._inplace_unary("relu_", Tensor.relu)
 
+    # ---- products (ops/products.py), statistics (ops/statistics.py), more of ops/composite.py ----
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * mat1 @ mat2``."""
+        return _prod.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _prod.mv(self, vec)
+
+    def inner(self, other: Any) -> Tensor:
+        return _prod.inner(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        return _prod.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The 3-vector cross product along ``dim``."""
+        return _prod.cross(self, other, dim)
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """``||self - other||_p``."""
+        return _prod.dist(self, other, p)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _stat.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _stat.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def quantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        """The q-th quantiles along ``dim`` (NaN where a slice holds NaN)."""
+        return _stat.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        """The q-th quantiles along ``dim`` of the values that are not NaN."""
+        return _stat.quantile(self, q, dim, keepdim, interpolation=interpolation, ignore_nan=True)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _stat.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def cummax(self, dim: int) -> Any:
+        return _stat.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _stat.cummin(self, dim)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where self is 0."""
+        return _comp.xlogy(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _comp.hypot(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return _comp.float_power(self, exponent)
+
+    def deg2rad(self) -> Tensor:
+        return _comp.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return _comp.rad2deg(self)
+
+    def heaviside(self, values: Any) -> Tensor:
+        return _comp.heaviside(self, values)
+
+    def signbit(self) -> Tensor:
+        return _comp.signbit(self)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        return _comp.rot90(self, k, dims)
+
+    def index_add(self, dim: int, index: Tensor, source: Any, *, alpha: float = 1) -> Tensor:
+        """A copy with ``alpha * source[i]`` added to slice ``index[i]`` along ``dim``."""
+        return _comp.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Any, *, alpha: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "index_add_", lambda x: x.index_add(dim, index, source, alpha=alpha), source
+        )
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _comp.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return self._inplace_unary("index_fill_", lambda x: x.index_fill(dim, index, value), value)
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _comp.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return self._inplace_unary("index_copy_", lambda x: x.index_copy(dim, index, source), source)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _comp.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.hsplit(self, sections)
+
+    def vsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.vsplit(self, sections)
+
+    def dsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.dsplit(self, sections)
+
+    def msort(self) -> Tensor:
+        """``sort(dim=0).values``."""
+        return self.sort(dim=0).values
+
     # ---- inverse and determinants (ops/solve.py) ----
     def inverse(self) -> Tensor:
         return _solve.inv(self)
@@ -2202,8 +2322,10 @@ from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
 from .ops import piecewise as _pw  # noqa: E402
+from .ops import products as _prod  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
 from .ops import selection as _sel  # noqa: E402
 from .ops import solve as _solve  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402
+from .ops import statistics as _stat  # noqa: E402
 from .ops import trig as _trig  # noqa: E402

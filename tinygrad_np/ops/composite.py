@@ -1,14 +1,16 @@
 """PyTorch functions composed from the other ops, so each needs no backward of its own:
-``lerp addcmul addcdiv logaddexp logaddexp2 logit nan_to_num cdist diff repeat_interleave
-tile take_along_dim meshgrid hstack vstack dstack column_stack atleast_1d/2d/3d
-broadcast_tensors movedim``, and the index-valued ``searchsorted bucketize isin
-count_nonzero`` (no gradient).
+``lerp addcmul addcdiv logaddexp logaddexp2 logit xlogy hypot float_power deg2rad rad2deg
+nan_to_num cdist diff repeat_interleave tile take_along_dim rot90 index_add index_fill
+index_copy meshgrid hstack vstack dstack column_stack atleast_1d/2d/3d tensor_split
+broadcast_tensors movedim``, and the index- or bool-valued ``searchsorted bucketize isin
+count_nonzero heaviside signbit`` (no gradient).
 
 Each function states its math in its docstring; the gradient follows from the ops it is made of.
 """
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -17,7 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Size, Tensor, _wrap_dim, where
-from . import linalg, movement
+from . import linalg, movement, selection
 
 _wrap = Tensor._wrap
 
@@ -380,3 +382,215 @@ def count_nonzero(x: Tensor, dim: Any = None) -> Tensor:
     if len(set(axes)) != len(axes):
         raise RuntimeError(f"dim {dims} appears multiple times in the list of dims")
     return _wrap(np.asarray(np.count_nonzero(x._data, axis=axes if x.ndim else None), np.int64))
+
+
+# ---- more elementwise functions ---------------------------------------------------------------------
+
+
+def _floating(x: Tensor) -> Tensor:
+    return x if x._data.dtype.kind == "f" else x.float()
+
+
+def xlogy(x: Any, y: Any) -> Tensor:
+    """``x * log(y)``, and 0 where x = 0 (unless y is NaN): the entropy term; d/dx = log y
+    (0 where x = 0), d/dy = x / y."""
+    x, y = _t(x), _t(y)
+    if x._data.dtype.kind != "f" and y._data.dtype.kind != "f":
+        x = x.float()
+    zero = (x._data == 0) & ~np.isnan(y._data)
+    safe_y = where(_wrap(zero), 1, y) if zero.any() else y  # log(1) = 0: no 0 * log 0, no 0/0 gradient
+    return x * safe_y.log()
+
+
+def hypot(a: Any, b: Any) -> Tensor:
+    """``sqrt(a^2 + b^2)``, the length of the hypotenuse."""
+    a, b = _t(a), _t(b)
+    _float_only(a, "hypot_cpu")
+    return (a * a + b * b).sqrt()
+
+
+def float_power(x: Any, exponent: Any) -> Tensor:
+    """``x ** exponent`` computed in float64 (both operands are cast first)."""
+    x = _t(x).double()
+    e = exponent.double() if isinstance(exponent, Tensor) else float(exponent)
+    return x.pow(e)
+
+
+def deg2rad(x: Tensor) -> Tensor:
+    """Degrees to radians: ``x * pi / 180``."""
+    return _floating(x) * (np.pi / 180)
+
+
+def rad2deg(x: Tensor) -> Tensor:
+    """Radians to degrees: ``x * 180 / pi``."""
+    return _floating(x) * (180 / np.pi)
+
+
+def heaviside(x: Tensor, values: Any) -> Tensor:
+    """The step function: 0 where x < 0, 1 where x > 0, ``values`` where x == 0 (no gradient)."""
+    v = values._data if isinstance(values, Tensor) else np.asarray(values)
+    if isinstance(values, Tensor) and v.dtype != x._data.dtype:
+        raise RuntimeError(
+            f"heaviside is not yet implemented for tensors with different dtypes ({x.dtype} and {values.dtype})"
+        )
+    a = x._data
+    return _wrap(np.where(a == 0, v, a > 0).astype(a.dtype))
+
+
+def signbit(x: Tensor) -> Tensor:
+    """True where the sign bit is set: negative numbers, -0.0 and -NaN."""
+    return _wrap(np.asarray(np.signbit(x._data)))
+
+
+# ---- more indexing and reshaping ---------------------------------------------------------------------
+
+
+def rot90(x: Tensor, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+    """Rotate by 90 degrees ``k`` times in the plane ``dims``, from the first towards the second."""
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if x.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {x.ndim}")
+    d0, d1 = (_wrap_dim(d, x.ndim, "rot90") for d in dims)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return x.flip(d1).transpose(d0, d1)
+    if k == 2:
+        return x.flip(d0, d1)
+    if k == 3:
+        return x.flip(d0).transpose(d0, d1)
+    return x.clone()
+
+
+def _along(index: Any, x: Tensor, dim: int, op: str) -> tuple[int, np.ndarray]:
+    """A 1-D int index of entries along ``dim`` of ``x``, checked as PyTorch checks it."""
+    if not isinstance(index, Tensor):
+        raise TypeError(f"{op}(): argument 'index' must be Tensor, not {type(index).__name__}")
+    idx = index._data
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError(f"{op}(): Expected dtype int32/int64 for index, got {index.dtype}")
+    if idx.ndim > 1:
+        raise IndexError(f"{op}(): Index is supposed to be a vector, got shape {tuple(index.shape)}")
+    d = _wrap_dim(dim, x.ndim, op)
+    n = x._data.shape[d] if x.ndim else 1
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise IndexError(
+            f"{op}(): index out of range in self (an index is outside [-{n}, {n}) along dim {d})"
+        )
+    return d, np.where(idx < 0, idx + n, idx).reshape(-1).astype(np.int64)
+
+
+def _index_grid(idx: np.ndarray, shape: tuple[int, ...], d: int) -> np.ndarray:
+    """``idx`` along ``d``, repeated over the other dims of ``shape`` (a scatter index)."""
+    view = [1] * len(shape)
+    view[d] = idx.size
+    return np.broadcast_to(idx.reshape(view), shape).copy()
+
+
+def index_add(x: Tensor, dim: int, index: Any, source: Any, alpha: float = 1) -> Tensor:
+    """``x`` with ``alpha * source[i]`` added to slice ``index[i]`` along ``dim`` (repeats add up)."""
+    d, idx = _along(index, x, dim, "index_add")
+    source = _t(source)
+    want = tuple(idx.size if i == d else n for i, n in enumerate(x.shape))
+    if tuple(source.shape) != want and not (x.ndim == 0 and source.numel() == idx.size):
+        raise RuntimeError(
+            f"index_add_(): source of shape {tuple(source.shape)} should have shape {want} "
+            f"(the input's, with {idx.size} entries along dim {d})"
+        )
+    if x.ndim == 0:
+        return x + (source.sum() * alpha if alpha != 1 else source.sum())
+    src = source * alpha if alpha != 1 else source
+    return selection.scatter_add(x, d, _wrap(_index_grid(idx, want, d)), src)
+
+
+def index_fill(x: Tensor, dim: int, index: Any, value: Any) -> Tensor:
+    """``x`` with the slices ``index`` along ``dim`` set to ``value`` (a number or a 0-d tensor)."""
+    d, idx = _along(index, x, dim, "index_fill")
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(
+            f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} dimension(s)."
+        )
+    mask = np.zeros(x._data.shape[d] if x.ndim else 1, bool)
+    mask[idx] = True
+    view = [1] * x.ndim
+    if x.ndim:
+        view[d] = mask.size
+    return where(_wrap(mask.reshape(view)), value, x)
+
+
+def index_copy(x: Tensor, dim: int, index: Any, source: Tensor) -> Tensor:
+    """``x`` with slice ``index[i]`` along ``dim`` replaced by ``source[i]``."""
+    d, idx = _along(index, x, dim, "index_copy")
+    if source.ndim == x.ndim and x.ndim and source.shape[d] != idx.size:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) ({source.shape[d]})"
+        )
+    want = tuple(idx.size if i == d else n for i, n in enumerate(x.shape))
+    if tuple(source.shape) != want:
+        raise RuntimeError(
+            f"index_copy_(): source of shape {tuple(source.shape)} should have shape {want} "
+            f"(the input's, with {idx.size} entries along dim {d})"
+        )
+    return selection.scatter(x, d, _wrap(_index_grid(idx, want, d)), source)
+
+
+def tensor_split(x: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+    """Views split along ``dim``: into n parts of near-equal size (the first ``size % n`` one
+    longer), or at the given indices."""
+    if x.ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    d = _wrap_dim(dim, x.ndim, "tensor_split")
+    size = x._data.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        spec = spec.item() if spec.ndim == 0 else spec.tolist()
+    if isinstance(spec, (int, np.integer)):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        small, extra = divmod(size, int(spec))
+        lengths = [small + 1] * extra + [small] * (int(spec) - extra)
+        bounds = np.cumsum([0, *lengths])
+    else:
+        cuts = [min(max(int(i) if i >= 0 else int(i) + size, 0), size) for i in spec]
+        bounds = [0, *cuts, size]
+    return tuple(x.narrow(d, int(a), max(int(b) - int(a), 0)) for a, b in itertools.pairwise(bounds))
+
+
+def _split_even(x: Tensor, spec: Any, dim: int, op: str) -> tuple[Tensor, ...]:
+    if isinstance(spec, int) and x._data.shape[dim] % spec:
+        raise RuntimeError(
+            f"torch.{op} attempted to split along dimension {dim}, but the size of the dimension "
+            f"{x._data.shape[dim]} is not divisible by the split_size {spec}!"
+        )
+    return tensor_split(x, spec, dim)
+
+
+def hsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); a number must divide the size."""
+    if x.ndim < 1:
+        raise RuntimeError(
+            f"torch.hsplit requires a tensor with at least 1 dimension, but got a tensor with {x.ndim} dimensions!"
+        )
+    return _split_even(x, sections, 1 if x.ndim > 1 else 0, "hsplit")
+
+
+def vsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 0; a number must divide the size."""
+    if x.ndim < 2:
+        raise RuntimeError(
+            f"torch.vsplit requires a tensor with at least 2 dimension, but got a tensor with {x.ndim} dimensions!"
+        )
+    return _split_even(x, sections, 0, "vsplit")
+
+
+def dsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
+    """``tensor_split`` along dim 2; a number must divide the size."""
+    if x.ndim < 3:
+        raise RuntimeError(
+            f"torch.dsplit requires a tensor with at least 3 dimension, but got a tensor with {x.ndim} dimensions!"
+        )
+    return _split_even(x, sections, 2, "dsplit")

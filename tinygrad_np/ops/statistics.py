@@ -1,0 +1,169 @@
+"""Reductions composed from the others: ``nansum nanmean quantile nanquantile std_mean var_mean
+aminmax cummax cummin``. Values picked from the input (quantiles, running maxima) are a
+``gather`` of it, so their gradient goes back to where they came from.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from typing import Any
+
+import numpy as np
+
+from ..tensor import Tensor, _wrap_dim, where
+from .sorting import argsort_array
+
+_wrap = Tensor._wrap
+
+aminmax_result = namedtuple("aminmax", ["min", "max"])
+cummax_result = namedtuple("cummax", ["values", "indices"])
+cummin_result = namedtuple("cummin", ["values", "indices"])
+
+
+def _not_nan(x: Tensor) -> np.ndarray:
+    return ~np.isnan(x._data) if x._data.dtype.kind == "f" else np.ones(x._data.shape, bool)
+
+
+def nansum(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The sum with NaN counted as 0 (their gradient is 0)."""
+    kept = where(_wrap(_not_nan(x)), x, 0)
+    return kept.sum(dim, keepdim=keepdim, dtype=dtype) if dim is not None else kept.sum(dtype=dtype)
+
+
+def nanmean(x: Tensor, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+    """The mean of the entries that are not NaN (NaN where all are)."""
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point dtype but got {x.dtype}")
+    count = _wrap(_not_nan(x)).sum(dim, keepdim=keepdim) if dim is not None else _wrap(_not_nan(x)).sum()
+    return nansum(x, dim, keepdim, dtype=dtype) / count
+
+
+def std_mean(
+    x: Tensor, dim: Any = None, *, correction: Any = None, keepdim: bool = False, unbiased: Any = None
+) -> tuple[Tensor, Tensor]:
+    """``(std, mean)`` over ``dim``."""
+    return x.std(dim, unbiased=unbiased, keepdim=keepdim, correction=correction), x.mean(dim, keepdim=keepdim)
+
+
+def var_mean(
+    x: Tensor, dim: Any = None, *, correction: Any = None, keepdim: bool = False, unbiased: Any = None
+) -> tuple[Tensor, Tensor]:
+    """``(var, mean)`` over ``dim``."""
+    return x.var(dim, unbiased=unbiased, keepdim=keepdim, correction=correction), x.mean(dim, keepdim=keepdim)
+
+
+def aminmax(x: Tensor, *, dim: int | None = None, keepdim: bool = False) -> Any:
+    """``(min, max)`` over ``dim`` (all elements when None)."""
+    if x.numel() == 0 and dim is None:
+        raise RuntimeError(
+            "aminmax(): cannot compute aminmax over an empty dimension as the operation has no identity."
+        )
+    if dim is None:
+        return (
+            aminmax_result(x.amin(), x.amax())
+            if not keepdim
+            else aminmax_result(
+                x.amin(tuple(range(x.ndim)), keepdim=True), x.amax(tuple(range(x.ndim)), keepdim=True)
+            )
+        )
+    return aminmax_result(x.amin(dim, keepdim=keepdim), x.amax(dim, keepdim=keepdim))
+
+
+def _cumulative(x: Tensor, dim: int, largest: bool, op: str) -> tuple[Tensor, Tensor]:
+    """The running max (min) along ``dim`` and the index it was last reached at; NaN, once met,
+    stays (at the index of the latest NaN)."""
+    if x.ndim == 0:
+        return x.clone(), _wrap(np.zeros((), np.int64))
+    d = _wrap_dim(dim, x.ndim, op)
+    a = x._data
+    run = (np.maximum if largest else np.minimum).accumulate(a, axis=d)  # NaN spreads, as PyTorch's
+    reached = a == run
+    if a.dtype.kind == "f":
+        reached |= np.isnan(a)
+    shape = [1] * a.ndim
+    shape[d] = a.shape[d]
+    positions = np.where(reached, np.arange(a.shape[d]).reshape(shape), 0)
+    idx = (
+        np.maximum.accumulate(positions, axis=d).astype(np.int64)
+        if a.shape[d]
+        else positions.astype(np.int64)
+    )
+    return x.gather(d, _wrap(idx)), _wrap(idx)
+
+
+def cummax(x: Tensor, dim: int) -> Any:
+    """``(values, indices)``: the largest value so far along ``dim`` and where it was (the
+    latest index among ties)."""
+    return cummax_result(*_cumulative(x, dim, True, "cummax"))
+
+
+def cummin(x: Tensor, dim: int) -> Any:
+    """``(values, indices)``: the smallest value so far along ``dim`` and where it was."""
+    return cummin_result(*_cumulative(x, dim, False, "cummin"))
+
+
+def quantile(
+    x: Tensor,
+    q: Any,
+    dim: int | None = None,
+    keepdim: bool = False,
+    *,
+    interpolation: str = "linear",
+    ignore_nan: bool = False,
+) -> Tensor:
+    """The q-th quantiles along ``dim`` (of all elements when None): the value at position
+    q (n - 1) of the sorted slice, interpolated between its neighbours (``interpolation``:
+    linear, lower, higher, midpoint, nearest). A slice holding NaN gives NaN, unless
+    ``ignore_nan`` (``nanquantile``), which uses the other values. A tensor ``q`` adds a
+    first dimension, one entry per q."""
+    op = "nanquantile" if ignore_nan else "quantile"
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"{op}() input tensor must be either float or double dtype")
+    qs = q._data if isinstance(q, Tensor) else np.asarray(q, dtype=x._data.dtype)
+    if qs.ndim > 1:
+        raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
+    if ((qs < 0) | (qs > 1)).any():
+        raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
+    if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
+        raise RuntimeError(
+            f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest. Found {interpolation}"
+        )
+    if dim is None:
+        src, d = x.reshape(-1), 0
+    else:
+        src, d = x, _wrap_dim(dim, x.ndim, op)
+    if src.ndim == 0:
+        src, d = src.reshape(1), 0
+    if src._data.shape[d] == 0:
+        raise IndexError(f"{op}() input tensor must be non-empty")
+    moved = src.movedim(d, -1)
+    a = moved._data
+    order = argsort_array(a, a.ndim - 1, False)  # NaN last
+    values = moved.gather(-1, _wrap(order.astype(np.int64)))
+    nan = np.isnan(a)
+    count = (~nan).sum(-1, keepdims=True) if ignore_nan else np.full((*a.shape[:-1], 1), a.shape[-1])
+    pos = qs.reshape(-1).astype(a.dtype) * np.maximum(count - 1, 0).astype(
+        a.dtype
+    )  # (..., Q), in x's precision
+    lo = np.floor(pos).astype(np.int64)
+    hi = np.ceil(pos).astype(np.int64)
+    if interpolation == "nearest":
+        lo = hi = np.round(pos).astype(np.int64)  # halves to even, as PyTorch
+    elif interpolation == "lower":
+        hi = lo
+    elif interpolation == "higher":
+        lo = hi
+    v_lo, v_hi = values.gather(-1, _wrap(lo)), values.gather(-1, _wrap(hi))
+    if interpolation == "midpoint":
+        out = v_lo + (v_hi - v_lo) * 0.5
+    elif interpolation == "linear":
+        out = v_lo + (v_hi - v_lo) * _wrap((pos - lo).astype(a.dtype))
+    else:
+        out = v_lo
+    bad = (count == 0) if ignore_nan else nan.any(-1, keepdims=True)
+    if bad.any():
+        out = where(_wrap(np.broadcast_to(bad, out.shape)), float("nan"), out)
+    out = out.movedim(-1, 0)  # (Q, ...)
+    if keepdim:
+        out = out.unsqueeze(d + 1) if dim is not None else out.reshape(out.shape[:1] + (1,) * x.ndim)
+    return out if qs.ndim == 1 else out.squeeze(0)
