@@ -125,6 +125,7 @@ VJP = {
     "Relu": "dL/dx = g ⊙ [x > 0]",
     "LeakyRelu": "dL/dx = g ⊙ (1 where x > 0, else slope)",
     "Erf": "dL/dx = g ⊙ 2/sqrt(pi) exp(-x²)",
+    "Erfinv": "dL/dy = g ⊙ sqrt(pi)/2 exp(erfinv(y)²)",
     "Tan": "dL/dx = g ⊙ (1 + tan(x)²)",
     "Asin": "dL/dx = g / sqrt(1 - x²)",
     "Acos": "dL/dx = -g / sqrt(1 - x²)",

@@ -126,6 +126,7 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "erfinv",
     "addmm",
     "addmv",
     "baddbmm",
@@ -356,6 +357,7 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+erfinv = _method("erfinv")
 addmm = _method("addmm")
 addmv = _method("addmv")
 baddbmm = _method("baddbmm")

@@ -1410,6 +1410,13 @@ class Tensor:
         """1 - erf(x), accurate where erf(x) is near 1."""
         return _ew.Erfc.apply(_floating(self))
 
+    def erfinv(self) -> Tensor:
+        """The inverse error function on (-1, 1); +-inf at +-1."""
+        return _ew.Erfinv.apply(_floating(self))
+
+    def erfinv_(self) -> Tensor:
+        return self._inplace_unary("erfinv_", Tensor.erfinv)
+
     def erf_(self) -> Tensor:
         return self._inplace_unary("erf_", Tensor.erf)
 

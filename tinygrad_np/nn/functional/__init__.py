@@ -34,6 +34,24 @@ from .conv import (
     max_pool2d,
     unfold,
 )
+from .extra import (
+    celu_,
+    elu_,
+    glu,
+    hardshrink,
+    hardtanh_,
+    interpolate,
+    kl_div,
+    leaky_relu_,
+    pixel_shuffle,
+    pixel_unshuffle,
+    relu_,
+    selu_,
+    softmin,
+    softshrink,
+    threshold_,
+    upsample,
+)
 from .linear import Addmm
 from .loss import (
     binary_cross_entropy,
@@ -97,6 +115,22 @@ __all__ = [
     "mish",
     "cosine_similarity",
     "pairwise_distance",
+    "celu_",
+    "elu_",
+    "glu",
+    "hardshrink",
+    "hardtanh_",
+    "interpolate",
+    "kl_div",
+    "leaky_relu_",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "relu_",
+    "selu_",
+    "softmin",
+    "softshrink",
+    "threshold_",
+    "upsample",
 ]
 
 
