@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ._format import set_printoptions
 from .ops import composite, linalg, movement, products, statistics
 from .tensor import Tensor, _infer_array, where
@@ -126,6 +128,96 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "clone",
+    "detach",
+    "masked_fill",
+    "narrow",
+    "select",
+    "ravel",
+    "eq",
+    "ne",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "greater",
+    "greater_equal",
+    "less",
+    "less_equal",
+    "not_equal",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+    "bitwise_and",
+    "bitwise_or",
+    "bitwise_xor",
+    "bitwise_not",
+    "negative",
+    "multiply",
+    "subtract",
+    "positive",
+    "is_floating_point",
+    "is_nonzero",
+    "is_complex",
+    "isneginf",
+    "isposinf",
+    "isreal",
+    "sinc",
+    "copysign",
+    "abs_",
+    "neg_",
+    "exp_",
+    "log_",
+    "log2_",
+    "log10_",
+    "log1p_",
+    "expm1_",
+    "exp2_",
+    "sqrt_",
+    "rsqrt_",
+    "reciprocal_",
+    "square_",
+    "floor_",
+    "ceil_",
+    "round_",
+    "trunc_",
+    "frac_",
+    "sin_",
+    "cos_",
+    "tan_",
+    "tanh_",
+    "sigmoid_",
+    "relu_",
+    "asin_",
+    "acos_",
+    "atan_",
+    "sinh_",
+    "cosh_",
+    "asinh_",
+    "acosh_",
+    "atanh_",
+    "arcsin_",
+    "arccos_",
+    "arctan_",
+    "arcsinh_",
+    "arccosh_",
+    "arctanh_",
+    "erf_",
+    "erfc_",
+    "clamp_",
+    "clip_",
+    "clamp_min_",
+    "clamp_max_",
+    "nan_to_num_",
+    "logit_",
+    "detach_",
+    "concatenate",
+    "result_type",
+    "promote_types",
+    "can_cast",
+    "scalar_tensor",
+    "logspace",
     "erfinv",
     "addmm",
     "addmv",
@@ -357,6 +449,90 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+clone = _method("clone")
+detach = _method("detach")
+masked_fill = _method("masked_fill")
+narrow = _method("narrow")
+select = _method("select")
+ravel = _method("ravel")
+eq = _method("eq")
+ne = _method("ne")
+lt = _method("lt")
+le = _method("le")
+gt = _method("gt")
+ge = _method("ge")
+greater = _method("greater")
+greater_equal = _method("greater_equal")
+less = _method("less")
+less_equal = _method("less_equal")
+not_equal = _method("not_equal")
+logical_and = _method("logical_and")
+logical_or = _method("logical_or")
+logical_xor = _method("logical_xor")
+logical_not = _method("logical_not")
+bitwise_and = _method("bitwise_and")
+bitwise_or = _method("bitwise_or")
+bitwise_xor = _method("bitwise_xor")
+bitwise_not = _method("bitwise_not")
+negative = _method("negative")
+multiply = _method("multiply")
+subtract = _method("subtract")
+positive = _method("positive")
+is_floating_point = _method("is_floating_point")
+is_nonzero = _method("is_nonzero")
+is_complex = _method("is_complex")
+isneginf = _method("isneginf")
+isposinf = _method("isposinf")
+isreal = _method("isreal")
+sinc = _method("sinc")
+copysign = _method("copysign")
+abs_ = _method("abs_")
+neg_ = _method("neg_")
+exp_ = _method("exp_")
+log_ = _method("log_")
+log2_ = _method("log2_")
+log10_ = _method("log10_")
+log1p_ = _method("log1p_")
+expm1_ = _method("expm1_")
+exp2_ = _method("exp2_")
+sqrt_ = _method("sqrt_")
+rsqrt_ = _method("rsqrt_")
+reciprocal_ = _method("reciprocal_")
+square_ = _method("square_")
+floor_ = _method("floor_")
+ceil_ = _method("ceil_")
+round_ = _method("round_")
+trunc_ = _method("trunc_")
+frac_ = _method("frac_")
+sin_ = _method("sin_")
+cos_ = _method("cos_")
+tan_ = _method("tan_")
+tanh_ = _method("tanh_")
+sigmoid_ = _method("sigmoid_")
+relu_ = _method("relu_")
+asin_ = _method("asin_")
+acos_ = _method("acos_")
+atan_ = _method("atan_")
+sinh_ = _method("sinh_")
+cosh_ = _method("cosh_")
+asinh_ = _method("asinh_")
+acosh_ = _method("acosh_")
+atanh_ = _method("atanh_")
+arcsin_ = _method("arcsin_")
+arccos_ = _method("arccos_")
+arctan_ = _method("arctan_")
+arcsinh_ = _method("arcsinh_")
+arccosh_ = _method("arccosh_")
+arctanh_ = _method("arctanh_")
+erf_ = _method("erf_")
+erfc_ = _method("erfc_")
+clamp_ = _method("clamp_")
+clip_ = _method("clip_")
+clamp_min_ = _method("clamp_min_")
+clamp_max_ = _method("clamp_max_")
+nan_to_num_ = _method("nan_to_num_")
+logit_ = _method("logit_")
+detach_ = _method("detach_")
 erfinv = _method("erfinv")
 addmm = _method("addmm")
 addmv = _method("addmv")
@@ -524,3 +700,50 @@ tril_indices = products.tril_indices
 triu_indices = products.triu_indices
 std_mean = statistics.std_mean
 var_mean = statistics.var_mean
+
+
+def result_type(tensor1: Any, tensor2: Any) -> Any:
+    """The dtype PyTorch's promotion gives an operation on the two (tensors or numbers)."""
+    from . import dtypes
+
+    return dtypes.from_numpy_dtype(dtypes.result_type(tensor1, tensor2))
+
+
+def promote_types(type1: Any, type2: Any) -> Any:
+    """The smallest dtype both dtypes can be cast to safely (PyTorch's table)."""
+    from . import dtypes
+
+    a, b = (Tensor._wrap(np.zeros(1, t.np)) for t in (type1, type2))  # one-dim tensors: no scalar rules
+    return dtypes.from_numpy_dtype(dtypes.result_type(a, b))
+
+
+def can_cast(from_: Any, to: Any) -> bool:
+    """Whether PyTorch's type promotion allows a cast from ``from_`` to ``to`` (no float to
+    integer, no number to bool)."""
+    return bool(np.can_cast(from_.np, to.np, casting="same_kind"))
+
+
+def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor of ``s``, float32 by default (even for an int)."""
+    from .creation import tensor
+    from .dtypes import get_default_dtype
+
+    return tensor(s, dtype=dtype or get_default_dtype(), requires_grad=requires_grad)
+
+
+def logspace(
+    start: float,
+    end: float,
+    steps: int,
+    base: float = 10.0,
+    *,
+    dtype: Any = None,
+    requires_grad: bool = False,
+    **_: Any,
+) -> Tensor:
+    """``base ** linspace(start, end, steps)``."""
+    from .creation import linspace
+    from .dtypes import float64, get_default_dtype
+
+    out = base ** linspace(start, end, steps, dtype=float64)  # in float64, then rounded once
+    return out.to(dtype or get_default_dtype()).requires_grad_(requires_grad)

@@ -912,6 +912,7 @@ class Tensor:
         return _no_grad_binary(np.greater_equal, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def __and__(self, other: Any) -> Tensor:
         return _no_grad_binary(np.bitwise_and, self, other, "bitwise_and")
@@ -931,6 +932,49 @@ class Tensor:
 
     def logical_not(self) -> Tensor:
         return Tensor._wrap(np.logical_not(self._data))
+
+    def logical_and(self, other: Any) -> Tensor:
+        """True where both are nonzero (bool result, no gradient)."""
+        return _no_grad_binary(np.logical_and, self, other, "logical_and")
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.logical_or, self, other, "logical_or")
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.logical_xor, self, other, "logical_xor")
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return self & other
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return self ^ other
+
+    def bitwise_not(self) -> Tensor:
+        return ~self
+
+    def isposinf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isposinf(self._data)))
+
+    def isneginf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isneginf(self._data)))
+
+    def isreal(self) -> Tensor:
+        """True everywhere: tensors here are never complex."""
+        return Tensor._wrap(np.ones(self._data.shape, bool))
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (an error for any other size)."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous"
+            )
+        return bool(self._data.reshape(()))
 
     def isnan(self) -> Tensor:
         return Tensor._wrap(np.isnan(self._data))
@@ -1409,6 +1453,26 @@ class Tensor:
     def erfc(self) -> Tensor:
         """1 - erf(x), accurate where erf(x) is near 1."""
         return _ew.Erfc.apply(_floating(self))
+
+    def sinc(self) -> Tensor:
+        """sin(pi x) / (pi x), and 1 at 0."""
+        return _comp.sinc(self)
+
+    def copysign(self, other: Any) -> Tensor:
+        """|self| with the sign of ``other`` (its sign bit, so -0.0 counts as negative)."""
+        return _comp.copysign(self, other)
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def positive(self) -> Tensor:
+        return self
+
+    def detach_(self) -> Tensor:
+        """Make this tensor a leaf that needs no gradient, in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
 
     def erfinv(self) -> Tensor:
         """The inverse error function on (-1, 1); +-inf at +-1."""

@@ -594,3 +594,19 @@ def dsplit(x: Tensor, sections: Any) -> tuple[Tensor, ...]:
             f"torch.dsplit requires a tensor with at least 3 dimension, but got a tensor with {x.ndim} dimensions!"
         )
     return _split_even(x, sections, 2, "dsplit")
+
+
+def sinc(x: Tensor) -> Tensor:
+    """The normalised sinc, sin(pi x) / (pi x), with its limit 1 (and gradient 0) at x = 0."""
+    x = _floating(x)
+    zero = _wrap(x._data == 0)
+    safe = where(zero, 1.0, x) * np.pi  # (no 0/0 in the value or the gradient)
+    return where(zero, 1.0, safe.sin() / safe)
+
+
+def copysign(x: Tensor, other: Any) -> Tensor:
+    """|x| with the sign bit of ``other``; the gradient reaches ``x`` only (0 where x = 0)."""
+    o = other._data if isinstance(other, Tensor) else np.asarray(other)
+    x = _floating(x)
+    sign = _wrap(np.where(np.signbit(o), -1, 1).astype(x._data.dtype))
+    return x.abs() * sign
