@@ -84,6 +84,20 @@ add("vsplit-indices", lambda m, x: x.vsplit([2])[0], (3, 4))
 add("dsplit", lambda m, x: m.dsplit(x, 2)[0], (2, 2, 4))
 add("msort", lambda m, x: m.msort(x), (3, 4))
 add("true_divide", lambda m, x, y: m.true_divide(x, y), (3, 4), (4,), domain=("any", "away"))
+add("nanmedian-dim", lambda m, x: m.nanmedian((x - 1).log(), 1).values, (3, 5), domain=("pos",))
+add("nanmedian-all", lambda m, x: (x - 1).log().nanmedian(), (3, 5), domain=("pos",))
+add("matrix_power-3", lambda m, x: m.matrix_power(x, 3), (3, 3))
+add(
+    "matrix_power-neg-batched",
+    lambda m, x: m.linalg.matrix_power(x + 3 * m.eye(3, dtype=x.dtype), -2),
+    (2, 3, 3),
+)
+add("diag_embed", lambda m, x: m.diag_embed(x), (2, 3))
+add("diag_embed-offset-dims", lambda m, x: x.diag_embed(offset=-1, dim1=0, dim2=2), (2, 3))
+add("block_diag", lambda m, x, y, z: m.block_diag(x, y, z), (2, 2), (3,), ())
+add("cov", lambda m, x: m.cov(x), (3, 5))
+add("cov-1d-correction0", lambda m, x: x.cov(correction=0), (5,))
+add("corrcoef", lambda m, x: m.corrcoef(x), (3, 6))
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
@@ -149,6 +163,15 @@ NO_GRAD = {
     "inner-int": lambda m: m.inner(m.tensor([1, 2]), m.tensor([[3, 4], [5, 6]])),
     "addmm-beta0-ignores-nan": lambda m: m.addmm(m.full((2, 2), NAN), m.eye(2), m.eye(2), beta=0),
     "cross-default-dim": lambda m: m.cross(m.eye(3), m.ones(3, 3)),
+    "nanmedian-rows": lambda m: m.stack(
+        list(m.tensor([[NAN, 1.0, 3.0, 2.0], [5.0, NAN, 1.0, 0.0]]).nanmedian(1))
+    ),
+    "nanmedian-int": lambda m: m.nanmedian(m.tensor([[3, 1, 2], [5, 5, 0]]), 0).indices,
+    "nanmedian-all-nan": lambda m: m.nanmedian(m.tensor([NAN, NAN])),
+    "matrix_power-0": lambda m: m.matrix_power(m.tensor([[2.0, 1.0], [0.0, 4.0]]), 0),
+    "matrix_power-int": lambda m: m.matrix_power(m.tensor([[1, 1], [0, 1]]), 5),
+    "block_diag-int": lambda m: m.block_diag(m.tensor([[1, 2]]), m.tensor(3)),
+    "cov-int": lambda m: m.cov(m.tensor([[1, 2, 4], [0, 3, 3]])),
 }
 
 

@@ -128,6 +128,12 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "nanmedian",
+    "matrix_power",
+    "diag_embed",
+    "cov",
+    "corrcoef",
+    "block_diag",
     "clone",
     "detach",
     "masked_fill",
@@ -449,6 +455,11 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+nanmedian = _method("nanmedian")
+matrix_power = _method("matrix_power")
+diag_embed = _method("diag_embed")
+cov = _method("cov")
+corrcoef = _method("corrcoef")
 clone = _method("clone")
 detach = _method("detach")
 masked_fill = _method("masked_fill")
@@ -695,6 +706,7 @@ def _atleast(tensors: tuple[Any, ...], n: int) -> Any:
 
 
 tensordot = products.tensordot
+block_diag = products.block_diag
 cartesian_prod = products.cartesian_prod
 tril_indices = products.tril_indices
 triu_indices = products.triu_indices

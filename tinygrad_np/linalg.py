@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .ops.linalg import matrix_norm, norm, svdvals, vector_norm
 from .ops.products import cross as _cross
+from .ops.products import matrix_power
 from .ops.solve import LinAlgError, det, inv, slogdet, solve
 from .tensor import Tensor
 
@@ -19,6 +20,7 @@ __all__ = [
     "det",
     "inv",
     "matrix_norm",
+    "matrix_power",
     "norm",
     "slogdet",
     "solve",

@@ -1462,6 +1462,19 @@ class Tensor:
         """|self| with the sign of ``other`` (its sign bit, so -0.0 counts as negative)."""
         return _comp.copysign(self, other)
 
+    def matrix_power(self, n: int) -> Tensor:
+        """The matrix raised to the integer power ``n`` (by repeated squaring; n < 0 inverts first)."""
+        return _prod.matrix_power(self, n)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return _prod.diag_embed(self, offset, dim1, dim2)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        return _stat.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return _stat.corrcoef(self)
+
     def ravel(self) -> Tensor:
         return self.reshape(-1)
 
@@ -1881,6 +1894,10 @@ class Tensor:
     def median(self, dim: Any = None, keepdim: bool = False) -> Any:
         """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
         return _sel.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """``median`` of the values that are not NaN."""
+        return _sel.median(self, dim, keepdim, ignore_nan=True)
 
     def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         """``(values, indices)`` of the ``k``-th smallest element along ``dim`` (k from 1)."""

@@ -1,6 +1,6 @@
-"""Products and index grids composed from matmul, einsum-free reshapes and broadcasting:
-``addmm addmv mv baddbmm addbmm inner tensordot kron cross dist cartesian_prod tril_indices
-triu_indices``. None needs a backward of its own.
+"""Products, matrices and index grids composed from matmul, reshapes and broadcasting:
+``addmm addmv mv baddbmm addbmm inner tensordot kron cross dist matrix_power diag_embed
+block_diag cartesian_prod tril_indices triu_indices``. None needs a backward of its own.
 """
 
 from __future__ import annotations
@@ -181,3 +181,63 @@ def tril_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, **_:
 def triu_indices(row: int, col: int, offset: int = 0, *, dtype: Any = None, **_: Any) -> Tensor:
     """The (2, N) indices of the upper triangle (j - i >= offset) of a row x col matrix, row by row."""
     return _triangle_indices(row, col, offset, True, dtype)
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """``A @ A @ ... @ A`` (n times) by repeated squaring; the identity for n = 0; the inverse's
+    power for n < 0."""
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(
+            f"linalg.matrix_power: A must be batches of square matrices, but they are {tuple(A.shape[-2:])} matrices"
+        )
+    n = int(n)
+    if n == 0:
+        eye = np.broadcast_to(np.eye(A.shape[-1], dtype=A._data.dtype), A.shape)
+        return _wrap(eye.copy())
+    if n < 0:
+        from .solve import inv
+
+        A, n = inv(A), -n
+    result, base = None, A
+    while n:
+        if n & 1:
+            result = base if result is None else result @ base
+        n >>= 1
+        if n:
+            base = base @ base
+    return result
+
+
+def diag_embed(x: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """Each last-dim vector of ``x`` placed on the ``offset``-th diagonal of a new square matrix,
+    whose two dims are put at ``dim1`` and ``dim2`` of the result."""
+    n = x.shape[-1] if x.ndim else 1
+    m = n + abs(int(offset))
+    place = np.zeros((n, m, m), x._data.dtype)  # place[i] is the matrix with a 1 at (i, i + offset)
+    rows = np.arange(n) + max(-int(offset), 0)
+    place[np.arange(n), rows, rows + int(offset)] = 1
+    out = (x.unsqueeze(-1).unsqueeze(-1) * _wrap(place)).sum(-3)  # (..., m, m)
+    nd = out.ndim
+    d1, d2 = _wrap_dim(dim1, nd, "diag_embed"), _wrap_dim(dim2, nd, "diag_embed")
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    if (d1, d2) == (nd - 2, nd - 1):
+        return out
+    return out.movedim((nd - 2, nd - 1), (d1, d2))
+
+
+def block_diag(*tensors: Any) -> Tensor:
+    """The tensors (0-d as 1x1, 1-D as one row, 2-D as they are) down the diagonal of a
+    zero matrix, in order."""
+    blocks = [_t(t) for t in tensors]
+    blocks = [b.reshape(1, 1) if b.ndim == 0 else b.reshape(1, -1) if b.ndim == 1 else b for b in blocks]
+    if any(b.ndim != 2 for b in blocks):
+        raise RuntimeError("torch.block_diag: Input tensors must have 2 or fewer dimensions")
+    if not blocks:
+        return _wrap(np.zeros((1, 0), np.float32))
+    total = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(movement.pad(b, (left, total - left - b.shape[1]), "constant", 0.0))
+        left += b.shape[1]
+    return movement.cat(rows, 0)

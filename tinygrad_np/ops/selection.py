@@ -29,6 +29,7 @@ _wrap = Tensor._wrap
 
 # What PyTorch returns as ``torch.return_types.median`` and ``.kthvalue``.
 median_result = namedtuple("median", ["values", "indices"])
+nanmedian_result = namedtuple("nanmedian", ["values", "indices"])
 kthvalue_result = namedtuple("kthvalue", ["values", "indices"])
 
 
@@ -121,38 +122,45 @@ def _ranked(a: np.ndarray, d: int, k: int) -> np.ndarray:
     return np.take(argsort_array(a, d, False), [k], axis=d).astype(np.int64, copy=False)
 
 
-def median(x: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
-    """The lower median of all elements (a 0-d tensor), or ``(values, indices)`` along ``dim``."""
-    _check_sortable(x, "median")
+def median(x: Tensor, dim: int | None = None, keepdim: bool = False, *, ignore_nan: bool = False) -> Any:
+    """The lower median of all elements (a 0-d tensor), or ``(values, indices)`` along ``dim``;
+    with ``ignore_nan`` (``nanmedian``) the median of the values that are not NaN (NaN only
+    where all are)."""
+    op = "nanmedian" if ignore_nan else "median"
+    _check_sortable(x, op)
     a = x._data
+    nan = np.isnan(a) if a.dtype.kind == "f" else np.zeros(a.shape, bool)
     if dim is None:
         if a.size == 0:
             if a.dtype.kind != "f":
-                raise RuntimeError(f"median(): the median of an empty {x.dtype} tensor is undefined")
+                raise RuntimeError(f"{op}(): the median of an empty {x.dtype} tensor is undefined")
             return MedianAll.apply(x, 0)
-        flat = a.reshape(-1)
-        nan = np.isnan(flat) if a.dtype.kind == "f" else None
-        if nan is not None and nan.any():
-            i = int(np.argmax(nan))
+        flat, nan_flat = a.reshape(-1), nan.reshape(-1)
+        count = int((~nan_flat).sum()) if ignore_nan else flat.size
+        if nan_flat.any() and (not ignore_nan or count == 0):
+            i = int(np.argmax(nan_flat))
         else:
-            i = int(argsort_array(flat, 0, False)[(flat.size - 1) // 2])
+            i = int(argsort_array(flat, 0, False)[(count - 1) // 2])  # NaN sort last
         return MedianAll.apply(x, i)
     if x.ndim == 0:
-        _wrap_dim(dim, 0, "median")
-        values, indices = median(x.reshape(1), 0, keepdim)
-        return median_result(values.reshape(()), indices.reshape(()))
-    d = _wrap_dim(dim, x.ndim, "median")
+        _wrap_dim(dim, 0, op)
+        values, indices = median(x.reshape(1), 0, keepdim, ignore_nan=ignore_nan)
+        return (nanmedian_result if ignore_nan else median_result)(values.reshape(()), indices.reshape(()))
+    d = _wrap_dim(dim, x.ndim, op)
     n = a.shape[d]
     if n == 0:
-        raise IndexError(f"median(): Expected reduction dim {d} to have non-zero size.")
-    idx = _ranked(a, d, (n - 1) // 2)
-    if a.dtype.kind == "f":
-        nan = np.isnan(a)
-        has_nan = nan.any(axis=d, keepdims=True)
+        raise IndexError(f"{op}(): Expected reduction dim {d} to have non-zero size.")
+    has_nan = nan.any(axis=d, keepdims=True)
+    if ignore_nan:  # rank (count - 1) // 2 among the numbers, which sort before the NaN
+        ranks = np.maximum(((~nan).sum(axis=d, keepdims=True) - 1) // 2, 0)
+        idx = np.take_along_axis(argsort_array(a, d, False), ranks, axis=d).astype(np.int64)
+    else:
+        idx = _ranked(a, d, (n - 1) // 2)
         if has_nan.any():  # a slice with NaN has the median NaN, at its first NaN
             idx = np.where(has_nan, np.argmax(nan, axis=d, keepdims=True), idx)
     values = Median.apply(x, d, idx, keepdim)
-    return median_result(values, _wrap(idx if keepdim else np.squeeze(idx, d)))
+    result = nanmedian_result if ignore_nan else median_result
+    return result(values, _wrap(idx if keepdim else np.squeeze(idx, d)))
 
 
 def kthvalue(x: Tensor, k: int, dim: int = -1, keepdim: bool = False) -> Any:

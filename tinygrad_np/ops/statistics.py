@@ -1,5 +1,5 @@
 """Reductions composed from the others: ``nansum nanmean quantile nanquantile std_mean var_mean
-aminmax cummax cummin``. Values picked from the input (quantiles, running maxima) are a
+aminmax cummax cummin cov corrcoef``. Values picked from the input (quantiles, running maxima) are a
 ``gather`` of it, so their gradient goes back to where they came from.
 """
 
@@ -167,3 +167,32 @@ def quantile(
     if keepdim:
         out = out.unsqueeze(d + 1) if dim is not None else out.reshape(out.shape[:1] + (1,) * x.ndim)
     return out if qs.ndim == 1 else out.squeeze(0)
+
+
+def cov(x: Tensor, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+    """The covariance matrix of the variables in the rows of ``x`` (observations in the columns):
+    ``(x - mean) (x - mean)^T / (N - correction)``; a 1-D ``x`` is one variable (a 0-d result)."""
+    if fweights is not None or aweights is not None:
+        raise NotImplementedError(
+            "cov: fweights and aweights are not supported; weight the observations first"
+        )
+    if x.ndim > 2:
+        raise RuntimeError(
+            f"cov(): expected input to have two or fewer dimensions but got an input with {x.ndim} dimensions"
+        )
+    if x._data.dtype.kind != "f":
+        x = x.float()
+    rows = x.reshape(1, -1) if x.ndim < 2 else x
+    n = rows.shape[1]
+    centered = rows - rows.mean(1, keepdim=True)
+    out = (centered @ centered.mT) / max(n - correction, 0)
+    return out.reshape(()) if x.ndim < 2 else out
+
+
+def corrcoef(x: Tensor) -> Tensor:
+    """Pearson's correlation coefficients: ``cov / sqrt(var_i var_j)``, clipped to [-1, 1]."""
+    c = cov(x)
+    if c.ndim == 0:
+        return c / c
+    d = c.diagonal().sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
