@@ -129,6 +129,24 @@ def test_index_select_errors(index, error, match) -> None:
         tg.ones(2, 3).index_select(1, index)
 
 
+@pytest.mark.parametrize("error", [IndexError, RuntimeError])
+def test_index_select_out_of_range_is_caught_as_either_error_pytorch_raises(error: type) -> None:
+    """PyTorch raises IndexError along some dims and RuntimeError along others."""
+    for shape, dim in [((3, 4), 1), ((3, 4), 0), ((2, 3, 1), 2), ((5,), 0)]:
+        with pytest.raises(error, match="out of range"):
+            tg.zeros(*shape).index_select(dim, tg.tensor([9]))
+
+
+@needs_torch
+def test_pytorch_raises_index_or_runtime_error_by_dim() -> None:
+    kinds = set()
+    for shape, dim in [((3, 4), 1), ((3, 4), 0)]:
+        with pytest.raises((IndexError, RuntimeError)) as info:
+            torch.zeros(*shape).index_select(dim, torch.tensor([9]))
+        kinds.add(info.type)
+    assert kinds == {IndexError, RuntimeError}
+
+
 def test_index_select_on_a_scalar_errors() -> None:
     with pytest.raises(IndexError, match="out of range"):
         tg.tensor(5.0).index_select(0, tg.tensor([1]))

@@ -156,6 +156,8 @@ def repeat_interleave(
         counts = _counts(_t(x)._data, None)
         return _wrap(np.repeat(np.arange(counts.size, dtype=np.int64), counts))
     x = _t(x)
+    if dim is not None and x.ndim == 0:
+        raise IndexError(f"repeat_interleave(): dimension {dim} out of range for a 0-d tensor")
     if dim is None:
         x, d = x.reshape(-1), 0
     else:

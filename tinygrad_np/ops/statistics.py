@@ -124,6 +124,8 @@ def quantile(
         raise RuntimeError(f"{op}() q must be a scalar or 1D tensor")
     if ((qs < 0) | (qs > 1)).any():
         raise RuntimeError(f"{op}() q values must be in the range [0, 1]")
+    if x.numel() == 0:
+        raise RuntimeError(f"{op}() input tensor must be non-empty")
     if interpolation not in ("linear", "lower", "higher", "midpoint", "nearest"):
         raise RuntimeError(
             f"{op}() interpolation must be one of linear, lower, higher, midpoint or nearest. Found {interpolation}"
@@ -134,8 +136,6 @@ def quantile(
         src, d = x, _wrap_dim(dim, x.ndim, op)
     if src.ndim == 0:
         src, d = src.reshape(1), 0
-    if src._data.shape[d] == 0:
-        raise IndexError(f"{op}() input tensor must be non-empty")
     moved = src.movedim(d, -1)
     a = moved._data
     order = argsort_array(a, a.ndim - 1, False)  # NaN last
@@ -164,7 +164,7 @@ def quantile(
     if bad.any():
         out = where(_wrap(np.broadcast_to(bad, out.shape)), float("nan"), out)
     out = out.movedim(-1, 0)  # (Q, ...)
-    if keepdim:
+    if keepdim and x.ndim:
         out = out.unsqueeze(d + 1) if dim is not None else out.reshape(out.shape[:1] + (1,) * x.ndim)
     return out if qs.ndim == 1 else out.squeeze(0)
 
@@ -186,7 +186,7 @@ def cov(x: Tensor, *, correction: int = 1, fweights: Any = None, aweights: Any =
     n = rows.shape[1]
     centered = rows - rows.mean(1, keepdim=True)
     out = (centered @ centered.mT) / max(n - correction, 0)
-    return out.reshape(()) if x.ndim < 2 else out
+    return out.reshape(()) if rows.shape[0] == 1 else out  # one variable: its variance, 0-d
 
 
 def corrcoef(x: Tensor) -> Tensor:
