@@ -54,20 +54,22 @@ def index_select(x: Tensor, dim: int, index: Any) -> Tensor:
                 f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
             )
         if int(idx.reshape(())) != 0:
-            raise IndexOutOfRange("index_select(): index out of range in self (a 0-d tensor has only index 0)")
+            raise IndexOutOfRangeError(
+                "index_select(): index out of range in self (a 0-d tensor has only index 0)"
+            )
         return x.reshape(1)[_wrap(idx.reshape(1))].reshape(())
     d = _wrap_dim(dim, x.ndim, "index_select")
     n = x._data.shape[d]
     bad = (idx < 0) | (idx >= n)
     if bad.any():
-        raise IndexOutOfRange(
+        raise IndexOutOfRangeError(
             f"index_select(): index out of range in self: index {int(idx[bad].flat[0])} is out of range for "
             f"dimension {d} of size {n} (input shape {tuple(x.shape)}; negative indices are not allowed)"
         )
     return x[(slice(None),) * d + (_wrap(idx.reshape(-1).astype(np.int64, copy=False)),)]
 
 
-class IndexOutOfRange(IndexError, RuntimeError):
+class IndexOutOfRangeError(IndexError, RuntimeError):
     """An index outside its dimension. PyTorch raises IndexError ('index out of range in
     self') or RuntimeError ('INDICES element is out of DATA bounds') depending on the dim and
     its kernel; this is both, so either ``except`` catches it."""
