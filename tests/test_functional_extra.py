@@ -85,6 +85,74 @@ add("relu_-nonleaf", lambda m, x: Fn(m).relu_(x * 1), (3, 4), domain=("away",))
 add("elu_-nonleaf", lambda m, x: Fn(m).elu_(x * 1, 0.5), (3, 4), domain=("away",))
 add("leaky_relu_-nonleaf", lambda m, x: Fn(m).leaky_relu_(x * 1, 0.2), (3, 4), domain=("away",))
 add("hardtanh_-nonleaf", lambda m, x: Fn(m).hardtanh_(x * 2, -1.0, 0.5), (3, 4), domain=("away",))
+add(
+    "margin_ranking_loss",
+    lambda m, a, b: Fn(m).margin_ranking_loss(a, b, m.tensor([1.0, -1.0, 1.0, -1.0], dtype=a.dtype), 0.1),
+    (4,),
+    (4,),
+)
+add(
+    "hinge_embedding_loss",
+    lambda m, x: Fn(m).hinge_embedding_loss(
+        x, m.tensor([1.0, -1.0, -1.0, 1.0], dtype=x.dtype), reduction="sum"
+    ),
+    (3, 4),
+    domain=("away",),
+)
+add(
+    "soft_margin_loss",
+    lambda m, x: Fn(m).soft_margin_loss(x, m.tensor([1.0, -1.0, -1.0, 1.0], dtype=x.dtype)),
+    (3, 4),
+)
+add(
+    "cosine_embedding_loss",
+    lambda m, a, b: Fn(m).cosine_embedding_loss(a, b, m.tensor([1.0, -1.0, 1.0], dtype=a.dtype), margin=-0.5),
+    (3, 4),
+    (3, 4),
+)
+add(
+    "triplet_margin_loss",
+    lambda m, a, p, n: Fn(m).triplet_margin_loss(a, p, n, margin=2.0),
+    (3, 4),
+    (3, 4),
+    (3, 4),
+)
+add(
+    "triplet_margin_loss-swap-p1",
+    lambda m, a, p, n: Fn(m).triplet_margin_loss(a, p, n, p=1, swap=True, reduction="none"),
+    (3, 4),
+    (3, 4),
+    (3, 4),
+)
+add(
+    "gaussian_nll_loss",
+    lambda m, x, y, v: Fn(m).gaussian_nll_loss(x, y, v),
+    (3, 4),
+    (3, 4),
+    (3, 4),
+    domain=("any", "any", "pos"),
+)
+add(
+    "gaussian_nll_loss-per-sample-var-full",
+    lambda m, x, y, v: Fn(m).gaussian_nll_loss(x, y, v, full=True, reduction="sum"),
+    (3, 4),
+    (3, 4),
+    (3,),
+    domain=("any", "any", "pos"),
+)
+add("poisson_nll_loss", lambda m, x, y: Fn(m).poisson_nll_loss(x, y), (3, 4), (3, 4), domain=("any", "pos"))
+add(
+    "poisson_nll_loss-rate-full",
+    lambda m, x, y: Fn(m).poisson_nll_loss(x, y * 2, log_input=False, full=True),
+    (3, 4),
+    (3, 4),
+    domain=("pos", "pos"),
+)
+add("group_norm", lambda m, x, w, b: Fn(m).group_norm(x, 2, w, b), (2, 4, 3), (4,), (4,))
+add("group_norm-no-affine", lambda m, x: Fn(m).group_norm(x, 1), (2, 3, 2, 2))
+add("rms_norm", lambda m, x, w: Fn(m).rms_norm(x, (4,), w), (3, 4), (4,))
+add("rms_norm-eps-2d", lambda m, x: Fn(m).rms_norm(x, [3, 4], eps=1e-3), (2, 3, 4))
+add("adaptive_avg_pool1d", lambda m, x: Fn(m).adaptive_avg_pool1d(x, 2), (2, 3, 4))
 add("erfinv", lambda m, x: m.erfinv(x), (3, 4), domain=("unit",))
 add("erfinv-method-inplace", lambda m, x: (x * 1).erfinv_(), (3, 4), domain=("unit",))
 

@@ -63,6 +63,18 @@ from .loss import (
     nll_loss,
     smooth_l1_loss,
 )
+from .losses_more import (
+    adaptive_avg_pool1d,
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    group_norm,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    poisson_nll_loss,
+    rms_norm,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 
 __all__ = [
     "scaled_dot_product_attention",
@@ -131,6 +143,16 @@ __all__ = [
     "softshrink",
     "threshold_",
     "upsample",
+    "adaptive_avg_pool1d",
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "group_norm",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "poisson_nll_loss",
+    "rms_norm",
+    "soft_margin_loss",
+    "triplet_margin_loss",
 ]
 
 
