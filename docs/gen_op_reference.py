@@ -103,6 +103,7 @@ VJP = {
     "Det": "g (batch) -> dL/dA = g det(A) inv(A)ᵀ = g adj(A)ᵀ, shape (..., n, n)",
     "LogAbsDet": "g (batch) -> dL/dA = g inv(A)ᵀ, shape (..., n, n)",
     "Solve": "X = inv(A) B, A (n, n), B (n, k): dL/dB = solve(Aᵀ, g) (n, k);  dL/dA = -dL/dB Xᵀ (n, n)",
+    "LogCumSumExp": "y = logcumsumexp(x) along dim: dL/dx_j = Σ_{i ≥ j} g_i exp(x_j - y_i), x's shape",
     "Cumprod": "dL/dx_j = Σ_{i ≥ j} g_i y_i / x_j (computed without dividing, exact at zeros), x's shape",
     "Sub": "dL/dx = g;  dL/dy = -g",
     "Mul": "dL/dx = g ⊙ y;  dL/dy = g ⊙ x",

@@ -95,6 +95,9 @@ add(
 add("diag_embed", lambda m, x: m.diag_embed(x), (2, 3))
 add("diag_embed-offset-dims", lambda m, x: x.diag_embed(offset=-1, dim1=0, dim2=2), (2, 3))
 add("block_diag", lambda m, x, y, z: m.block_diag(x, y, z), (2, 2), (3,), ())
+add("logcumsumexp", lambda m, x: m.logcumsumexp(x * 30, 1), (3, 5))
+add("logcumsumexp-dim0-method", lambda m, x: x.logcumsumexp(dim=0), (4, 3))
+add("logcumsumexp-0d", lambda m, x: m.logcumsumexp(x, 0), (), domain=("any",))
 add("cov", lambda m, x: m.cov(x), (3, 5))
 add("cov-1d-correction0", lambda m, x: x.cov(correction=0), (5,))
 add("corrcoef", lambda m, x: m.corrcoef(x), (3, 6))
@@ -172,6 +175,8 @@ NO_GRAD = {
     "matrix_power-int": lambda m: m.matrix_power(m.tensor([[1, 1], [0, 1]]), 5),
     "block_diag-int": lambda m: m.block_diag(m.tensor([[1, 2]]), m.tensor(3)),
     "cov-int": lambda m: m.cov(m.tensor([[1, 2, 4], [0, 3, 3]])),
+    "logcumsumexp-infinities": lambda m: m.logcumsumexp(m.tensor([-INF, -INF, 0.0, 1000.0, -INF, INF]), 0),
+    "logcumsumexp-large": lambda m: m.logcumsumexp(m.tensor([[1000.0, -1000.0, 999.0], [-5.0, 3.0, 3.0]]), 1),
 }
 
 
@@ -252,3 +257,18 @@ def test_index_out_of_range_is_an_index_error() -> None:
 def test_index_copy_count_mismatch_is_an_index_error_in_pytorch() -> None:
     with pytest.raises(IndexError):
         torch.zeros(3, 2).index_copy(0, torch.tensor([0, 1]), torch.ones(1, 2))
+
+
+def test_logcumsumexp_second_order_and_large_values() -> None:
+    from tinygrad_np.autograd import gradgradcheck
+
+    x = tg.tensor(np.random.default_rng(2).standard_normal((2, 4)), requires_grad=True)
+    assert gradgradcheck(lambda t: t.logcumsumexp(1), (x,))
+    big = tg.tensor([[800.0, 0.0, -800.0]], dtype=tg.float64, requires_grad=True)
+    big.logcumsumexp(1).sum().backward()  # d/dx_0 = sum_i e^(x_0 - y_i) = 3, the others ~0
+    np.testing.assert_allclose(big.grad.numpy(), [[3.0, 0.0, 0.0]], atol=1e-300)
+
+
+def test_logcumsumexp_of_integers_is_refused() -> None:
+    with pytest.raises(NotImplementedError, match="logcumsumexp_out_cpu"):
+        tg.logcumsumexp(tg.tensor([1, 2]), 0)

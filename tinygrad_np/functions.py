@@ -128,6 +128,7 @@ __all__ = [
     "masked_select",
     "einsum",
     "set_printoptions",
+    "logcumsumexp",
     "nanmedian",
     "matrix_power",
     "diag_embed",
@@ -455,6 +456,7 @@ nonzero = _method("nonzero")
 argwhere = _method("argwhere")
 isclose = _method("isclose")
 masked_select = _method("masked_select")
+logcumsumexp = _method("logcumsumexp")
 nanmedian = _method("nanmedian")
 matrix_power = _method("matrix_power")
 diag_embed = _method("diag_embed")

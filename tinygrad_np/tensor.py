@@ -1364,6 +1364,9 @@ class Tensor:
     def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
         return _stat.aminmax(self, dim=dim, keepdim=keepdim)
 
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _stat.logcumsumexp(self, dim)
+
     def cummax(self, dim: int) -> Any:
         return _stat.cummax(self, dim)
 

@@ -1,5 +1,5 @@
 """Reductions composed from the others: ``nansum nanmean quantile nanquantile std_mean var_mean
-aminmax cummax cummin cov corrcoef``. Values picked from the input (quantiles, running maxima) are a
+aminmax cummax cummin cov corrcoef``, and one op of its own, ``logcumsumexp``. Values picked from the input (quantiles, running maxima) are a
 ``gather`` of it, so their gradient goes back to where they came from.
 """
 
@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd.function import Function
 from ..tensor import Tensor, _wrap_dim, where
 from .sorting import argsort_array
 
@@ -196,3 +197,47 @@ def corrcoef(x: Tensor) -> Tensor:
         return c / c
     d = c.diagonal().sqrt()
     return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+
+class LogCumSumExp(Function):
+    """y_i = log(sum_{j <= i} e^(x_j)) along ``dim``, accumulated with NumPy's
+    ``logaddexp`` (no overflow, -inf allowed)."""
+
+    formula = "d logcumsumexp(x)_i/dx_j = exp(x_j - y_i) for j <= i"
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        a = x._data
+        work = a.astype(np.float32) if a.dtype == np.float16 else a  # (float16 in float32, as PyTorch)
+        y = _wrap(np.logaddexp.accumulate(work, axis=dim).astype(a.dtype, copy=False))
+        ctx.dim = dim
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        d = ctx.dim
+        # dL/dx_j = sum_{i >= j} g_i e^(x_j - y_i), summed in log space for the positive and the
+        # negative parts of g separately (PyTorch's and TensorFlow's form): no overflow
+        lowest = float(np.finfo(grad._data.dtype).min)
+        log_abs = grad.abs().log()
+        parts = []
+        with np.errstate(over="ignore", invalid="ignore"):  # (lowest - y overflows to -inf: a zero term)
+            for mask in (grad._data > 0, grad._data < 0):
+                log_g = where(_wrap(mask), log_abs, lowest)
+                rev = LogCumSumExp.apply((log_g - y).flip(d), d).flip(d)  # log sum_{i >= j} g_i e^(-y_i)
+                parts.append((rev + x).exp())
+        return parts[0] - parts[1], None
+
+
+def logcumsumexp(x: Tensor, dim: int) -> Tensor:
+    """``log(cumsum(exp(x)))`` along ``dim``, without overflow."""
+    if x._data.dtype.kind != "f":
+        raise NotImplementedError(
+            f'"logcumsumexp_out_cpu" not implemented for {x.dtype}: convert with .float() first'
+        )
+    if x.ndim == 0:
+        _wrap_dim(dim, 0, "logcumsumexp")
+        return LogCumSumExp.apply(x.reshape(1), 0).reshape(())
+    return LogCumSumExp.apply(x, _wrap_dim(dim, x.ndim, "logcumsumexp"))
