@@ -201,7 +201,8 @@ def corrcoef(x: Tensor) -> Tensor:
 
 class LogCumSumExp(Function):
     """y_i = log(sum_{j <= i} e^(x_j)) along ``dim``, accumulated with NumPy's
-    ``logaddexp`` (no overflow, -inf allowed)."""
+    ``logaddexp`` (no overflow, -inf allowed). In backward, ``lowest - y`` may overflow to
+    -inf, which is a zero term, so NumPy's warning is silenced there."""
 
     formula = "d logcumsumexp(x)_i/dx_j = exp(x_j - y_i) for j <= i"
 
@@ -223,7 +224,7 @@ class LogCumSumExp(Function):
         lowest = float(np.finfo(grad._data.dtype).min)
         log_abs = grad.abs().log()
         parts = []
-        with np.errstate(over="ignore", invalid="ignore"):  # (lowest - y overflows to -inf: a zero term)
+        with np.errstate(over="ignore", invalid="ignore"):
             for mask in (grad._data > 0, grad._data < 0):
                 log_g = where(_wrap(mask), log_abs, lowest)
                 rev = LogCumSumExp.apply((log_g - y).flip(d), d).flip(d)  # log sum_{i >= j} g_i e^(-y_i)
