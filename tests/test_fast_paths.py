@@ -20,7 +20,7 @@ from tinygrad_np.autograd.function import Function
 from tinygrad_np.nn import functional as F
 from tinygrad_np.nn.functional.linear import Addmm
 from tinygrad_np.nn.functional.loss import CrossEntropy, MseLoss
-from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce
+from tinygrad_np.ops import binary, elementwise, linalg, movement, reduce, trig
 from tinygrad_np.tensor import Tensor
 
 rng = np.random.default_rng(0)
@@ -57,6 +57,27 @@ CASES = {
     elementwise.Tanh: [lambda dt: (elementwise.Tanh, (_t((4, 3), dt),))],
     elementwise.Sigmoid: [lambda dt: (elementwise.Sigmoid, (_t((4, 3), dt),))],
     elementwise.Relu: [lambda dt: (elementwise.Relu, (_t((5, 4), dt),))],
+    trig.Tan: [lambda dt: (trig.Tan, (_t((2, 3), dt),))],
+    trig.Asin: [
+        lambda dt: (trig.Asin, (tg.tensor(rng.uniform(-0.9, 0.9, (2, 3)).astype(dt), requires_grad=True),))
+    ],
+    trig.Acos: [
+        lambda dt: (trig.Acos, (tg.tensor(rng.uniform(-0.9, 0.9, (2, 3)).astype(dt), requires_grad=True),))
+    ],
+    trig.Atan: [lambda dt: (trig.Atan, (_t((2, 3), dt),))],
+    trig.Sinh: [lambda dt: (trig.Sinh, (_t((2, 3), dt),))],
+    trig.Cosh: [lambda dt: (trig.Cosh, (_t((2, 3), dt),))],
+    trig.Asinh: [lambda dt: (trig.Asinh, (_t((2, 3), dt),))],
+    trig.Acosh: [
+        lambda dt: (trig.Acosh, (tg.tensor(rng.uniform(1.1, 3, (2, 3)).astype(dt), requires_grad=True),))
+    ],
+    trig.Atanh: [
+        lambda dt: (trig.Atanh, (tg.tensor(rng.uniform(-0.9, 0.9, (2, 3)).astype(dt), requires_grad=True),))
+    ],
+    trig.Atan2: [
+        lambda dt: (trig.Atan2, (_t((3, 1, 4), dt), _t((2, 4), dt, positive=True))),
+        lambda dt: (trig.Atan2, (_t((2, 3), dt, grad=False), _t((2, 3), dt))),
+    ],
     reduce.Sum: [
         lambda dt: (reduce.Sum, (_t((2, 3, 4), dt), (1,), False)),
         lambda dt: (reduce.Sum, (_t((2, 3, 4), dt), (0, 2), True)),

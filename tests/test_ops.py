@@ -33,7 +33,9 @@ class Case:
     id: str
     fn: Callable[..., Any]
     shapes: tuple[tuple[int, ...], ...]
-    domain: tuple[str, ...] = ()  # per input: "any" (normal), "pos" (0.5..2), "away" (|x| >= 0.2)
+    domain: tuple[
+        str, ...
+    ] = ()  # per input: "any" (normal), "pos" (0.5..2), "away" (|x| >= 0.2), "unit" (-0.9..0.9)
     tags: frozenset[str] = field(default_factory=frozenset)  # "nograd": values only
 
     def inputs(self, dtype: Any, seed: int = 0) -> list[np.ndarray]:
@@ -43,6 +45,8 @@ class Case:
             kind = self.domain[i] if i < len(self.domain) else "any"
             if kind == "pos":
                 a = rng.uniform(0.5, 2.0, shape)
+            elif kind == "unit":
+                a = rng.uniform(-0.9, 0.9, shape)
             elif kind == "away":
                 n = rng.standard_normal(shape)
                 a = np.sign(n) * (0.2 + np.abs(n))
@@ -394,6 +398,75 @@ for name, fn, *rest in TEACHING:
     doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
     shapes = rest[:-1] if doms else rest
     add(name, fn, *shapes, domain=doms)
+
+# ---- trigonometric and hyperbolic functions and their inverses (ops/trig.py) -----------------------
+TRIG = [
+    ("tan", lambda m, x: x.tan(), (3, 4), ("unit",)),
+    ("tan-fn-0d", lambda m, x: m.tan(x), (), ("unit",)),
+    ("asin", lambda m, x: x.asin(), (3, 4), ("unit",)),
+    ("arcsin-fn", lambda m, x: m.arcsin(x), (2, 1, 3), ("unit",)),
+    ("acos", lambda m, x: x.acos(), (3, 4), ("unit",)),
+    ("arccos-method", lambda m, x: x.arccos(), (3,), ("unit",)),
+    ("atan", lambda m, x: m.atan(x), (3, 4)),
+    ("arctan-method", lambda m, x: x.arctan(), (2, 1, 3)),
+    ("sinh", lambda m, x: x.sinh(), (3, 4)),
+    ("cosh", lambda m, x: m.cosh(x), (3, 4)),
+    ("asinh", lambda m, x: x.asinh(), (3, 4)),
+    ("arcsinh-fn", lambda m, x: m.arcsinh(x), (), ("any",)),
+    ("acosh", lambda m, x: (x + 1).acosh(), (3, 4), ("pos",)),
+    ("arccosh-fn", lambda m, x: m.arccosh(x + 1), (3,), ("pos",)),
+    ("atanh", lambda m, x: x.atanh(), (3, 4), ("unit",)),
+    ("arctanh-fn", lambda m, x: m.arctanh(x), (2, 1, 3), ("unit",)),
+    ("atan2", lambda m, y, x: m.atan2(y, x), (3, 4), (3, 4), ("any", "away")),
+    ("atan2-broadcast", lambda m, y, x: y.atan2(x), (3, 1), (4,), ("any", "away")),
+    ("atan2-0d-other", lambda m, y, x: m.arctan2(y, x), (2, 3), (), ("any", "away")),
+    ("arctan2-method-left-0d", lambda m, y, x: y.arctan2(x), (), (3, 4), ("any", "away")),
+    ("tan_-nonleaf", lambda m, x: (x * 1).tan_(), (3, 4), ("unit",)),
+    ("asin_-nonleaf", lambda m, x: (x * 1).asin_(), (3, 4), ("unit",)),
+    (
+        "cosh_-nonleaf",
+        lambda m, x: (x * 1).cosh_(),
+        (3, 4),
+    ),  # (PyTorch has no gradient for asinh_ acosh_ atanh_)
+    ("atan2_-nonleaf", lambda m, y, x: (y * 1).atan2_(x), (3, 4), (4,), ("any", "away")),
+]
+for name, fn, *rest in TRIG:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+
+# ---- picking by position or rank (ops/selection.py) ----------------------------------------------
+SELECTION = [
+    ("index_select", lambda m, x: x.index_select(1, m.tensor([3, 0, 3])), (3, 4)),
+    ("index_select-fn-neg-dim", lambda m, x: m.index_select(x, -3, m.tensor([1, 1])), (2, 3, 4)),
+    ("index_select-int32-0d-index", lambda m, x: x.index_select(0, m.tensor(2, dtype=m.int32)), (3, 4)),
+    ("median", lambda m, x: x.median(), (3, 4)),
+    ("median-fn-even-count", lambda m, x: m.median(x), (2, 2)),
+    ("median-dim", lambda m, x: x.median(1).values, (3, 4)),
+    ("median-dim-keepdim", lambda m, x: m.median(x, dim=0, keepdim=True)[0], (2, 3, 4)),
+    ("kthvalue", lambda m, x: x.kthvalue(2).values, (3, 4)),
+    ("kthvalue-fn-dim-keepdim", lambda m, x: m.kthvalue(x, 3, 0, True)[0], (3, 4)),
+]
+for name, fn, *rest in SELECTION:
+    doms = rest[-1] if rest and isinstance(rest[-1][0], str) else ()
+    shapes = rest[:-1] if doms else rest
+    add(name, fn, *shapes, domain=doms)
+add("median-indices", lambda m, x: x.median(dim=-1).indices, (3, 5), tags="nograd")
+add("kthvalue-indices", lambda m, x: m.kthvalue(x, 4, dim=1)[1], (3, 5), tags="nograd")
+add("unique_consecutive", lambda m, x: m.unique_consecutive((x > 0).long()), (3, 4), tags="nograd")
+add(
+    "unique_consecutive-inverse",
+    lambda m, x: (x > 0).long().unique_consecutive(return_inverse=True, return_counts=True)[1],
+    (3, 4),
+    tags="nograd",
+)
+add(
+    "unique_consecutive-counts",
+    lambda m, x: m.unique_consecutive(x > 0, return_counts=True)[1],
+    (3, 4),
+    tags="nograd",
+)
+add("unique_consecutive-dim", lambda m, x: m.unique_consecutive((x > 0).long(), dim=1), (2, 6), tags="nograd")
 add("linalg.matrix_norm-nuc", lambda m, x: m.linalg.matrix_norm(x, ord="nuc"), (3, 4), tags="once")
 add("norm-nuc", lambda m, x: x.norm(p="nuc"), (4, 3), tags="once")
 add("linalg.matrix_norm-2", lambda m, x: m.linalg.matrix_norm(x, ord=2), (2, 3, 4), tags="once")

@@ -236,6 +236,87 @@ class Ref:
     def exp2(self):
         return Ref(np.exp2(_float(self.a)))
 
+    # ---- trigonometric and hyperbolic functions from their definitions, in float64 ----
+    def _f64(self, fn):
+        a = _float(self.a)
+        return Ref(fn(a.astype(np.float64)).astype(a.dtype))
+
+    def tan(self):
+        return self._f64(lambda a: np.sin(a) / np.cos(a))
+
+    def asin(self):
+        return self._f64(lambda a: np.arctan(a / np.sqrt(1 - a * a)))  # the angle with sine a
+
+    def acos(self):
+        return self._f64(lambda a: np.pi / 2 - np.arctan(a / np.sqrt(1 - a * a)))
+
+    def atan(self):
+        return self._f64(np.arctan)
+
+    def atan2(self, other):
+        def angle(y):  # 2 atan(y / (r + x)), the half-angle form, r = |(x, y)|
+            x = _v(other).astype(np.float64)
+            return 2 * np.arctan(y / (np.sqrt(x * x + y * y) + x))
+
+        return self._f64(angle)
+
+    def sinh(self):
+        return self._f64(lambda a: (np.exp(a) - np.exp(-a)) / 2)
+
+    def cosh(self):
+        return self._f64(lambda a: (np.exp(a) + np.exp(-a)) / 2)
+
+    def asinh(self):
+        return self._f64(lambda a: np.sign(a) * np.log(np.abs(a) + np.sqrt(a * a + 1)))  # odd
+
+    def acosh(self):
+        return self._f64(lambda a: np.log(a + np.sqrt(a * a - 1)))
+
+    def atanh(self):
+        return self._f64(lambda a: 0.5 * np.log((1 + a) / (1 - a)))
+
+    arcsin, arccos, arctan, arctan2, arcsinh, arccosh, arctanh = asin, acos, atan, atan2, asinh, acosh, atanh
+    tan_, asin_, cosh_, atan2_, arccosh_ = tan, asin, cosh, atan2, acosh
+
+    # ---- picking by position or rank: index_select is a take; rank k from a stable sort, NaN last ----
+    def index_select(self, dim, index):
+        return Ref(np.take(self.a, np.reshape(_v(index), -1), axis=dim))
+
+    def _rank(self, k, dim, keepdim, nan_wins=False):
+        key = np.where(np.isnan(self.a), np.inf, self.a) if self.a.dtype.kind == "f" else self.a
+        rank = np.argsort(
+            np.argsort(key, axis=dim, kind="stable"), axis=dim, kind="stable"
+        )  # each one's rank
+        idx = np.argmax(rank == k, axis=dim, keepdims=True)
+        if nan_wins and self.a.dtype.kind == "f":  # the median of a slice with NaN is its first NaN
+            nan = np.isnan(self.a)
+            idx = np.where(nan.any(axis=dim, keepdims=True), np.argmax(nan, axis=dim, keepdims=True), idx)
+        values = np.take_along_axis(self.a, idx, axis=dim)
+        if not keepdim:
+            values, idx = np.squeeze(values, dim), np.squeeze(idx, dim)
+        return ValuesIndices(Ref(values), Ref(idx.astype(np.int64)))
+
+    def median(self, dim=None, keepdim=False):
+        if dim is None:
+            flat = np.sort(self.a.reshape(-1))  # NaN sorts last: any NaN makes the median NaN
+            return Ref(flat[-1] if np.isnan(flat[-1]) else flat[(flat.size - 1) // 2])
+        return self._rank((self.a.shape[dim] - 1) // 2, dim, keepdim, nan_wins=True)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return self._rank(k - 1, dim, keepdim)
+
+    def unique_consecutive(self, return_inverse=False, return_counts=False, dim=None):
+        a = self.a.reshape(-1) if dim is None else np.moveaxis(self.a, dim, 0)
+        same = [i > 0 and np.array_equal(a[i], a[i - 1]) for i in range(len(a))]
+        run = np.cumsum([not s for s in same]) - 1
+        keep = [i for i, s in enumerate(same) if not s]
+        out = [Ref(a[keep] if dim is None else np.moveaxis(a[keep], 0, dim))]
+        if return_inverse:
+            out.append(Ref(run.reshape(self.a.shape if dim is None else -1).astype(np.int64)))
+        if return_counts:
+            out.append(Ref(np.bincount(run).astype(np.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
     def sign(self):
         """(x > 0) - (x < 0): 0 for NaN, as PyTorch; a bool is its own sign."""
         if self.a.dtype == bool:
@@ -711,6 +792,22 @@ reference = types.SimpleNamespace(
     square=lambda x: x.square(),
     sgn=lambda x: x.sgn(),
     round=lambda x, decimals=0: x.round(decimals),
+    # trigonometric and hyperbolic
+    tan=lambda x: x.tan(),
+    atan=lambda x: x.atan(),
+    cosh=lambda x: x.cosh(),
+    arcsin=lambda x: x.asin(),
+    arcsinh=lambda x: x.asinh(),
+    arccosh=lambda x: x.acosh(),
+    arctanh=lambda x: x.atanh(),
+    atan2=lambda y, x: y.atan2(x),
+    arctan2=lambda y, x: y.atan2(x),
+    # picking by position or rank
+    index_select=lambda x, dim, index: x.index_select(dim, index),
+    median=lambda x, *args, **kwargs: x.median(*args, **kwargs),
+    kthvalue=lambda x, *args, **kwargs: x.kthvalue(*args, **kwargs),
+    unique_consecutive=lambda x, *args, **kwargs: x.unique_consecutive(*args, **kwargs),
+    int32=np.int32,
     # triangles, diagonals, products
     tril=lambda x, diagonal=0: x.tril(diagonal),
     triu=lambda x, diagonal=0: x.triu(diagonal),
@@ -798,6 +895,10 @@ SPECIAL_INPUTS = {
     "diag-int": (INTS, lambda m, x: x.diag(1)),
     "trace-int": (INTS, lambda m, x: x.trace()),
     "einsum-int": (INTS, lambda m, x: m.einsum("ij,kj->ik", x, x)),
+    "median-int-ties": (INTS, lambda m, x: (x.median(), *m.median(x, 1), *x.median(0))),
+    "kthvalue-int": (INTS, lambda m, x: x.kthvalue(2, 0)[0]),
+    "index_select-int": (INTS, lambda m, x: x.index_select(0, m.tensor([2, 2, 0]))),
+    "unique_consecutive-int-dim0": (INTS, lambda m, x: m.unique_consecutive(x, True, True, 0)),
     "unique-int-all": (INTS, lambda m, x: m.unique(x, return_inverse=True, return_counts=True)),
     "unique-dim1": (INTS, lambda m, x: m.unique(x, dim=1, return_inverse=True, return_counts=True)),
     "bincount-weights": (INTS, lambda m, x: m.bincount(x[x >= 0], weights=x[x >= 0].to(m.float64) * 0.5)),
@@ -826,6 +927,9 @@ SPECIAL_INPUTS = {
     "sort-nan": (SPECIAL, lambda m, x: x.sort(1)),
     "sort-nan-descending": (SPECIAL, lambda m, x: x.sort(dim=1, descending=True, stable=True)),
     "topk-nan": (SPECIAL, lambda m, x: x.topk(2)[0]),
+    "median-nan": (SPECIAL, lambda m, x: (x.median(), *x.median(1), *x[:, 2:].median(0, keepdim=True))),
+    "kthvalue-nan": (SPECIAL, lambda m, x: x.kthvalue(4)),
+    "unique_consecutive-nan": (SPECIAL, lambda m, x: m.unique_consecutive(x, return_counts=True)),
     "nonzero-special": (SPECIAL, lambda m, x: x.nonzero()),
     "any-all-special": (SPECIAL, lambda m, x: (x.any(), x.all(1))),
     "vector_norm-0-and-inf": (

@@ -141,6 +141,8 @@ def _dims(dim: Any, axis: Any, ndim: int, op: str) -> tuple[int, ...] | None:
 
 def _wrap_dim(d: int, ndim: int, op: str) -> int:
     n = max(ndim, 1)
+    if type(d) is bool or not hasattr(d, "__index__"):  # True is an int to Python, not to PyTorch
+        raise TypeError(f"{op}(): argument 'dim' must be int, not {type(d).__name__}")
     if not -n <= d < n:
         raise IndexError(
             f"{op}(): dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})"
@@ -914,6 +916,7 @@ class Tensor:
         return _no_grad_binary(np.greater_equal, self, other, "ge")
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
     def __and__(self, other: Any) -> Tensor:
         return _no_grad_binary(np.bitwise_and, self, other, "bitwise_and")
@@ -933,6 +936,49 @@ class Tensor:
 
     def logical_not(self) -> Tensor:
         return Tensor._wrap(np.logical_not(self._data))
+
+    def logical_and(self, other: Any) -> Tensor:
+        """True where both are nonzero (bool result, no gradient)."""
+        return _no_grad_binary(np.logical_and, self, other, "logical_and")
+
+    def logical_or(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.logical_or, self, other, "logical_or")
+
+    def logical_xor(self, other: Any) -> Tensor:
+        return _no_grad_binary(np.logical_xor, self, other, "logical_xor")
+
+    def bitwise_and(self, other: Any) -> Tensor:
+        return self & other
+
+    def bitwise_or(self, other: Any) -> Tensor:
+        return self | other
+
+    def bitwise_xor(self, other: Any) -> Tensor:
+        return self ^ other
+
+    def bitwise_not(self) -> Tensor:
+        return ~self
+
+    def isposinf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isposinf(self._data)))
+
+    def isneginf(self) -> Tensor:
+        return Tensor._wrap(np.asarray(np.isneginf(self._data)))
+
+    def isreal(self) -> Tensor:
+        """True everywhere: tensors here are never complex."""
+        return Tensor._wrap(np.ones(self._data.shape, bool))
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_nonzero(self) -> bool:
+        """The truth of a one-element tensor (an error for any other size)."""
+        if self._data.size != 1:
+            raise RuntimeError(
+                f"Boolean value of Tensor with {'no values' if self._data.size == 0 else 'more than one value'} is ambiguous"
+            )
+        return bool(self._data.reshape(()))
 
     def isnan(self) -> Tensor:
         return Tensor._wrap(np.isnan(self._data))
@@ -1020,6 +1066,46 @@ class Tensor:
     def tanh(self) -> Tensor:
         return _ew.Tanh.apply(_floating(self))
 
+    # ---- trigonometric and hyperbolic functions and their inverses (ops/trig.py) ----
+    def tan(self) -> Tensor:
+        return _trig.Tan.apply(_floating(self))
+
+    def asin(self) -> Tensor:
+        """The inverse sine, in [-pi/2, pi/2]; NaN outside [-1, 1]."""
+        return _trig.Asin.apply(_floating(self))
+
+    def acos(self) -> Tensor:
+        """The inverse cosine, in [0, pi]; NaN outside [-1, 1]."""
+        return _trig.Acos.apply(_floating(self))
+
+    def atan(self) -> Tensor:
+        return _trig.Atan.apply(_floating(self))
+
+    def atan2(self, other: Any) -> Tensor:
+        """The angle of the point (other, self), ``atan(self / other)`` in the right quadrant,
+        in (-pi, pi]; broadcasts."""
+        return _binary(_trig.Atan2, self, other)
+
+    def sinh(self) -> Tensor:
+        return _trig.Sinh.apply(_floating(self))
+
+    def cosh(self) -> Tensor:
+        return _trig.Cosh.apply(_floating(self))
+
+    def asinh(self) -> Tensor:
+        return _trig.Asinh.apply(_floating(self))
+
+    def acosh(self) -> Tensor:
+        """The inverse hyperbolic cosine, >= 0; NaN below 1."""
+        return _trig.Acosh.apply(_floating(self))
+
+    def atanh(self) -> Tensor:
+        """The inverse hyperbolic tangent; +-inf at +-1, NaN beyond."""
+        return _trig.Atanh.apply(_floating(self))
+
+    arcsin, arccos, arctan, arctan2 = asin, acos, atan, atan2
+    arcsinh, arccosh, arctanh = asinh, acosh, atanh
+
     def sigmoid(self) -> Tensor:
         """1 / (1 + e^-x) (0 where e^-x overflows, as in PyTorch)."""
         return _ew.Sigmoid.apply(_floating(self))
@@ -1097,8 +1183,11 @@ class Tensor:
         return Tensor._wrap(self._data.copy())
 
     # in-place forms: x.op_() is x = x.op(), recorded in the graph when x needs it
-    def _inplace_unary(self, name: str, fn: Callable[[Tensor], Tensor]) -> Tensor:
-        if self._check_inplace(name):
+    def _inplace_unary(self, name: str, fn: Callable[[Tensor], Tensor], *operands: Any) -> Tensor:
+        """``self = fn(self)`` in place; recorded when ``self`` or one of the tensor ``operands``
+        of ``fn`` needs a gradient."""
+        other = next((o for o in operands if isinstance(o, Tensor) and o._requires_grad), None)
+        if self._check_inplace(name, other):
             return self._rebase(fn(self._snapshot()))
         with grad_mode.no_grad():
             new = fn(Tensor._wrap(self._data))
@@ -1106,6 +1195,11 @@ class Tensor:
             raise RuntimeError(
                 f"{name}: result type {dtypes.from_numpy_dtype(new._data.dtype)} can't be cast to "
                 f"the desired output type {self.dtype}; use the out-of-place {name[:-1]}()"
+            )
+        if new._data.shape != self._data.shape:
+            raise RuntimeError(
+                f"{name}: output with shape {tuple(self.shape)} doesn't match the broadcast shape "
+                f"{tuple(new.shape)}; use the out-of-place {name[:-1]}()"
             )
         np.copyto(self._data, new._data, casting="same_kind")
         return self._bump()
@@ -1179,11 +1273,360 @@ class Tensor:
     def tanh_(self) -> Tensor:
         return self._inplace_unary("tanh_", Tensor.tanh)
 
+    def tan_(self) -> Tensor:
+        return self._inplace_unary("tan_", Tensor.tan)
+
+    def asin_(self) -> Tensor:
+        return self._inplace_unary("asin_", Tensor.asin)
+
+    def acos_(self) -> Tensor:
+        return self._inplace_unary("acos_", Tensor.acos)
+
+    def atan_(self) -> Tensor:
+        return self._inplace_unary("atan_", Tensor.atan)
+
+    def atan2_(self, other: Any) -> Tensor:
+        if self._data.dtype.kind != "f":
+            raise RuntimeError(
+                f"atan2_: result type Float can't be cast to the desired output type {self.dtype}"
+            )
+        return self._inplace_binary(_trig.Atan2, other, "atan2_")
+
+    def sinh_(self) -> Tensor:
+        return self._inplace_unary("sinh_", Tensor.sinh)
+
+    def cosh_(self) -> Tensor:
+        return self._inplace_unary("cosh_", Tensor.cosh)
+
+    def asinh_(self) -> Tensor:
+        return self._inplace_unary("asinh_", Tensor.asinh)
+
+    def acosh_(self) -> Tensor:
+        return self._inplace_unary("acosh_", Tensor.acosh)
+
+    def atanh_(self) -> Tensor:
+        return self._inplace_unary("atanh_", Tensor.atanh)
+
+    arcsin_, arccos_, arctan_, arctan2_ = asin_, acos_, atan_, atan2_
+    arcsinh_, arccosh_, arctanh_ = asinh_, acosh_, atanh_
+
     def sigmoid_(self) -> Tensor:
         return self._inplace_unary("sigmoid_", Tensor.sigmoid)
 
     def relu_(self) -> Tensor:
         return self._inplace_unary("relu_", Tensor.relu)
+
+    # ---- products (ops/products.py), statistics (ops/statistics.py), more of ops/composite.py ----
+    def addmm(self, mat1: Tensor, mat2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        """``beta * self + alpha * mat1 @ mat2``."""
+        return _prod.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat: Tensor, vec: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1: Tensor, batch2: Tensor, *, beta: float = 1, alpha: float = 1) -> Tensor:
+        return _prod.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def mv(self, vec: Tensor) -> Tensor:
+        return _prod.mv(self, vec)
+
+    def inner(self, other: Any) -> Tensor:
+        return _prod.inner(self, other)
+
+    def kron(self, other: Any) -> Tensor:
+        return _prod.kron(self, other)
+
+    def cross(self, other: Tensor, dim: int | None = None) -> Tensor:
+        """The 3-vector cross product along ``dim``."""
+        return _prod.cross(self, other, dim)
+
+    def dist(self, other: Any, p: float = 2) -> Tensor:
+        """``||self - other||_p``."""
+        return _prod.dist(self, other, p)
+
+    def nansum(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _stat.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim: Any = None, keepdim: bool = False, *, dtype: Any = None) -> Tensor:
+        return _stat.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def quantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        """The q-th quantiles along ``dim`` (NaN where a slice holds NaN)."""
+        return _stat.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(
+        self, q: Any, dim: int | None = None, keepdim: bool = False, *, interpolation: str = "linear"
+    ) -> Tensor:
+        """The q-th quantiles along ``dim`` of the values that are not NaN."""
+        return _stat.quantile(self, q, dim, keepdim, interpolation=interpolation, ignore_nan=True)
+
+    def aminmax(self, *, dim: int | None = None, keepdim: bool = False) -> Any:
+        return _stat.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def logcumsumexp(self, dim: int) -> Tensor:
+        return _stat.logcumsumexp(self, dim)
+
+    def cummax(self, dim: int) -> Any:
+        return _stat.cummax(self, dim)
+
+    def cummin(self, dim: int) -> Any:
+        return _stat.cummin(self, dim)
+
+    def xlogy(self, other: Any) -> Tensor:
+        """``self * log(other)``, 0 where self is 0."""
+        return _comp.xlogy(self, other)
+
+    def hypot(self, other: Any) -> Tensor:
+        return _comp.hypot(self, other)
+
+    def float_power(self, exponent: Any) -> Tensor:
+        return _comp.float_power(self, exponent)
+
+    def deg2rad(self) -> Tensor:
+        return _comp.deg2rad(self)
+
+    def rad2deg(self) -> Tensor:
+        return _comp.rad2deg(self)
+
+    def heaviside(self, values: Any) -> Tensor:
+        return _comp.heaviside(self, values)
+
+    def signbit(self) -> Tensor:
+        return _comp.signbit(self)
+
+    def rot90(self, k: int = 1, dims: Sequence[int] = (0, 1)) -> Tensor:
+        return _comp.rot90(self, k, dims)
+
+    def index_add(self, dim: int, index: Tensor, source: Any, *, alpha: float = 1) -> Tensor:
+        """A copy with ``alpha * source[i]`` added to slice ``index[i]`` along ``dim``."""
+        return _comp.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim: int, index: Tensor, source: Any, *, alpha: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "index_add_", lambda x: x.index_add(dim, index, source, alpha=alpha), source
+        )
+
+    def index_fill(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return _comp.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim: int, index: Tensor, value: Any) -> Tensor:
+        return self._inplace_unary("index_fill_", lambda x: x.index_fill(dim, index, value), value)
+
+    def index_copy(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return _comp.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim: int, index: Tensor, source: Tensor) -> Tensor:
+        return self._inplace_unary("index_copy_", lambda x: x.index_copy(dim, index, source), source)
+
+    def tensor_split(self, indices_or_sections: Any, dim: int = 0) -> tuple[Tensor, ...]:
+        return _comp.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.hsplit(self, sections)
+
+    def vsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.vsplit(self, sections)
+
+    def dsplit(self, sections: Any) -> tuple[Tensor, ...]:
+        return _comp.dsplit(self, sections)
+
+    def msort(self) -> Tensor:
+        """``sort(dim=0).values``."""
+        return self.sort(dim=0).values
+
+    # ---- inverse and determinants (ops/solve.py) ----
+    def inverse(self) -> Tensor:
+        return _solve.inv(self)
+
+    def det(self) -> Tensor:
+        return _solve.det(self)
+
+    def logdet(self) -> Tensor:
+        return _solve.logdet(self)
+
+    def slogdet(self) -> Any:
+        return _solve.slogdet(self)
+
+    # ---- PyTorch functions composed from other ops (ops/composite.py) and scatter (ops/selection.py) ----
+    def erf(self) -> Tensor:
+        """The error function, 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
+        return _ew.Erf.apply(_floating(self))
+
+    def erfc(self) -> Tensor:
+        """1 - erf(x), accurate where erf(x) is near 1."""
+        return _ew.Erfc.apply(_floating(self))
+
+    def sinc(self) -> Tensor:
+        """sin(pi x) / (pi x), and 1 at 0."""
+        return _comp.sinc(self)
+
+    def copysign(self, other: Any) -> Tensor:
+        """|self| with the sign of ``other`` (its sign bit, so -0.0 counts as negative)."""
+        return _comp.copysign(self, other)
+
+    def matrix_power(self, n: int) -> Tensor:
+        """The matrix raised to the integer power ``n`` (by repeated squaring; n < 0 inverts first)."""
+        return _prod.matrix_power(self, n)
+
+    def diag_embed(self, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+        return _prod.diag_embed(self, offset, dim1, dim2)
+
+    def cov(self, *, correction: int = 1, fweights: Any = None, aweights: Any = None) -> Tensor:
+        return _stat.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self) -> Tensor:
+        return _stat.corrcoef(self)
+
+    def ravel(self) -> Tensor:
+        return self.reshape(-1)
+
+    def positive(self) -> Tensor:
+        return self
+
+    def detach_(self) -> Tensor:
+        """Make this tensor a leaf that needs no gradient, in place."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    def erfinv(self) -> Tensor:
+        """The inverse error function on (-1, 1); +-inf at +-1."""
+        return _ew.Erfinv.apply(_floating(self))
+
+    def erfinv_(self) -> Tensor:
+        return self._inplace_unary("erfinv_", Tensor.erfinv)
+
+    def erf_(self) -> Tensor:
+        return self._inplace_unary("erf_", Tensor.erf)
+
+    def erfc_(self) -> Tensor:
+        return self._inplace_unary("erfc_", Tensor.erfc)
+
+    def clamp_min(self, min: Any) -> Tensor:
+        return self.clamp(min=min)
+
+    def clamp_max(self, max: Any) -> Tensor:
+        return self.clamp(max=max)
+
+    def clamp_min_(self, min: Any) -> Tensor:
+        return self._inplace_unary("clamp_min_", lambda x: x.clamp(min=min), min)
+
+    def clamp_max_(self, max: Any) -> Tensor:
+        return self._inplace_unary("clamp_max_", lambda x: x.clamp(max=max), max)
+
+    def masked_fill_(self, mask: Any, value: Any) -> Tensor:
+        """``value`` written where ``mask`` is True, in place."""
+        return self._inplace_unary("masked_fill_", lambda x: x.masked_fill(mask, value), value)
+
+    def pow_(self, exponent: Any) -> Tensor:
+        return self._inplace_unary("pow_", lambda x: x.pow(exponent), exponent)
+
+    def lerp(self, end: Any, weight: Any) -> Tensor:
+        """``self + weight * (end - self)``."""
+        return _comp.lerp(self, end, weight)
+
+    def lerp_(self, end: Any, weight: Any) -> Tensor:
+        return self._inplace_unary("lerp_", lambda x: x.lerp(end, weight), end, weight)
+
+    def addcmul(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 * tensor2``."""
+        return _comp.addcmul(self, tensor1, tensor2, value)
+
+    def addcmul_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "addcmul_", lambda x: x.addcmul(tensor1, tensor2, value=value), tensor1, tensor2
+        )
+
+    def addcdiv(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        """``self + value * tensor1 / tensor2``."""
+        return _comp.addcdiv(self, tensor1, tensor2, value)
+
+    def addcdiv_(self, tensor1: Any, tensor2: Any, *, value: float = 1) -> Tensor:
+        return self._inplace_unary(
+            "addcdiv_", lambda x: x.addcdiv(tensor1, tensor2, value=value), tensor1, tensor2
+        )
+
+    def logaddexp(self, other: Any) -> Tensor:
+        """``log(e^self + e^other)``, without overflow."""
+        return _comp.logaddexp(self, other)
+
+    def logaddexp2(self, other: Any) -> Tensor:
+        """``log2(2^self + 2^other)``, without overflow."""
+        return _comp.logaddexp(self, other, base2=True)
+
+    def logit(self, eps: float | None = None) -> Tensor:
+        """``log(x / (1 - x))``, after clamping to [eps, 1 - eps] when ``eps`` is given."""
+        return _comp.logit(self, eps)
+
+    def logit_(self, eps: float | None = None) -> Tensor:
+        return self._inplace_unary("logit_", lambda x: x.logit(eps))
+
+    def nan_to_num(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        """NaN, inf and -inf replaced by finite numbers."""
+        return _comp.nan_to_num(self, nan, posinf, neginf)
+
+    def nan_to_num_(
+        self, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None
+    ) -> Tensor:
+        return self._inplace_unary("nan_to_num_", lambda x: x.nan_to_num(nan, posinf, neginf))
+
+    def diff(self, n: int = 1, dim: int = -1, prepend: Any = None, append: Any = None) -> Tensor:
+        """The n-th forward difference ``x[i + 1] - x[i]`` along ``dim``."""
+        return _comp.diff(self, n, dim, prepend, append)
+
+    def repeat_interleave(
+        self, repeats: Any, dim: int | None = None, *, output_size: int | None = None
+    ) -> Tensor:
+        """Each entry along ``dim`` (of the flattened tensor if None) repeated ``repeats`` times."""
+        return _comp.repeat_interleave(self, repeats, dim, output_size)
+
+    def tile(self, *dims: Any) -> Tensor:
+        """``repeat`` with ``dims`` padded by 1s in front to ``ndim`` entries."""
+        return _comp.tile(self, _shape_args(dims))
+
+    def take_along_dim(self, indices: Tensor, dim: int | None = None) -> Tensor:
+        return _comp.take_along_dim(self, indices, dim)
+
+    def movedim(self, source: Any, destination: Any) -> Tensor:
+        """Dimensions ``source`` moved to positions ``destination``."""
+        return _comp.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0: int, axis1: int) -> Tensor:
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def count_nonzero(self, dim: Any = None) -> Tensor:
+        return _comp.count_nonzero(self, dim)
+
+    def scatter(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None
+    ) -> Tensor:
+        """A copy with ``src`` (a tensor or a number) written at ``index`` along ``dim``."""
+        return _sel.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(
+        self, dim: int, index: Tensor, src: Any = None, *, value: Any = None, reduce: str | None = None
+    ) -> Tensor:
+        return self._inplace_unary(
+            "scatter_", lambda x: x.scatter(dim, index, src, value=value, reduce=reduce), src
+        )
+
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        """A copy with ``src`` added at ``index`` along ``dim`` (repeats add up)."""
+        return _sel.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
+        return self._inplace_unary("scatter_add_", lambda x: x.scatter_add(dim, index, src), src)
 
     def clamp(self, min: Any = None, max: Any = None) -> Tensor:
         """Limit values to [min, max]; the gradient passes where min <= x <= max."""
@@ -1205,6 +1648,7 @@ class Tensor:
         return _ew.Clamp.apply(x, min, max)
 
     clip = clamp
+    clip_ = clamp_
 
     def maximum(self, other: Any) -> Tensor:
         """Elementwise max; ties split the gradient equally."""
@@ -1426,13 +1870,15 @@ class Tensor:
         return _la.tensor_norm(self, p, dim, keepdim, dtype)
 
     # ---- sorting, selecting and counting (ops/sorting.py) ------------------------------------------
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
-        """``(values, indices)`` sorted along ``dim``; equal values keep their order."""
-        return _sort.sort(self, dim, descending)
+    def sort(self, *args: Any, **kwargs: Any) -> Any:
+        """``(values, indices)`` sorted along ``dim``; equal values keep their order. PyTorch's
+        two forms: ``sort(dim=-1, descending=False)``, or all by keyword with ``stable``:
+        ``sort(*, stable, dim=-1, descending=False)``."""
+        return _sort.sort(self, *_sort.sort_arguments("sort", args, kwargs))
 
-    def argsort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
-        """The int64 indices that sort ``dim``."""
-        return _sort.argsort(self, dim, descending)
+    def argsort(self, *args: Any, **kwargs: Any) -> Tensor:
+        """The int64 indices that sort ``dim``; the arguments as ``sort``'s."""
+        return _sort.argsort(self, *_sort.sort_arguments("argsort", args, kwargs))
 
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         """``(values, indices)`` of the ``k`` largest (``largest=False``: smallest) along ``dim``."""
@@ -1444,6 +1890,29 @@ class Tensor:
         """The distinct values in ascending order (no gradient); optionally the inverse
         indices and the counts."""
         return _sort.unique(self, return_inverse, return_counts, dim)
+
+    def unique_consecutive(
+        self, return_inverse: bool = False, return_counts: bool = False, dim: Any = None
+    ) -> Any:
+        """Each run of equal consecutive values kept once (no gradient); optionally each
+        element's run index and the run lengths."""
+        return _sel.unique_consecutive(self, return_inverse, return_counts, dim)
+
+    def median(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """The lower median of all elements, or ``(values, indices)`` along ``dim``."""
+        return _sel.median(self, dim, keepdim)
+
+    def nanmedian(self, dim: Any = None, keepdim: bool = False) -> Any:
+        """``median`` of the values that are not NaN."""
+        return _sel.median(self, dim, keepdim, ignore_nan=True)
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
+        """``(values, indices)`` of the ``k``-th smallest element along ``dim`` (k from 1)."""
+        return _sel.kthvalue(self, k, dim, keepdim)
+
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
+        """The entries at ``index`` (a 1-D integer tensor) along ``dim``."""
+        return _sel.index_select(self, dim, index)
 
     def bincount(self, weights: Any = None, minlength: int = 0) -> Tensor:
         return _sort.bincount(self, weights, minlength)
@@ -1493,6 +1962,8 @@ class Tensor:
 
     def trace(self) -> Tensor:
         """Sum of the main diagonal of a matrix."""
+        if self._data.dtype == np.bool_:
+            raise NotImplementedError("\"trace\" not implemented for 'Bool': convert with .long() first")
         if self.ndim != 2:
             raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {self.ndim}")
         return _la.diagonal(self).sum()
@@ -1941,9 +2412,15 @@ from . import sampling as _sampling  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import grad_mode  # noqa: E402
 from .ops import binary as _bin  # noqa: E402
+from .ops import composite as _comp  # noqa: E402
 from .ops import elementwise as _ew  # noqa: E402
 from .ops import linalg as _la  # noqa: E402
 from .ops import movement as _mov  # noqa: E402
 from .ops import piecewise as _pw  # noqa: E402
+from .ops import products as _prod  # noqa: E402
 from .ops import reduce as _red  # noqa: E402
+from .ops import selection as _sel  # noqa: E402
+from .ops import solve as _solve  # noqa: E402
 from .ops import sorting as _sort  # noqa: E402
+from .ops import statistics as _stat  # noqa: E402
+from .ops import trig as _trig  # noqa: E402

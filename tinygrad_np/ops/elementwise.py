@@ -12,7 +12,7 @@ import numpy as np
 
 from ..autograd.function import Function, saved_arrays
 from ..tensor import Tensor
-from .special import erf, erfc
+from .special import erf, erfc, erfinv
 
 _wrap = Tensor._wrap
 
@@ -247,6 +247,21 @@ class Erfc(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad * (-2 / math.sqrt(math.pi)) * (-(x * x)).exp()  # d erfc = -2/sqrt(pi) e^(-x^2)
+
+
+class Erfinv(Function):
+    formula = "d erfinv(y)/dy = sqrt(pi)/2 exp(erfinv(y)^2)"
+
+    @staticmethod
+    def forward(ctx, y):
+        x = _wrap(erfinv(y._data))
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (math.sqrt(math.pi) / 2) * (x * x).exp()  # d erfinv = sqrt(pi)/2 e^(erfinv(y)^2)
 
 
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)

@@ -36,6 +36,32 @@ def argsort_array(a: np.ndarray, dim: int, descending: bool) -> np.ndarray:
     return (n - 1) - np.flip(order, axis=dim)
 
 
+def sort_arguments(op: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[int, bool]:
+    """``(dim, descending)`` from PyTorch's two signatures of ``sort``/``argsort``:
+    ``(dim=-1, descending=False)``, or ``(*, stable, dim=-1, descending=False)`` where, once
+    ``stable`` is given, the others are keywords too. (The sort is always stable here.)"""
+    unknown = sorted(set(kwargs) - {"dim", "axis", "descending", "stable"})
+    if unknown:
+        raise TypeError(f"{op}() got an unexpected keyword argument {unknown[0]!r}")
+    if "axis" in kwargs:  # NumPy's name, which PyTorch accepts too
+        if "dim" in kwargs:
+            raise TypeError(f"{op}(): pass either dim or axis, not both")
+        kwargs = {("dim" if k == "axis" else k): v for k, v in kwargs.items()}
+    if args and "stable" in kwargs:
+        raise TypeError(
+            f"{op}(): with stable=, dim and descending are keyword-only too, as in PyTorch's "
+            f"{op}(*, stable, dim=-1, descending=False): write {op}(dim=..., stable=...)"
+        )
+    if len(args) > 2:
+        raise TypeError(f"{op}() takes from 0 to 2 positional arguments but {len(args)} were given")
+    values = dict(kwargs)
+    for name, value in zip(("dim", "descending"), args, strict=False):
+        if name in values:
+            raise TypeError(f"{op}() got multiple values for argument {name!r}")
+        values[name] = value
+    return values.get("dim", -1), bool(values.get("descending", False))
+
+
 def sort(x: Tensor, dim: int = -1, descending: bool = False) -> tuple[Tensor, Tensor]:
     """``(values, indices)``: ``values = x.gather(dim, indices)`` (differentiable)."""
     if x.ndim == 0:

@@ -34,6 +34,24 @@ from .conv import (
     max_pool2d,
     unfold,
 )
+from .extra import (
+    celu_,
+    elu_,
+    glu,
+    hardshrink,
+    hardtanh_,
+    interpolate,
+    kl_div,
+    leaky_relu_,
+    pixel_shuffle,
+    pixel_unshuffle,
+    relu_,
+    selu_,
+    softmin,
+    softshrink,
+    threshold_,
+    upsample,
+)
 from .linear import Addmm
 from .loss import (
     binary_cross_entropy,
@@ -44,6 +62,18 @@ from .loss import (
     mse_loss,
     nll_loss,
     smooth_l1_loss,
+)
+from .losses_more import (
+    adaptive_avg_pool1d,
+    cosine_embedding_loss,
+    gaussian_nll_loss,
+    group_norm,
+    hinge_embedding_loss,
+    margin_ranking_loss,
+    poisson_nll_loss,
+    rms_norm,
+    soft_margin_loss,
+    triplet_margin_loss,
 )
 
 __all__ = [
@@ -97,6 +127,32 @@ __all__ = [
     "mish",
     "cosine_similarity",
     "pairwise_distance",
+    "celu_",
+    "elu_",
+    "glu",
+    "hardshrink",
+    "hardtanh_",
+    "interpolate",
+    "kl_div",
+    "leaky_relu_",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "relu_",
+    "selu_",
+    "softmin",
+    "softshrink",
+    "threshold_",
+    "upsample",
+    "adaptive_avg_pool1d",
+    "cosine_embedding_loss",
+    "gaussian_nll_loss",
+    "group_norm",
+    "hinge_embedding_loss",
+    "margin_ranking_loss",
+    "poisson_nll_loss",
+    "rms_norm",
+    "soft_margin_loss",
+    "triplet_margin_loss",
 ]
 
 
