@@ -31,7 +31,7 @@ from ..nn.functional import Dropout
 from ..nn.functional.conv import WindowArgmax
 from ..nn.functional.linear import Addmm
 from ..nn.functional.loss import BinaryCrossEntropy, CrossEntropy, MseLoss
-from ..ops import binary, conv, elementwise, linalg, movement, piecewise, reduce
+from ..ops import binary, conv, elementwise, linalg, movement, piecewise, reduce, solve, trig
 from .program import Builder, sum_into
 
 # ---- binary elementwise (ops/binary.py) ----------------------------------------------------------
@@ -270,12 +270,14 @@ RULES: dict[type, tuple[Any, Any]] = {
 # the constant arguments (not from the data, as it would for x[x > 0] or unique).
 _OPAQUE_NAMES = {
     binary: "Pow Maximum Minimum Remainder Fmod Where RoundedDiv",
-    elementwise: "Sqrt Sin Cos LeakyRelu Erf Erfc Gelu Softplus Abs Clamp Frac Log2 Log10 Log1p Expm1 "
+    elementwise: "Sqrt Sin Cos LeakyRelu Erf Erfc Erfinv Gelu Softplus Abs Clamp Frac Log2 Log10 Log1p Expm1 "
     "Exp2 Reciprocal Rsqrt",
     piecewise: "Hardtanh Threshold Elu Hardsigmoid Hardswish ClampTensor",
     reduce: "Amax Prod LogSumExp Softmax LogSoftmax Cumsum Cumprod SumTo",
     # (Index: its index is a constant on the tape, slices and integers; see tape._const_key)
     movement: "Reshape Permute Expand Clone Cast Cat Pad Flip Roll Gather Index",
+    trig: "Tan Asin Acos Atan Sinh Cosh Asinh Acosh Atanh Atan2",
+    solve: "Inverse Det LogAbsDet Solve",
     linalg: "VectorNorm Tril Triu Diagonal Einsum",
     conv: "Unfold Fold",
 }
