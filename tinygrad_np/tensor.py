@@ -267,7 +267,7 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             _check_grad(self, value)
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: not replayable
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # tinygrad_np.compile: not replayable
             grad_mode.state.tracer.refuse("assigning .grad inside the step (use optimizer.zero_grad())")
         self._grad = value
 
@@ -599,7 +599,7 @@ class Tensor:
         if vc is None:
             vc = self._vcs = VersionCounter()
         vc.value += 1
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a change outside ops, not replayable
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: a change outside ops
             grad_mode.state.tracer.refuse(
                 f"a tensor of shape {tuple(self._data.shape)} was changed in place during the step "
                 "(in-place ops and updates outside ops are not traced)"
@@ -1927,7 +1927,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
 # exists; the methods above look them up only when called.
 def _traced_read(what: str) -> None:
     """A tensor's value goes into Python: a step traced by tinygrad_np.compile cannot replay that."""
-    if grad_mode.state.tracer is not None:
+    if grad_mode.tracing and grad_mode.state.tracer is not None:
         grad_mode.state.tracer.escape(what)
 
 

@@ -87,7 +87,9 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     # on arrays (autograd/fast_backward.py).
     plain = not create_graph and not state.anomaly_enabled and state.backward_observer is None
     pass_class = ArrayPass if plain else _Pass
-    if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it records the walk
+    if (
+        grad_mode.tracing and state.tracer is not None
+    ):  # tinygrad_np.compile traces a step: it records the walk
         pass_class = state.tracer.pass_class(pass_class, inputs)
     p = pass_class(retain, create_graph, inputs, roots)
     prev = state.grad_enabled

@@ -51,9 +51,10 @@ import numpy as np
 
 from ..tensor import Tensor, VersionCounter
 from . import grad_mode
-from .operands import describe_operand as _describe_operand
+from .grad_mode import tracing as _tracing
 
 _next_seq = itertools.count().__next__
+_ref = weakref.ref
 _new_obj = object.__new__
 _needs_cache: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 # Set by tinygrad_np.viz.record_inputs(): nodes keep their forward arguments as ``_inputs``.
@@ -261,7 +262,7 @@ class Function:
            and a saved output is kept as its array (no reference cycle).
         """
         state = grad_mode.state
-        if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it runs and records the op
+        if _tracing and state.tracer is not None:  # tinygrad_np.compile traces a step: it records the op
             return state.tracer.record_op(cls, args)
         ctx = _new_obj(cls)  # 1.
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
@@ -290,9 +291,16 @@ class Function:
                     needs.append(True)
                     record = True
                     continue
-                i = len(edges)  # (the forms of autograd/operands.py)
-                entry = (i, a) if d.size == 1 else _describe_operand(i, a, d)
-                consts = [entry] if consts is None else [*consts, entry]
+                # noted for drawings in one of the two forms of autograd/operands.py (written out:
+                # this runs in every op with such an operand, ``y + 1`` included)
+                if d.size == 1:
+                    entry = (len(edges), a)
+                else:
+                    entry = (len(edges), d.shape, d.dtype, None, _ref(a))  # operands.describe_operand
+                if consts is None:
+                    consts = [entry]
+                else:
+                    consts.append(entry)
             needs.append(False)
             edges.append(None)
         needs = tuple(needs)
