@@ -108,3 +108,44 @@ def test_float16_losses_still_take_the_float32_path():
     logits = tg.tensor(np.zeros((2, 3), np.float16), requires_grad=True)
     ce = nn.functional.cross_entropy(logits, tg.tensor([0, 2]))
     assert ce.dtype == tg.float16 and abs(ce.item() - np.log(3)) < 1e-3
+
+
+def test_anomaly_set_follows_detect_anomaly_and_checks_still_run():
+    ident = threading.get_ident()
+    assert ident not in grad_mode.anomalous
+    x = tg.tensor([0.0], requires_grad=True)
+    with tg.autograd.detect_anomaly():
+        assert ident in grad_mode.anomalous and tg.autograd.is_anomaly_enabled()
+        y = x.sqrt()  # finite forward, infinite gradient at 0
+        assert y.grad_fn._trace  # the forward stack is kept under anomaly detection
+        try:
+            y.sum().backward()
+        except RuntimeError as e:
+            assert "SqrtBackward0" in str(e)
+        else:
+            raise AssertionError("detect_anomaly did not stop the non-finite gradient")
+    assert ident not in grad_mode.anomalous and not tg.autograd.is_anomaly_enabled()
+    tg.autograd.set_detect_anomaly(True)
+    try:
+        assert ident in grad_mode.anomalous
+    finally:
+        tg.autograd.set_detect_anomaly(False)
+    assert not grad_mode.anomalous
+
+
+def test_each_thread_starts_with_its_own_switches():
+    seen = {}
+
+    def run():
+        seen.update(grad_mode.state.__dict__)
+
+    with tg.no_grad(), tg.autograd.detect_anomaly():
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
+    assert seen == {
+        "grad_enabled": True,
+        "backward_observer": None,
+        "_tracer": None,
+        "_anomaly_enabled": False,
+    }

@@ -85,7 +85,8 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     state = grad_mode.state
     # The seam: without create_graph, anomaly detection or an observer, the same walk runs
     # on arrays (autograd/fast_backward.py).
-    plain = not create_graph and not state.anomaly_enabled and state.backward_observer is None
+    anomaly = grad_mode.anomalous and state.anomaly_enabled
+    plain = not create_graph and not anomaly and state.backward_observer is None
     pass_class = ArrayPass if plain else _Pass
     if (
         grad_mode.tracing and state.tracer is not None

@@ -51,6 +51,7 @@ import numpy as np
 
 from ..tensor import Tensor, VersionCounter
 from . import grad_mode
+from .grad_mode import anomalous as _anomalous
 from .grad_mode import tracing as _tracing
 
 _next_seq = itertools.count().__next__
@@ -129,7 +130,7 @@ class Function:
     _retained: dict[int, Any] | None = None
     _trace: list[str] | None = None
     _non_differentiable: tuple[int, ...] = ()
-    _consts: Any = ()  # operands that need no gradient, for drawings (a list; operands.py)
+    _consts: Any = ()  # operands that need no gradient, for drawings (a tuple; operands.py)
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
@@ -262,15 +263,16 @@ class Function:
            and a saved output is kept as its array (no reference cycle).
         """
         state = grad_mode.state
-        if _tracing and state.tracer is not None:  # tinygrad_np.compile traces a step: it records the op
+        flags = state.__dict__  # this thread's switches, as a plain dict (see grad_mode._State)
+        if _tracing and flags["_tracer"] is not None:  # tinygrad_np.compile traces a step: it records the op
             return state.tracer.record_op(cls, args)
         ctx = _new_obj(cls)  # 1.
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
             ctx.__init__()
-        if not state.grad_enabled:  # 2.
+        if not flags["grad_enabled"]:  # 2.
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)
-            if state.anomaly_enabled:
+            if _anomalous and state.anomaly_enabled:
                 _check_forward(ctx, args, out)
             return out
         needs = []  # 3.
@@ -297,22 +299,19 @@ class Function:
                     entry = (len(edges), a)
                 else:
                     entry = (len(edges), d.shape, d.dtype, None, _ref(a))  # operands.describe_operand
-                if consts is None:
-                    consts = [entry]
-                else:
-                    consts.append(entry)
+                consts = (entry,) if consts is None else (*consts, entry)  # (a tuple: one allocation)
             needs.append(False)
             edges.append(None)
         needs = tuple(needs)
         # one shared tuple per pattern: a node keeps no tracked object of its own for it
         ctx.needs_input_grad = _needs_cache.setdefault(needs, needs)
-        state.grad_enabled = False  # 4.
+        flags["grad_enabled"] = False  # 4.
         try:
             out = cls.forward(ctx, *args)
         finally:
-            state.grad_enabled = True
+            flags["grad_enabled"] = True
         if not record:  # 5.
-            if state.anomaly_enabled:
+            if _anomalous and state.anomaly_enabled:
                 _check_forward(ctx, args, out)
             return out
         ctx._edges = tuple(edges)  # 6.
@@ -342,7 +341,7 @@ class Function:
                     if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
                         self._saved = _outputs_as_arrays(saved, (out,))
                         break
-            if not _keep_inputs and not state.anomaly_enabled:
+            if not _keep_inputs and not (_anomalous and state.anomaly_enabled):
                 return out
             outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
         elif type(out) is not tuple:
@@ -364,7 +363,7 @@ class Function:
             self._saved = _outputs_as_arrays(self._saved, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
-        if state.anomaly_enabled:
+        if _anomalous and state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
         return outputs if type(out) is tuple else outputs[0]
