@@ -57,10 +57,19 @@ def _build(name: str) -> Any:
     import tinygrad_np.nn.functional as F
 
     rng = np.random.default_rng(0)
+
+    def fixed(layer: Any) -> Any:
+        """The layer with weights from ``rng``: both checkouts train on the same numbers."""
+        w, b = layer.weight, layer.bias
+        with tg.no_grad():
+            w.copy_(tg.tensor((rng.standard_normal(w.shape) / np.sqrt(w.shape[1])).astype(np.float32)))
+            b.copy_(tg.tensor(np.zeros(b.shape, np.float32)))
+        return layer
+
     if name == "sine":
         xs = np.linspace(0.0, np.pi, 100, dtype=np.float32).reshape(100, 1)
         x, y = tg.tensor(xs), tg.tensor(np.sin(xs))
-        l1, l2 = nn.Linear(1, 20), nn.Linear(20, 1)
+        l1, l2 = fixed(nn.Linear(1, 20)), fixed(nn.Linear(20, 1))
         opt = tg.optim.SGD([*l1.parameters(), *l2.parameters()], lr=0.5)
 
         def step() -> Any:
@@ -92,7 +101,7 @@ def _build(name: str) -> Any:
 
         return step
     if name == "mlp":
-        model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 10))
+        model = nn.Sequential(fixed(nn.Linear(64, 128)), nn.ReLU(), fixed(nn.Linear(128, 10)))
         xb = tg.tensor(rng.standard_normal((32, 64)).astype(np.float32))
         yb = tg.tensor(rng.integers(0, 10, 32))
         opt = tg.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)

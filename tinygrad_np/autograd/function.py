@@ -259,8 +259,9 @@ class Function:
            inside.
         5. No argument requires grad: the result is a plain tensor, no node is kept.
         6. Otherwise the node is numbered (``_seq``, the engine's topological order)
-           and attached (``_attach``): it becomes the ``grad_fn`` of each float output,
-           and a saved output is kept as its array (no reference cycle).
+           and attached (written out here for one new output, else ``_attach``): it
+           becomes the ``grad_fn`` of each float output, and a saved output is kept as
+           its array (no reference cycle).
         """
         state = grad_mode.state
         flags = state.__dict__  # this thread's switches, as a plain dict (see grad_mode._State)
@@ -318,55 +319,48 @@ class Function:
         ctx._seq = _next_seq()
         if consts is not None:
             ctx._consts = consts
-        return ctx._attach(args, out, state)
+        if type(out) is not Tensor or ctx._non_differentiable or _keep_inputs or _anomalous:
+            return ctx._attach(args, out, state)  # several outputs, or a tool is on
+        for a in args:
+            if a is out:  # forward returned an input unchanged: it gets its own Tensor
+                return ctx._attach(args, out, state)
+        # one new output, the common case (``_attach`` written out for it)
+        if out._data.dtype.kind == "f":
+            out.grad_fn = ctx
+            out._output_nr = 0
+            out._requires_grad = True
+        saved = ctx._saved
+        if saved:
+            for s in saved:
+                if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
+                    ctx._saved = _outputs_as_arrays(saved, (out,))
+                    break
+        return out
 
     def _attach(self, args: tuple[Any, ...], out: Any, state: Any) -> Any:
         """Make this node (its ``_edges`` and ``_seq`` set) the ``grad_fn`` of ``out``, the
-        output(s) of forward; a saved output is kept as its array."""
-        fresh = type(out) is Tensor
-        if fresh:
-            for a in args:
-                if a is out:  # forward returned an input unchanged: it gets its own Tensor below
-                    fresh = False
-                    break
-        if fresh:  # one new output: the common case
-            nd = self._non_differentiable
-            if out._data.dtype.kind == "f" and (not nd or id(out) not in nd):
-                out.grad_fn = self
-                out._output_nr = 0
-                out._requires_grad = True
-            saved = self._saved
-            if saved:
-                for s in saved:
-                    if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
-                        self._saved = _outputs_as_arrays(saved, (out,))
-                        break
-            if not _keep_inputs and not (_anomalous and state.anomaly_enabled):
-                return out
-            outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
-        elif type(out) is not tuple:
-            o = _fresh_output(out, args)
-            if o._data.dtype.kind == "f" and id(out) not in self._non_differentiable:
+        output(s) of forward; a saved output is kept as its array. The general case (several
+        outputs, an input returned unchanged, outputs marked non-differentiable, the tools
+        on); ``apply`` does the common one, one new output, itself."""
+        single = type(out) is not tuple
+        originals = (out,) if single else out
+        outputs = tuple([_fresh_output(o, args) for o in originals])
+        nd = self._non_differentiable
+        for i, o in enumerate(outputs):
+            if o._data.dtype.kind == "f" and id(originals[i]) not in nd:
                 o.grad_fn = self
-                o._output_nr = 0
+                o._output_nr = i
                 o._requires_grad = True
-            outputs = (o,)
-        else:
-            outputs = tuple([_fresh_output(o, args) for o in out])
-            for i, o in enumerate(outputs):
-                if o._data.dtype.kind == "f" and id(out[i]) not in self._non_differentiable:
-                    o.grad_fn = self
-                    o._output_nr = i
-                    o._requires_grad = True
+        if not single:  # (one output: no _out_meta, the engine reads 1)
             self._out_meta = tuple([(o._data.shape, o._data.dtype) for o in outputs])
-        if self._saved and not fresh:
+        if self._saved:
             self._saved = _outputs_as_arrays(self._saved, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
         if _anomalous and state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
-        return outputs if type(out) is tuple else outputs[0]
+        return outputs[0] if single else outputs
 
 
 def short_name(node_name: str) -> str:
