@@ -312,8 +312,10 @@ def _nodes_leading_to(target_ids: set[int], roots: list[Any]) -> set[int]:
 
 def _root_node(out: Tensor, i: int) -> tuple[Any, int]:
     """Where output ``i``'s seed goes: its node's buffer, or straight to a leaf."""
-    out._sync_view()
-    check.root(out, i)
+    if out._base is not None:  # a view: its history may have to be taken from the base again
+        out._sync_view()
+    if not out._requires_grad:
+        check.root(out, i)  # raises
     return (out, 0) if out.grad_fn is None else (out.grad_fn, out._output_nr)
 
 
@@ -323,7 +325,8 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
     for i, out in enumerate(outputs):
         g = None if grads is None else grads[i]
         if g is None:
-            check.scalar(out, i)
+            if out._data.size != 1:
+                check.scalar(out, i)  # raises
             shape, dt = out._data.shape, out._data.dtype  # (np.array(1): faster than np.ones(()))
             result.append(Tensor._wrap(np.ones(shape, dt) if shape else np.array(1, dt)))
         else:
