@@ -88,9 +88,7 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     anomaly = grad_mode.anomalous and state.anomaly_enabled
     plain = not create_graph and not anomaly and state.backward_observer is None
     pass_class = ArrayPass if plain else _Pass
-    if (
-        grad_mode.tracing and state.tracer is not None
-    ):  # tinygrad_np.compile traces a step: it records the walk
+    if grad_mode.tracing and state.tracer is not None:  # tinygrad_np.compile records the walk
         pass_class = state.tracer.pass_class(pass_class, inputs)
     p = pass_class(retain, create_graph, inputs, roots)
     prev = state.grad_enabled
