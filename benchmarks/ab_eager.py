@@ -22,12 +22,14 @@ Workloads (all tiny, so the time is the library's Python overhead, not BLAS):
 
 Set ``OPENBLAS_NUM_THREADS=1`` (the script sets it for its children when unset).
 
-On a shared machine the times move by 10 % from run to run; ``--instructions`` counts the
-machine instructions per step instead, under valgrind's callgrind (about 20 s a process,
-one process per checkout and workload, the same count every run). Collection is switched
-on only inside ``itertools.starmap``'s C iterator, which drives the timed loop (the library
-never calls it), so imports, building and warm-up are not counted. Instructions are a
-proxy for the interpreter's work, not for time (cache misses and NumPy's own kernels
+On a shared machine the times move by 10 % from run to run. ``--cpu`` times the
+process's CPU time instead of wall time (time spent waiting for a core is left out; the
+caches that other processes spoil are not). ``--instructions`` counts the machine
+instructions per step under valgrind's callgrind (about 20 s a process, one process per
+checkout and workload, the same count every run). Collection is switched on only inside
+``itertools.starmap``'s C iterator, which drives the timed loop (the library never calls
+it), so imports, building and warm-up are not counted. Instructions are a proxy for the
+interpreter's work, not for time (cache misses and NumPy's own kernels
 weigh differently), so keep both.
 """
 
@@ -123,15 +125,16 @@ def _child(name: str) -> None:
 
     step = _build(name)
     n, batches, div, _ = PLAN[name]
+    clock = time.process_time if os.environ.get("AB_EAGER_CPU") else time.perf_counter
     for _ in range(max(n // 10, 5)):  # warm up
         step()
     gc.collect()
     best = float("inf")
     for _ in range(batches):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(n):
             step()
-        best = min(best, (time.perf_counter() - t0) / n / div)
+        best = min(best, (clock() - t0) / n / div)
     print(json.dumps({"us": best * 1e6}))
 
 
@@ -193,6 +196,7 @@ def main() -> None:
     ap.add_argument("roots", nargs="*", help="checkout roots to compare (A B ...)")
     ap.add_argument("--rounds", type=int, default=5, help="fresh processes per checkout and workload")
     ap.add_argument("--only", default=",".join(WORKLOADS), help="comma-separated workloads")
+    ap.add_argument("--cpu", action="store_true", help="time with process_time (CPU time), not wall time")
     ap.add_argument("--instructions", action="store_true", help="count instructions (valgrind), once each")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--child-instructions", help=argparse.SUPPRESS)
@@ -208,6 +212,8 @@ def main() -> None:
         _profile(args.roots[0], args.profile)
         return
     names = args.only.split(",")
+    if args.cpu:
+        os.environ["AB_EAGER_CPU"] = "1"  # for the children
     if args.instructions:
         _instruction_table(args.roots, names)
         return
