@@ -29,8 +29,8 @@ instructions per step under valgrind's callgrind (about 20 s a process, one proc
 checkout and workload, the same count every run). Collection is switched on only inside
 ``itertools.starmap``'s C iterator, which drives the timed loop (the library never calls
 it), so imports, building and warm-up are not counted. Instructions are a proxy for the
-interpreter's work, not for time (cache misses and NumPy's own kernels
-weigh differently), so keep both.
+interpreter's work, not for time (cache misses and NumPy's own kernels weigh
+differently), so keep both.
 """
 
 from __future__ import annotations
