@@ -263,7 +263,9 @@ class Tensor:
         g = self._grad
         if g is None and self.grad_fn is not None and not self.retains_grad:
             warn_non_leaf_grad()
-        elif g is not None and grad_mode.state.tracer is not None:  # tinygrad_np.compile: p.grad in the step
+        elif (
+            g is not None and grad_mode.tracing and grad_mode.state.tracer is not None
+        ):  # compile: p.grad read
             grad_mode.state.tracer.grad_read(self, g)
         return g
 
@@ -271,7 +273,7 @@ class Tensor:
     def grad(self, value: Tensor | None) -> None:
         if value is not None:
             _check_grad(self, value)
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: only `p.grad = None` is replayed
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: `p.grad = None` is replayed
             grad_mode.state.tracer.grad_assigned(self, value)
         self._grad = value
 
@@ -527,7 +529,7 @@ class Tensor:
         array itself is :meth:`numpy` (or ``_data`` inside the library).
         """
         t = Tensor._wrap(self._data)
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: `p.data -= ...` updates p
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: `p.data -= ...` updates p
             grad_mode.state.tracer.data_alias(t, self)
         return t
 
@@ -606,7 +608,7 @@ class Tensor:
         if vc is None:
             vc = self._vcs = VersionCounter()
         vc.value += 1
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: refused unless written down
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: refused unless written down
             grad_mode.state.tracer.bumped(self)
         return self
 
@@ -684,7 +686,7 @@ class Tensor:
                 f"{name}: result type {dtypes.from_numpy_dtype(dtypes.result_type(self, other))} "
                 f"can't be cast to the desired output type {self.dtype}"
             )
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: a hand-written SGD update
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: a hand-written SGD update
             grad_mode.state.tracer.update(self, op.ufunc, other)
         try:
             op.ufunc(self._data, b, out=self._data, casting="unsafe")
@@ -2264,7 +2266,7 @@ def _binary(op: Any, a: Any, b: Any) -> Tensor:
         dt = a._data.dtype
         if dt.kind == "f":
             if isinstance(b, Tensor):
-                if b._data.dtype == dt:
+                if b._data.dtype is dt or b._data.dtype == dt:  # (identity first: == costs ~0.1 us)
                     return _apply_binary(op, a, b)
             elif type(b) is float or type(b) is int:
                 return _apply_binary(op, a, _scalar(b, dt))
@@ -2402,7 +2404,7 @@ def where(condition: Any, input: Any = None, other: Any = None) -> Tensor | tupl
 # exists; the methods above look them up only when called.
 def _traced_read(what: str) -> None:
     """A tensor's value goes into Python: a step traced by tinygrad_np.compile cannot replay that."""
-    if grad_mode.state.tracer is not None:
+    if grad_mode.tracing and grad_mode.state.tracer is not None:
         grad_mode.state.tracer.escape(what)
 
 

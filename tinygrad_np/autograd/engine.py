@@ -85,9 +85,10 @@ def _run(roots: list[Any], seeds: list[Tensor], retain: bool, create_graph: bool
     state = grad_mode.state
     # The seam: without create_graph, anomaly detection or an observer, the same walk runs
     # on arrays (autograd/fast_backward.py).
-    plain = not create_graph and not state.anomaly_enabled and state.backward_observer is None
+    anomaly = grad_mode.anomalous and state.anomaly_enabled
+    plain = not create_graph and not anomaly and state.backward_observer is None
     pass_class = ArrayPass if plain else _Pass
-    if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it records the walk
+    if grad_mode.tracing and state.tracer is not None:  # tinygrad_np.compile records the walk
         pass_class = state.tracer.pass_class(pass_class, inputs)
     p = pass_class(retain, create_graph, inputs, roots)
     prev = state.grad_enabled
@@ -309,8 +310,10 @@ def _nodes_leading_to(target_ids: set[int], roots: list[Any]) -> set[int]:
 
 def _root_node(out: Tensor, i: int) -> tuple[Any, int]:
     """Where output ``i``'s seed goes: its node's buffer, or straight to a leaf."""
-    out._sync_view()
-    check.root(out, i)
+    if out._base is not None:  # a view: its history may have to be taken from the base again
+        out._sync_view()
+    if not out._requires_grad:
+        check.root(out, i)  # raises
     return (out, 0) if out.grad_fn is None else (out.grad_fn, out._output_nr)
 
 
@@ -320,7 +323,8 @@ def _root_grads(outputs: Sequence[Tensor], grads: Sequence[Any] | None) -> list[
     for i, out in enumerate(outputs):
         g = None if grads is None else grads[i]
         if g is None:
-            check.scalar(out, i)
+            if out._data.size != 1:
+                check.scalar(out, i)  # raises
             shape, dt = out._data.shape, out._data.dtype  # (np.array(1): faster than np.ones(()))
             result.append(Tensor._wrap(np.ones(shape, dt) if shape else np.array(1, dt)))
         else:

@@ -51,9 +51,11 @@ import numpy as np
 
 from ..tensor import Tensor, VersionCounter
 from . import grad_mode
-from .operands import describe_operand as _describe_operand
+from .grad_mode import anomalous as _anomalous
+from .grad_mode import tracing as _tracing
 
 _next_seq = itertools.count().__next__
+_ref = weakref.ref
 _new_obj = object.__new__
 _needs_cache: dict[tuple[bool, ...], tuple[bool, ...]] = {}
 # Set by tinygrad_np.viz.record_inputs(): nodes keep their forward arguments as ``_inputs``.
@@ -128,7 +130,7 @@ class Function:
     _retained: dict[int, Any] | None = None
     _trace: list[str] | None = None
     _non_differentiable: tuple[int, ...] = ()
-    _consts: Any = ()  # operands that need no gradient, for drawings (a list; operands.py)
+    _consts: Any = ()  # operands that need no gradient, for drawings (a tuple; operands.py)
     materialize_grads = True
     # Optional array-level mirror of ``backward``: static ``backward_np(ctx, *grad_arrays)``
     # returning NumPy arrays (or NotImplemented to fall back). The engine uses it when
@@ -257,19 +259,21 @@ class Function:
            inside.
         5. No argument requires grad: the result is a plain tensor, no node is kept.
         6. Otherwise the node is numbered (``_seq``, the engine's topological order)
-           and attached (``_attach``): it becomes the ``grad_fn`` of each float output,
-           and a saved output is kept as its array (no reference cycle).
+           and attached (written out here for one new output, else ``_attach``): it
+           becomes the ``grad_fn`` of each float output, and a saved output is kept as
+           its array (no reference cycle).
         """
         state = grad_mode.state
-        if state.tracer is not None:  # tinygrad_np.compile is tracing a step: it runs and records the op
+        flags = state.__dict__  # this thread's switches, as a plain dict (see grad_mode._State)
+        if _tracing and flags["_tracer"] is not None:  # tinygrad_np.compile traces a step: it records the op
             return state.tracer.record_op(cls, args)
         ctx = _new_obj(cls)  # 1.
         if cls.__init__ is not _function_init:  # a user-defined Function with its own __init__
             ctx.__init__()
-        if not state.grad_enabled:  # 2.
+        if not flags["grad_enabled"]:  # 2.
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args)
-            if state.anomaly_enabled:
+            if _anomalous and state.anomaly_enabled:
                 _check_forward(ctx, args, out)
             return out
         needs = []  # 3.
@@ -290,76 +294,73 @@ class Function:
                     needs.append(True)
                     record = True
                     continue
-                i = len(edges)  # (the forms of autograd/operands.py)
-                entry = (i, a) if d.size == 1 else _describe_operand(i, a, d)
-                consts = [entry] if consts is None else [*consts, entry]
+                # noted for drawings in one of the two forms of autograd/operands.py (written out:
+                # this runs in every op with such an operand, ``y + 1`` included)
+                if d.size == 1:
+                    entry = (len(edges), a)
+                else:
+                    entry = (len(edges), d.shape, d.dtype, None, _ref(a))  # operands.describe_operand
+                consts = (entry,) if consts is None else (*consts, entry)  # (a tuple: one allocation)
             needs.append(False)
             edges.append(None)
         needs = tuple(needs)
         # one shared tuple per pattern: a node keeps no tracked object of its own for it
         ctx.needs_input_grad = _needs_cache.setdefault(needs, needs)
-        state.grad_enabled = False  # 4.
+        flags["grad_enabled"] = False  # 4.
         try:
             out = cls.forward(ctx, *args)
         finally:
-            state.grad_enabled = True
+            flags["grad_enabled"] = True
         if not record:  # 5.
-            if state.anomaly_enabled:
+            if _anomalous and state.anomaly_enabled:
                 _check_forward(ctx, args, out)
             return out
         ctx._edges = tuple(edges)  # 6.
         ctx._seq = _next_seq()
         if consts is not None:
             ctx._consts = consts
-        return ctx._attach(args, out, state)
+        if type(out) is not Tensor or ctx._non_differentiable or _keep_inputs or _anomalous:
+            return ctx._attach(args, out, state)  # several outputs, or a tool is on
+        for a in args:
+            if a is out:  # forward returned an input unchanged: it gets its own Tensor
+                return ctx._attach(args, out, state)
+        # one new output, the common case (``_attach`` written out for it)
+        if out._data.dtype.kind == "f":
+            out.grad_fn = ctx
+            out._output_nr = 0
+            out._requires_grad = True
+        saved = ctx._saved
+        if saved:
+            for s in saved:
+                if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
+                    ctx._saved = _outputs_as_arrays(saved, (out,))
+                    break
+        return out
 
     def _attach(self, args: tuple[Any, ...], out: Any, state: Any) -> Any:
         """Make this node (its ``_edges`` and ``_seq`` set) the ``grad_fn`` of ``out``, the
-        output(s) of forward; a saved output is kept as its array."""
-        fresh = type(out) is Tensor
-        if fresh:
-            for a in args:
-                if a is out:  # forward returned an input unchanged: it gets its own Tensor below
-                    fresh = False
-                    break
-        if fresh:  # one new output: the common case
-            nd = self._non_differentiable
-            if out._data.dtype.kind == "f" and (not nd or id(out) not in nd):
-                out.grad_fn = self
-                out._output_nr = 0
-                out._requires_grad = True
-            saved = self._saved
-            if saved:
-                for s in saved:
-                    if s is not None and s[0] is out:  # a saved output: keep its array (no cycle)
-                        self._saved = _outputs_as_arrays(saved, (out,))
-                        break
-            if not _keep_inputs and not state.anomaly_enabled:
-                return out
-            outputs: tuple[Tensor, ...] = (out,)  # one output: no _out_meta (the engine reads 1)
-        elif type(out) is not tuple:
-            o = _fresh_output(out, args)
-            if o._data.dtype.kind == "f" and id(out) not in self._non_differentiable:
+        output(s) of forward; a saved output is kept as its array. The general case (several
+        outputs, an input returned unchanged, outputs marked non-differentiable, the tools
+        on); ``apply`` does the common one, one new output, itself."""
+        single = type(out) is not tuple
+        originals = (out,) if single else out
+        outputs = tuple([_fresh_output(o, args) for o in originals])
+        nd = self._non_differentiable
+        for i, o in enumerate(outputs):
+            if o._data.dtype.kind == "f" and id(originals[i]) not in nd:
                 o.grad_fn = self
-                o._output_nr = 0
+                o._output_nr = i
                 o._requires_grad = True
-            outputs = (o,)
-        else:
-            outputs = tuple([_fresh_output(o, args) for o in out])
-            for i, o in enumerate(outputs):
-                if o._data.dtype.kind == "f" and id(out[i]) not in self._non_differentiable:
-                    o.grad_fn = self
-                    o._output_nr = i
-                    o._requires_grad = True
+        if not single:  # (one output: no _out_meta, the engine reads 1)
             self._out_meta = tuple([(o._data.shape, o._data.dtype) for o in outputs])
-        if self._saved and not fresh:
+        if self._saved:
             self._saved = _outputs_as_arrays(self._saved, outputs)
         if _keep_inputs:  # tinygrad_np.viz.check_graph replays the op on these
             self._inputs = args
-        if state.anomaly_enabled:
+        if _anomalous and state.anomaly_enabled:
             self._trace = traceback.format_stack()[:-3]
             _check_forward(self, args, outputs)
-        return outputs if type(out) is tuple else outputs[0]
+        return outputs[0] if single else outputs
 
 
 def short_name(node_name: str) -> str:

@@ -144,7 +144,7 @@ class Module:
     # ---- calling ------------------------------------------------------------------------------
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """Run the forward pre-hooks, ``forward``, then the forward hooks."""
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile: guard on .training, no hooks
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # compile: guard on .training, no hooks
             grad_mode.state.tracer.module_called(self)
         if not self._forward_hooks and not self._forward_pre_hooks:
             try:
@@ -508,7 +508,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Reset the gradients of all parameters (to ``None``, or to zeros)."""
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
             return grad_mode.state.tracer.record_call(self.zero_grad, (set_to_none,), [])
         for p in self.parameters():
             if p._grad is None:

@@ -88,8 +88,10 @@ class Mean(Function):
         ctx.dims, ctx.keepdim, ctx.shape = dims, keepdim, a.shape
         n = a.size if dims is None else math.prod(a.shape[d] for d in dims)
         ctx.n = n
-        half = a.dtype.char == "e"  # float16
-        total = a.sum(axis=dims, keepdims=keepdim, dtype=np.float32 if half else None)
+        if a.dtype.char == "e":  # float16
+            total = a.sum(axis=dims, keepdims=keepdim, dtype=np.float32)
+        else:
+            total = a.sum(axis=dims, keepdims=keepdim)
         # the mean of nothing is 0/0 = nan, as in PyTorch (written out: np.errstate costs ~0.8 us)
         return _wrap(np.asarray(total / n if n else total * np.nan, a.dtype))
 

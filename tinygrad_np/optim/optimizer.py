@@ -119,7 +119,7 @@ class Optimizer:
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget the gradients: ``p.grad = None`` (default), or zeros when
         ``set_to_none=False`` (a fresh zero tensor: the old one may be shared)."""
-        if grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
+        if grad_mode.tracing and grad_mode.state.tracer is not None:  # tinygrad_np.compile records the call
             return grad_mode.state.tracer.record_call(self.zero_grad, (set_to_none,), [])
         for group in self.param_groups:
             for p in group["params"]:
@@ -130,7 +130,7 @@ class Optimizer:
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Update every parameter that has a ``.grad``; ``closure`` re-evaluates the
         loss (with grad enabled) first and its value is returned."""
-        tracer = grad_mode.state.tracer
+        tracer = grad_mode.state.tracer if grad_mode.tracing else None
         if tracer is not None:  # tinygrad_np.compile records the update (not a closure)
             if closure is not None:
                 tracer.refuse("optimizer.step(closure) runs Python during the step")

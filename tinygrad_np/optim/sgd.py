@@ -66,8 +66,9 @@ class SGD(Optimizer):
         lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
         weight_decay, nesterov = group["weight_decay"], group["nesterov"]
         scratch_buffers = self.__dict__.get("_scratch_buffers", {})
+        maximize = group["maximize"]
         for p in group["params"]:
-            g = grad_of(p, group["maximize"])
+            g = grad_of(p, maximize)
             if g is None:
                 continue
             if weight_decay != 0:
@@ -86,8 +87,9 @@ class SGD(Optimizer):
             scratch = scratch_buffers.get((g.shape, g.dtype))
             if scratch is None:
                 scratch = self._scratch(g)
-            np.multiply(g, lr, out=scratch)
-            np.subtract(p._data, scratch, out=p._data)
+            np.multiply(g, lr, scratch)  # (out= given by position: no keyword parsing, 0.1 us less)
+            data = p._data
+            np.subtract(data, scratch, data)
             p._bump()
 
     def _scratch(self, g: np.ndarray) -> np.ndarray:

@@ -63,12 +63,12 @@ def _mean_by(total: Tensor, count: float) -> Tensor:
 
 def _is_half(*tensors: Any) -> bool:
     """Whether a loss must be computed in float32 and rounded back, as PyTorch does for
-    float16 (an element count above 65,504 is inf in float16)."""
-    return any(isinstance(t, Tensor) and t._data.dtype == np.float16 for t in tensors)
+    float16 (an element count above 65,504 is inf in float16). Type code "e" is float16."""
+    return any(isinstance(t, Tensor) and t._data.dtype.char == "e" for t in tensors)
 
 
 def _float(x: Any) -> Any:
-    return x.float() if isinstance(x, Tensor) and x._data.dtype == np.float16 else x
+    return x.float() if isinstance(x, Tensor) and x._data.dtype.char == "e" else x
 
 
 def _same_shape(input: Tensor, target: Tensor, op: str) -> None:
@@ -88,11 +88,13 @@ def mse_loss(
     """(x - y)^2."""
     target = _as_tensor(target, input)
     _same_shape(input, target, "mse_loss")
+    dt = input._data.dtype
+    # the common case, one node: float32/float64 (float16, type code "e", is computed in float32 below)
+    if reduction != "none" and dt.kind == "f" and dt.char != "e" and target._data.dtype == dt:
+        _check_reduction(reduction)
+        return MseLoss.apply(input, target, reduction == "mean")
     if _is_half(input, target):
         return mse_loss(input.float(), _float(target), reduction=reduction).half()
-    if reduction != "none" and input._data.dtype.kind == "f" and target._data.dtype == input._data.dtype:
-        _check_reduction(reduction)
-        return MseLoss.apply(input, target, reduction == "mean")  # the common case: one node
     d = input - target
     return _reduce(d * d, reduction)
 
@@ -247,7 +249,7 @@ def cross_entropy(
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    if _is_half(input):
+    if input._data.dtype.char == "e":  # float16: in float32, as PyTorch (see _is_half)
         return cross_entropy(
             input.float(),
             _float(target),
