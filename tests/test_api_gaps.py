@@ -138,11 +138,6 @@ def test_pytorch_refuses_an_ndarray_from_backward() -> None:
         _returns_ndarray(torch).apply(x).sum().backward()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs a check where the engine receives backward's result (autograd/engine.py and "
-    "fast_backward.py, outside this branch): today the array is accepted as a gradient",
-)
 def test_an_ndarray_from_a_custom_backward_is_refused() -> None:
     x = tg.ones(3, requires_grad=True)
     with pytest.raises(RuntimeError, match="Twice.*ndarray"):

@@ -180,7 +180,7 @@ class _Pass:
         anomaly = state.anomaly_enabled
         state.anomaly_enabled = False  # the ops inside backward are checked as one: below
         try:
-            result = self.finish(node, type(node).backward(node, *grads))
+            result = self.finish(node, check.tensor_results(node, type(node).backward(node, *grads)))
         finally:
             state.anomaly_enabled = anomaly
         sent = []

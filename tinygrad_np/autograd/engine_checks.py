@@ -10,6 +10,24 @@ import numpy as np
 from ..tensor import Tensor
 
 
+def tensor_results(node: Any, result: Any) -> Any:
+    """A Tensor-level ``backward`` returns a tensor or None per input (PyTorch refuses an
+    ndarray or a number there: nothing may be silently turned into a gradient)."""
+    for i, g in enumerate(result if type(result) is tuple else (result,)):
+        if g is not None and not isinstance(g, Tensor):
+            kind = type(g)
+            name = (
+                kind.__qualname__
+                if kind.__module__ == "builtins"
+                else f"{kind.__module__}.{kind.__qualname__}"
+            )
+            raise RuntimeError(
+                f"{node.name()}: backward returned {name} for input {i}: expected Variable or None "
+                f"(got {name}); return a Tensor (tinygrad_np.as_tensor(...)) or None"
+            )
+    return result
+
+
 def root(out: Tensor, i: int) -> None:
     """Output ``i`` of ``backward`` must have a gradient to send."""
     if not out._requires_grad:

@@ -76,7 +76,7 @@ class ArrayPass(_Pass):
                 fast = node.backward_np
                 result = NotImplemented if fast is None else fast(node, grads[0])
                 if result is NotImplemented:
-                    result = type(node).backward(node, Tensor._wrap(grads[0]))
+                    result = check.tensor_results(node, type(node).backward(node, Tensor._wrap(grads[0])))
             else:
                 result = self.results(node, grads)
                 if result is None:
@@ -107,7 +107,8 @@ class ArrayPass(_Pass):
         fast = node.backward_np
         result = NotImplemented if fast is None else fast(node, *grads)
         if result is NotImplemented:
-            result = type(node).backward(node, *[None if g is None else Tensor._wrap(g) for g in grads])
+            tensors = [None if g is None else Tensor._wrap(g) for g in grads]
+            result = check.tensor_results(node, type(node).backward(node, *tensors))
         return result
 
     def send(self, node: Function, result: Any) -> None:

@@ -48,6 +48,7 @@ from typing import Any
 
 import numpy as np
 
+from ..autograd import engine_checks as check
 from ..autograd import grad_mode
 from ..autograd.fast_backward import ArrayPass
 from ..autograd.function import _function_init
@@ -614,7 +615,7 @@ class _TracingPass(ArrayPass):
                 fast = node.backward_np
                 result = NotImplemented if fast is None else fast(node, grads[0])
                 if result is NotImplemented:
-                    result = type(node).backward(node, Tensor._wrap(grads[0]))
+                    result = check.tensor_results(node, type(node).backward(node, Tensor._wrap(grads[0])))
             else:
                 result = self.results(node, grads)
                 if result is None:
