@@ -428,3 +428,41 @@ def test_in_place_change_of_a_value_computed_in_the_step_runs_eagerly():
     for i in range(4):
         assert fn(tg.full((3,), float(i)))._data.tolist() == [i + 1.0] * 3
     assert fn.replays == 0 and any("computed in the step" in r for r in fn.reasons)
+
+
+def test_sgd_step_kernel_follows_changes_to_the_optimizer():
+    """The program's SGD update reads lr at each call; a group given momentum or weight decay
+    later, a maximize flag, or a new group run the optimizer's own code: bit for bit eager."""
+
+    def run(compiled):
+        tg.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+        opt = tg.optim.SGD(model[0].parameters(), lr=0.1)
+
+        def step(x, y):
+            opt.zero_grad()
+            model.zero_grad()
+            loss = ((model(x) - y) ** 2).mean()
+            loss.backward()
+            opt.step()
+            return loss
+
+        fn = tg.compile(step) if compiled else step
+        rng = np.random.default_rng(7)
+        for i in range(12):
+            x = tg.tensor(rng.standard_normal((8, 2)).astype(np.float32))
+            fn(x, x.sum(1, keepdim=True))
+            if i == 3:
+                opt.param_groups[0]["lr"] = 0.05
+            if i == 5:
+                opt.param_groups[0]["momentum"] = 0.9
+            if i == 7:
+                opt.param_groups[0]["maximize"] = True
+            if i == 8:
+                opt.add_param_group({"params": model[2].parameters(), "lr": 0.01})
+        return [p._data.copy() for p in model.parameters()], fn
+
+    eager, _ = run(False)
+    comp, fn = run(True)
+    assert all(np.array_equal(a, b) for a, b in zip(eager, comp, strict=True))
+    assert fn.replays >= 8 and "SGD.step()  # for each parameter" in "\n".join(fn.explain())

@@ -375,7 +375,7 @@ class Lowering:
 
     def entries(self) -> str | None:
         """Emit the kernels of every tape entry in order; the reason to give up, or None."""
-        from .rules import RULES
+        from .rules import RULES, SGD, sgd_plan, sgd_step
 
         k, tape, val, opaque, tensor_of = self.k, self.tape, self.val, self.opaque, self.tensor_of
         for index, e in enumerate(tape.entries):
@@ -414,6 +414,10 @@ class Lowering:
                 k.emit(update_in_place, (e.ufunc, t, other, e.bump), run=False, text=text)
             elif e.fn is clear_grad:
                 k.emit(clear_grad, e.args, run=False, text=f"{k.names[id(e.args[0])]}.grad = None")
+            elif type(getattr(e.fn, "__self__", None)) is SGD and e.fn.__name__ == "step" and not e.args:
+                opt = e.fn.__self__
+                text = "SGD.step()  # for each parameter: np.multiply(p.grad, lr, tmp); np.subtract(p, tmp, out=p)"
+                k.emit(sgd_step, (opt, sgd_plan(opt)), run=False, text=text)
             else:
                 assert type(e) is _Call
                 owner = type(getattr(e.fn, "__self__", None)).__name__

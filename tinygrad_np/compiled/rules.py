@@ -32,6 +32,7 @@ from ..nn.functional.conv import WindowArgmax
 from ..nn.functional.linear import Addmm
 from ..nn.functional.loss import BinaryCrossEntropy, CrossEntropy, MseLoss
 from ..ops import binary, conv, elementwise, linalg, movement, piecewise, reduce, solve, trig
+from ..optim.sgd import SGD
 from .program import Builder, sum_into
 
 # ---- binary elementwise (ops/binary.py) ----------------------------------------------------------
@@ -246,6 +247,37 @@ def mse_backward(
 def scale_by_loss_grad(a: np.ndarray, g: np.ndarray, scale: float) -> None:
     """``a *= float(g) * scale`` (g: the loss's gradient, one number)."""
     np.multiply(a, float(g) * scale, out=a)
+
+
+# ---- the optimizer's update ---------------------------------------------------------------------
+
+
+def sgd_plan(opt: SGD) -> tuple:
+    """What ``sgd_step`` needs of an ``SGD``: per group, its list of parameters and for each
+    parameter the scratch buffer ``SGD._step_group`` uses (one per shape and dtype)."""
+    return tuple((g["params"], [(p, opt._scratch(p._data)) for p in g["params"]]) for g in opt.param_groups)
+
+
+def sgd_step(opt: SGD, plan: tuple) -> None:
+    """``opt.step()`` where it is the plain update ``p -= lr * g``: the very calls of
+    ``SGD._step_group`` (``lr`` read from the group at each call, so schedulers work).
+    A group with momentum, weight decay or maximize, or changed groups, run the optimizer's
+    own code."""
+    groups = opt.param_groups
+    if len(groups) != len(plan):
+        opt.step()
+        return
+    for group, (params, pairs) in zip(groups, plan, strict=True):
+        if group["momentum"] or group["weight_decay"] or group["maximize"] or group["params"] is not params:
+            opt._step_group(group)
+            continue
+        lr = group["lr"]
+        for p, scratch in pairs:
+            g = p._grad
+            if g is not None:
+                np.multiply(g._data, lr, scratch)  # p -= lr * g
+                np.subtract(p._data, scratch, p._data)
+                p._bump()
 
 
 RULES: dict[type, tuple[Any, Any]] = {
