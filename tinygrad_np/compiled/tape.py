@@ -390,24 +390,29 @@ class _Recorder:
     # ---- the hooks ---------------------------------------------------------------------------
     def record_op(self, cls: type, args: tuple) -> Any:
         """``Function.apply`` while tracing: run the op as usual and write it on the tape."""
-        state = grad_mode.state
-        enabled = state.grad_enabled
-        needs = tuple(enabled and isinstance(a, Tensor) and a._requires_grad for a in args)
+        flags = grad_mode.state.__dict__  # (this thread's switches: see grad_mode._State)
+        enabled = flags["grad_enabled"]
+        needs_list = []
         spec = []
-        sig: list[Any] = [cls, needs]
+        sig: list[Any] = [cls, None]
         for a in args:
             if isinstance(a, Tensor):
+                needs_list.append(enabled and a._requires_grad)
                 slot = self.slot_of(a)
                 spec.append((_SLOT, slot))
                 sig.append(slot)
             else:
+                needs_list.append(False)
                 spec.append((_CONST, a))
                 sig.append(_const_key(a, self))
-        state.tracer = None  # ops inside this op's forward are part of it
+        sig[1] = needs = tuple(needs_list)
+        # ops inside this op's forward are part of it: the tracer is off while it runs (set in
+        # the thread's dict directly; the thread stays marked as tracing)
+        flags["_tracer"] = None
         try:
             out = cls.apply(*args)
         finally:
-            state.tracer = self
+            flags["_tracer"] = self
         single = type(out) is not tuple
         outputs = (out,) if single else out
         outs = tuple(self.new_slot(o) for o in outputs)
