@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
+from .function import _typename
 
 
 def tensor_results(node: Any, result: Any) -> Any:
@@ -15,12 +16,7 @@ def tensor_results(node: Any, result: Any) -> Any:
     ndarray or a number there: nothing may be silently turned into a gradient)."""
     for i, g in enumerate(result if type(result) is tuple else (result,)):
         if g is not None and not isinstance(g, Tensor):
-            kind = type(g)
-            name = (
-                kind.__qualname__
-                if kind.__module__ == "builtins"
-                else f"{kind.__module__}.{kind.__qualname__}"
-            )
+            name = _typename(g)
             raise RuntimeError(
                 f"{node.name()}: backward returned {name} for input {i}: expected Variable or None "
                 f"(got {name}); return a Tensor (tinygrad_np.as_tensor(...)) or None"
