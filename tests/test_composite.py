@@ -151,11 +151,10 @@ def test_gradcheck(case: Case) -> None:
     assert gradcheck(lambda *a: case.fn(tg, *a), xs, eps=1e-6, atol=1e-5, rtol=1e-4)
 
 
-@needs_torch
-@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_values_and_gradients_match_pytorch(case: Case, dtype: Any) -> None:
-    tol = dict(rtol=2e-5, atol=2e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
+def assert_matches_pytorch(case: Case, dtype: Any, rtol32: float = 2e-5, atol32: float = 2e-6) -> None:
+    """Run ``case`` in both libraries: values, shape, dtype, then the gradients of every input
+    for the same random dL/d(output). Shared by the composite and nn.functional tables."""
+    tol = dict(rtol=rtol32, atol=atol32) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
     xs, ts = _inputs(case, dtype, tg), _inputs(case, dtype, torch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # (PyTorch's meshgrid warning when indexing is left out)
@@ -170,6 +169,13 @@ def test_values_and_gradients_match_pytorch(case: Case, dtype: Any) -> None:
         assert (x.grad is None) == (t.grad is None), f"input {i}"
         if t.grad is not None:
             np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), err_msg=f"input {i}", **tol)
+
+
+@needs_torch
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_values_and_gradients_match_pytorch(case: Case, dtype: Any) -> None:
+    assert_matches_pytorch(case, dtype)
 
 
 # ---- results without gradient, special values --------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 from conftest import HAVE_TORCH, torch
-from test_composite import _inputs
+from test_composite import _inputs, assert_matches_pytorch
 from test_ops import Case
 
 import tinygrad_np as tg
@@ -113,19 +113,7 @@ def test_gradcheck(case: Case) -> None:
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_values_and_gradients_match_pytorch(case: Case, dtype: Any) -> None:
-    tol = dict(rtol=5e-5, atol=5e-6) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-12)
-    xs, ts = _inputs(case, dtype, tg), _inputs(case, dtype, torch)
-    out, ref = case.fn(tg, *xs), case.fn(torch, *ts)
-    assert tuple(out.shape) == tuple(ref.shape)
-    assert out.dtype.name == str(ref.dtype).replace("torch.", "")
-    np.testing.assert_allclose(out.detach().numpy(), ref.detach().numpy(), **tol)
-    seed = np.random.default_rng(1).standard_normal(ref.shape).astype(dtype)
-    out.backward(tg.tensor(seed))
-    ref.backward(torch.tensor(seed))
-    for i, (x, t) in enumerate(zip(xs, ts)):
-        assert (x.grad is None) == (t.grad is None), f"input {i}"
-        if t.grad is not None:
-            np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), err_msg=f"input {i}", **tol)
+    assert_matches_pytorch(case, dtype, rtol32=5e-5, atol32=5e-6)
 
 
 NAN, INF = float("nan"), float("inf")
