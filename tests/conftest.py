@@ -18,6 +18,20 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 HAVE_TORCH = importlib.util.find_spec("torch") is not None
 requires_torch = pytest.mark.requires_torch  # a parity module's ``pytestmark``
+
+
+def _have_dot_renderer() -> bool:
+    from tinygrad_np.viz import renderer
+
+    try:
+        renderer.find_renderer()
+        return True
+    except renderer.RendererNotFoundError:
+        return False
+
+
+# the drawing tests that render SVG/PNG (the renderer is an optional install)
+needs_renderer = pytest.mark.skipif(not _have_dot_renderer(), reason="no DOT renderer (graphviz-pure or dot)")
 torch_free = pytest.mark.torch_free  # a test in such a module that runs without torch
 
 

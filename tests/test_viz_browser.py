@@ -4,10 +4,10 @@ import shutil
 
 import numpy as np
 import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import viz
-from tinygrad_np.viz import renderer
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="the browser test needs selenium")
 
@@ -17,19 +17,11 @@ DRIVER = shutil.which("chromedriver") or (
 )
 
 
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
-
-
 pytestmark = [
     pytest.mark.skipif(
         CHROMIUM is None or DRIVER is None, reason="chromium and chromedriver are not installed"
     ),
-    pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot) installed"),
+    needs_renderer,
 ]
 
 

@@ -5,10 +5,11 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import viz
-from tinygrad_np.viz import dot, renderer
+from tinygrad_np.viz import dot
 from tinygrad_np.viz.stepper import script_json
 
 HOSTILE = [
@@ -17,17 +18,6 @@ HOSTILE = [
     '"]]> &lt; & <b onmouseover="x">',
     "line\u2028sep\u2029end </SCRIPT >",
 ]
-
-
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
-
-
-needs_renderer = pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot)")
 
 
 def hostile_graph():

@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import nn, viz
@@ -18,15 +19,7 @@ matplotlib = pytest.importorskip("matplotlib", reason="matplotlib ships the Deja
 FONT_FILE = os.path.join(matplotlib.get_data_path(), "fonts", "ttf", "DejaVuSans.ttf")
 
 
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
-
-
-pytestmark = pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot)")
+pytestmark = needs_renderer
 _fonts = {}
 
 

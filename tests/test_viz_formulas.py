@@ -3,22 +3,13 @@ op's own ``formula`` (the op reference's source), in the DOT and in the rendered
 
 import re
 
-import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import viz
 from tinygrad_np.autograd import Function
 from tinygrad_np.ops.binary import Mul
-from tinygrad_np.viz import renderer
 from tinygrad_np.viz.draw import formula_lines
-
-
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
 
 
 class Cube(Function):
@@ -58,7 +49,7 @@ def test_big_graphs_keep_formulas_in_tooltips_only():
     assert re.search(r'label="[^"]*d sin\(x\)/dx', viz.draw_graph(y, show_formulas=True).source)
 
 
-@pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot)")
+@needs_renderer
 def test_formulas_appear_in_the_rendered_svg_text():
     w = tg.tensor([1.0, 2.0], requires_grad=True)
     loss = Cube.apply(w.tanh()).sum()

@@ -7,21 +7,11 @@ import sys
 import time
 
 import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import viz
 from tinygrad_np.viz import renderer
-
-
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
-
-
-needs_renderer = pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot)")
 
 
 def _slow_renderer(tmp_path, monkeypatch):

@@ -3,19 +3,10 @@ vector-Jacobian product for each input with shapes and numbers, where each resul
 tensors in full; the forward pass stepped too. The numbers are the engine's."""
 
 import numpy as np
-import pytest
+from conftest import needs_renderer
 
 import tinygrad_np as tg
 from tinygrad_np import nn, viz
-from tinygrad_np.viz import renderer
-
-
-def _renderer_ok():
-    try:
-        renderer.find_renderer()
-        return True
-    except renderer.RendererNotFoundError:
-        return False
 
 
 def sine_net():
@@ -111,7 +102,7 @@ def test_broadcast_results_say_they_were_summed():
     assert "then summed over the broadcast dimensions to (2,)" in text
 
 
-@pytest.mark.skipif(not _renderer_ok(), reason="no DOT renderer (graphviz-pure or dot)")
+@needs_renderer
 def test_forward_steps_come_first_in_forward_order():
     x = tg.tensor(0.5, requires_grad=True)
     w = tg.tensor([1.0, -2.0], requires_grad=True)
