@@ -38,6 +38,7 @@ import numpy as np
 from .. import random as _random
 from ..autograd import grad_mode
 from ..autograd.function import _function_init
+from ..ops.reduce import broadcast_axes
 from ..tensor import Tensor
 from .tape import (
     _SLOT,
@@ -456,10 +457,7 @@ class Lowering:
                 node = opaque[op]
                 sample = node.run_backward(g)
                 node.grads = [None if r is None else k.temp(np.empty(r.shape, r.dtype)) for r in sample]
-                k.emit(node.backward, (g,), result=tuple(node.grads))
-                for r, buf in zip(sample, node.grads, strict=True):
-                    if buf is not None:
-                        np.copyto(buf, r)
+                k.emit(node.backward, (g,), result=tuple(node.grads))  # (fills the buffers)
                 result = tuple(node.grads)
             if type(result) is not tuple:
                 result = (result,)
@@ -467,11 +465,8 @@ class Lowering:
                 r = result[i]
                 if r is None:
                     continue
-                if r.shape != shape:  # sum_to_array, call for call
-                    lead = r.ndim - len(shape)
-                    axes = tuple(range(lead)) + tuple(
-                        lead + j for j, s in enumerate(shape) if s == 1 and r.shape[lead + j] != 1
-                    )
+                if r.shape != shape:  # ops.reduce.sum_to_array, call for call
+                    axes = broadcast_axes(r.shape, shape)
                     summed = k.out(sum_into, r, axes, True) if axes else r
                     r = k.view(summed, f".reshape{shape}", np.reshape, shape)
                 if r.dtype != dt:

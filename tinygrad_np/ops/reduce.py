@@ -383,9 +383,13 @@ class SumTo(Function):
 def sum_to_array(a: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Sum ``a`` over the leading axes broadcasting added and the axes where
     ``shape`` has size 1, giving an array of ``shape``."""
-    lead = a.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1
-    )
+    axes = broadcast_axes(a.shape, shape)
     out = a.sum(axis=axes, keepdims=True) if axes else a
-    return out.reshape(shape) if lead or out.shape != shape else out
+    return out.reshape(shape) if a.ndim != len(shape) or out.shape != shape else out
+
+
+def broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of ``big`` that broadcasting ``shape`` to it added or stretched: the leading
+    ones, and those where ``shape`` has size 1 (``sum_to_array`` sums over them)."""
+    lead = len(big) - len(shape)
+    return tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and big[lead + i] != 1)
