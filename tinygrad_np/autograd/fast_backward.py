@@ -97,7 +97,8 @@ class ArrayPass(_Pass):
         if result is not None:
             self.send(node, result)
 
-    def results(self, node: Function, grads: list[np.ndarray | None]) -> Any:
+    @staticmethod
+    def results(node: Function, grads: list[np.ndarray | None]) -> Any:
         """What the node's backward returns (None when it got no gradient at all)."""
         if all(g is None for g in grads):
             return None

@@ -37,6 +37,7 @@ import numpy as np
 
 from .. import random as _random
 from ..autograd import grad_mode
+from ..autograd.fast_backward import ArrayPass
 from ..autograd.function import _function_init
 from ..ops.reduce import broadcast_axes
 from ..tensor import Tensor
@@ -144,11 +145,7 @@ class Opaque:
         _copy_checked(self.out, self.run_forward(), self.cls)
 
     def run_backward(self, g: np.ndarray) -> tuple:
-        node = self.ctx
-        fast = node.backward_np
-        result = NotImplemented if fast is None else fast(node, g)
-        if result is NotImplemented:
-            result = type(node).backward(node, Tensor._wrap(g))
+        result = ArrayPass.results(self.ctx, [g])  # backward_np, else the Tensor-level backward
         result = result if type(result) is tuple else (result,)
         return tuple(
             r._data if isinstance(r, Tensor) else (None if r is None else np.asarray(r)) for r in result

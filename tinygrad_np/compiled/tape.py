@@ -48,7 +48,6 @@ from typing import Any
 
 import numpy as np
 
-from ..autograd import engine_checks as check
 from ..autograd import grad_mode
 from ..autograd.fast_backward import ArrayPass
 from ..autograd.function import _function_init
@@ -293,16 +292,9 @@ def _replay_backward(bw: _Backward, env: list[Any], ctxs: list[Any]) -> None:
     retain = bw.retain
     for op, ins, sends in bw.nodes:
         node = ctxs[op]
-        if len(ins) == 1 and bufs[ins[0]] is not None:
-            g = bufs[ins[0]]
-            fast = node.backward_np
-            result = NotImplemented if fast is None else fast(node, g)
-            if result is NotImplemented:
-                result = type(node).backward(node, Tensor._wrap(g))
-        else:
-            result = ArrayPass.results(acc, node, [bufs[b] for b in ins])
-            if result is None:
-                continue
+        result = ArrayPass.results(node, [bufs[b] for b in ins])
+        if result is None:  # (no gradient reached it)
+            continue
         if not retain:
             node._saved = None
         if type(result) is not tuple:
@@ -616,16 +608,9 @@ class _TracingPass(ArrayPass):
                     sends.append((i, self.key(rec, parent, nr), shape, dt))
             bw.nodes.append((op, ins, tuple(sends)))
             rec.tape.signature.append(("node", op, ins, tuple(sends)))
-            if len(grads) == 1 and grads[0] is not None:
-                fast = node.backward_np
-                result = NotImplemented if fast is None else fast(node, grads[0])
-                if result is NotImplemented:
-                    result = check.tensor_results(node, type(node).backward(node, Tensor._wrap(grads[0])))
-            else:
-                result = self.results(node, grads)
-                if result is None:
-                    continue
-            self.send(node, result)
+            result = self.results(node, grads)  # (what ArrayPass.run computes, in one call)
+            if result is not None:
+                self.send(node, result)
         for leaf, (g,) in buffers.items():
             if leaf._hooks:
                 rec.refuse("a hook on a leaf tensor used by the step")
